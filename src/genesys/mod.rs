@@ -1,0 +1,14 @@
+//! Everything that talks to Genesys Cloud: regions, auth, the HTTP transport, retries, and the
+//! typed queries. Nothing here knows about the terminal UI.
+
+pub mod aggregates;
+pub mod client;
+pub mod error;
+pub mod http;
+pub mod region;
+pub mod transport;
+pub mod users;
+
+pub use client::{GenesysClient, RetryNotice, RetryPolicy};
+pub use error::ApiError;
+pub use transport::{ApiRequest, ApiResponse, Method, Transport};

@@ -1,0 +1,11 @@
+//! floorwatch: a terminal dashboard of per-agent handle, ACW and hold time per interval for
+//! Genesys Cloud contact-center supervisors. The binary is a thin shell over this library so
+//! tests can drive the client, the fetcher, the app state and the export headless.
+
+#![deny(clippy::unwrap_used)]
+
+pub mod fetcher;
+pub mod genesys;
+pub mod model;
+pub mod secret;
+pub mod timegrid;

@@ -1,0 +1,234 @@
+//! The local day cut into fixed buckets, aligned in the supervisor's time zone.
+//!
+//! Genesys aligns `granularity` buckets in the query's `timeZone`; we do the same on our side so
+//! a zero-filled day has exactly the buckets Genesys would return: 46 half-hours on a
+//! spring-forward day, 50 on a fall-back day, and :15/:45 UTC boundaries for Asia/Kathmandu.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Bucket size; Genesys accepts any ISO-8601 period, floorwatch offers the three supervisors use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Granularity {
+    Min15,
+    Min30,
+    Min60,
+}
+
+impl Granularity {
+    /// Minutes per bucket.
+    pub fn minutes(self) -> i64 {
+        match self {
+            Granularity::Min15 => 15,
+            Granularity::Min30 => 30,
+            Granularity::Min60 => 60,
+        }
+    }
+
+    /// The ISO-8601 period sent as `granularity`.
+    pub fn iso(self) -> &'static str {
+        match self {
+            Granularity::Min15 => "PT15M",
+            Granularity::Min30 => "PT30M",
+            Granularity::Min60 => "PT60M",
+        }
+    }
+
+    /// Bucket length.
+    pub fn duration(self) -> Duration {
+        Duration::minutes(self.minutes())
+    }
+}
+
+impl FromStr for Granularity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "15" => Ok(Granularity::Min15),
+            "30" => Ok(Granularity::Min30),
+            "60" => Ok(Granularity::Min60),
+            other => Err(format!("interval must be 15, 30 or 60 minutes, not {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for Granularity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} min", self.minutes())
+    }
+}
+
+/// One bucket, half-open `[start, end)` in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Bucket {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A local calendar day in a zone, and its buckets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayWindow {
+    pub date: NaiveDate,
+    pub tz: Tz,
+    pub granularity: Granularity,
+    buckets: Vec<Bucket>,
+}
+
+/// The first instant of a local date; a zone whose clocks skip midnight starts the day at the
+/// first local time that exists.
+pub fn local_day_start(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    let mut t = date.and_time(NaiveTime::MIN);
+    for _ in 0..(24 * 4) {
+        if let Some(dt) = tz.from_local_datetime(&t).earliest() {
+            return dt.with_timezone(&Utc);
+        }
+        t += Duration::minutes(15);
+    }
+    // No zone skips a whole day of local time except Pacific/Apia's 2011-12-30; treat the
+    // (then nonexistent) day as starting at UTC midnight rather than panicking.
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+impl DayWindow {
+    /// Builds the buckets for `date` in `tz`, stepping in real time from local midnight to the
+    /// next local midnight, so DST days get their true number of buckets.
+    pub fn new(date: NaiveDate, tz: Tz, granularity: Granularity) -> Self {
+        let start = local_day_start(tz, date);
+        let end = date
+            .succ_opt()
+            .map(|next| local_day_start(tz, next))
+            .unwrap_or(start + Duration::days(1));
+        let step = granularity.duration();
+        let mut buckets = Vec::with_capacity(52);
+        let mut b = start;
+        while b < end {
+            let e = (b + step).min(end);
+            buckets.push(Bucket { start: b, end: e });
+            b = e;
+        }
+        DayWindow {
+            date,
+            tz,
+            granularity,
+            buckets,
+        }
+    }
+
+    /// The local day containing `now`.
+    pub fn containing(now: DateTime<Utc>, tz: Tz, granularity: Granularity) -> Self {
+        Self::new(now.with_timezone(&tz).date_naive(), tz, granularity)
+    }
+
+    /// All buckets, in order.
+    pub fn buckets(&self) -> &[Bucket] {
+        &self.buckets
+    }
+
+    /// Number of buckets (46–50 for half-hours, depending on DST).
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// A day always has buckets; present for clippy's `len_without_is_empty`.
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    /// First instant of the day.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.buckets.first().map(|b| b.start).unwrap_or_default()
+    }
+
+    /// End of the day (exclusive).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.buckets.last().map(|b| b.end).unwrap_or_default()
+    }
+
+    /// Index of the bucket containing `t`, if `t` falls inside the day.
+    pub fn bucket_index(&self, t: DateTime<Utc>) -> Option<usize> {
+        let i = self.buckets.partition_point(|b| b.end <= t);
+        (i < self.buckets.len() && self.buckets[i].start <= t).then_some(i)
+    }
+
+    /// Bucket start in local time, for labels and CSV.
+    pub fn local_start(&self, i: usize) -> Option<DateTime<Tz>> {
+        self.buckets.get(i).map(|b| b.start.with_timezone(&self.tz))
+    }
+
+    /// Bucket end in local time.
+    pub fn local_end(&self, i: usize) -> Option<DateTime<Tz>> {
+        self.buckets.get(i).map(|b| b.end.with_timezone(&self.tz))
+    }
+
+    /// The Genesys `interval` string for buckets `[from, to)`.
+    pub fn interval_param(&self, from: usize, to: usize) -> Option<String> {
+        let first = self.buckets.get(from)?;
+        let last = self.buckets.get(to.checked_sub(1)?)?;
+        Some(format!("{}/{}", iso_ms(first.start), iso_ms(last.end)))
+    }
+}
+
+/// `2025-03-10T05:00:00.000Z`, the form Genesys documents.
+pub fn iso_ms(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(tz: &str, y: i32, m: u32, d: u32, g: Granularity) -> DayWindow {
+        let tz: Tz = tz.parse().expect("zone");
+        DayWindow::new(NaiveDate::from_ymd_opt(y, m, d).expect("date"), tz, g)
+    }
+
+    #[test]
+    fn ordinary_day_has_48_half_hours() {
+        let w = day("America/Chicago", 2025, 3, 4, Granularity::Min30);
+        assert_eq!(w.len(), 48);
+        assert_eq!(iso_ms(w.start()), "2025-03-04T06:00:00.000Z");
+    }
+
+    #[test]
+    fn spring_forward_has_46_and_fall_back_50() {
+        assert_eq!(day("America/Chicago", 2025, 3, 9, Granularity::Min30).len(), 46);
+        assert_eq!(day("America/Chicago", 2025, 11, 2, Granularity::Min30).len(), 50);
+        assert_eq!(day("Europe/London", 2025, 3, 30, Granularity::Min15).len(), 92);
+        assert_eq!(day("Europe/London", 2025, 10, 26, Granularity::Min60).len(), 25);
+    }
+
+    #[test]
+    fn odd_offsets_align_locally() {
+        let w = day("Asia/Kathmandu", 2025, 6, 1, Granularity::Min30);
+        assert_eq!(iso_ms(w.start()), "2025-05-31T18:15:00.000Z");
+        assert_eq!(w.len(), 48);
+        let local = w.local_start(3).expect("bucket");
+        assert_eq!(local.format("%H:%M").to_string(), "01:30");
+        let k = day("Asia/Kolkata", 2025, 6, 1, Granularity::Min60);
+        assert_eq!(iso_ms(k.start()), "2025-05-31T18:30:00.000Z");
+        assert_eq!(k.len(), 24);
+    }
+
+    #[test]
+    fn bucket_index_is_half_open() {
+        let w = day("UTC", 2025, 6, 1, Granularity::Min30);
+        let b = w.buckets()[5];
+        assert_eq!(w.bucket_index(b.start), Some(5));
+        assert_eq!(w.bucket_index(b.end), Some(6));
+        assert_eq!(w.bucket_index(w.end()), None);
+        assert_eq!(w.bucket_index(w.start() - Duration::seconds(1)), None);
+    }
+
+    #[test]
+    fn interval_param_spans_buckets() {
+        let w = day("UTC", 2025, 6, 1, Granularity::Min30);
+        assert_eq!(
+            w.interval_param(0, w.len()).as_deref(),
+            Some("2025-06-01T00:00:00.000Z/2025-06-02T00:00:00.000Z")
+        );
+        assert_eq!(w.interval_param(3, 3), None);
+    }
+}
