@@ -165,6 +165,9 @@ impl DayWindow {
 
     /// The Genesys `interval` string for buckets `[from, to)`.
     pub fn interval_param(&self, from: usize, to: usize) -> Option<String> {
+        if from >= to {
+            return None;
+        }
         let first = self.buckets.get(from)?;
         let last = self.buckets.get(to.checked_sub(1)?)?;
         Some(format!("{}/{}", iso_ms(first.start), iso_ms(last.end)))
