@@ -5,6 +5,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod fetcher;
+pub mod format;
 pub mod genesys;
 pub mod model;
 pub mod secret;
