@@ -4,9 +4,14 @@
 
 #![deny(clippy::unwrap_used)]
 
+pub mod app;
+pub mod demo;
 pub mod fetcher;
 pub mod format;
 pub mod genesys;
+pub mod keymap;
 pub mod model;
 pub mod secret;
 pub mod timegrid;
+pub mod ui;
+pub mod view;
