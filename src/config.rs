@@ -1,0 +1,255 @@
+//! Turns raw CLI/env options into validated settings, so every bad input is reported once, in
+//! one line, before anything touches the network or the terminal.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use url::Url;
+
+use crate::cli::CommonArgs;
+use crate::genesys::http::validate_base_url;
+use crate::genesys::region;
+use crate::secret::Secret;
+use crate::timegrid::Granularity;
+
+/// Media types Genesys reports in the `mediaType` dimension.
+pub const MEDIA_TYPES: &[&str] = &[
+    "voice", "callback", "chat", "email", "message", "cobrowse", "video", "screenshare", "unknown",
+];
+
+/// Where the data comes from.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// The built-in simulated floor.
+    Demo,
+    /// A real org.
+    Live(LiveSettings),
+}
+
+/// A validated connection to a Genesys Cloud org.
+#[derive(Clone, Debug)]
+pub struct LiveSettings {
+    /// What the header shows: the region name, or the domain/URL the user gave.
+    pub region_label: String,
+    pub api_url: Url,
+    pub login_url: Url,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// Which agents to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Queue names whose members are shown.
+    pub queues: Vec<String>,
+    /// Explicit user ids.
+    pub users: Vec<String>,
+}
+
+impl Selection {
+    /// No queue and no user given: every agent with activity in the window.
+    pub fn is_everyone(&self) -> bool {
+        self.queues.is_empty() && self.users.is_empty()
+    }
+}
+
+/// Everything a run needs, validated.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub mode: Mode,
+    pub tz: Tz,
+    pub granularity: Granularity,
+    pub media: Vec<String>,
+    pub selection: Selection,
+}
+
+/// Validates the shared options.
+pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
+    let tz = resolve_tz(args.tz.as_deref())?;
+    let granularity: Granularity = args.interval.parse()?;
+    let media = resolve_media(&args.media)?;
+    let selection = Selection {
+        queues: clean_list(&args.queues),
+        users: clean_list(&args.users),
+    };
+    let mode = if args.demo {
+        Mode::Demo
+    } else {
+        resolve_mode(args)?
+    };
+    Ok(Settings {
+        mode,
+        tz,
+        granularity,
+        media,
+        selection,
+    })
+}
+
+fn clean_list(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
+    let (id, secret) = (present(&args.client_id), present(&args.client_secret));
+    let (id, secret) = match (id, secret) {
+        (None, None) => return Ok(Mode::Demo),
+        (Some(_), None) => {
+            return Err("GENESYS_CLOUD_CLIENT_SECRET is not set (the client id is); set both, or neither for the demo floor".into());
+        }
+        (None, Some(_)) => {
+            return Err("GENESYS_CLOUD_CLIENT_ID is not set (the client secret is); set both, or neither for the demo floor".into());
+        }
+        (Some(i), Some(s)) => (i, s),
+    };
+    let region = present(&args.region).map(region::lookup).transpose()?;
+    let api_override = present(&args.api_url).map(|u| check_url("GENESYS_CLOUD_API_URL", u)).transpose()?;
+    let login_override = present(&args.login_url).map(|u| check_url("GENESYS_CLOUD_LOGIN_URL", u)).transpose()?;
+    let (api_url, login_url, region_label) = match (region, api_override, login_override) {
+        (_, Some(api), Some(login)) => {
+            let label = region.map(|r| r.name.to_string()).unwrap_or_else(|| host_of(&api));
+            (api, login, label)
+        }
+        (Some(r), api, login) => {
+            let api = match api {
+                Some(a) => a,
+                None => check_url("region", &r.api_url())?,
+            };
+            let login = match login {
+                Some(l) => l,
+                None => check_url("region", &r.login_url())?,
+            };
+            (api, login, r.name.to_string())
+        }
+        (None, _, _) => {
+            return Err(format!(
+                "GENESYS_CLOUD_REGION is not set; use one of: {}",
+                region::REGIONS.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    };
+    Ok(Mode::Live(LiveSettings {
+        region_label,
+        api_url,
+        login_url,
+        client_id: id.to_string(),
+        client_secret: Secret::new(secret),
+    }))
+}
+
+fn check_url(what: &str, raw: &str) -> Result<Url, String> {
+    validate_base_url(raw).map_err(|e| format!("{what}: {e}"))
+}
+
+fn host_of(u: &Url) -> String {
+    u.host_str().unwrap_or("?").to_string()
+}
+
+/// Parses an IANA zone, or detects the system zone (UTC when it cannot be read).
+pub fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
+    match tz.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(name) => name.parse::<Tz>().map_err(|_| {
+            format!("unknown time zone {name:?}; use an IANA name such as America/Chicago or Europe/London")
+        }),
+        None => Ok(iana_time_zone::get_timezone()
+            .ok()
+            .and_then(|n| n.parse::<Tz>().ok())
+            .unwrap_or(Tz::UTC)),
+    }
+}
+
+fn resolve_media(media: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in media.iter().map(|m| m.trim().to_ascii_lowercase()).filter(|m| !m.is_empty()) {
+        if !MEDIA_TYPES.contains(&m.as_str()) {
+            return Err(format!("unknown media type {m:?}; use any of: {}", MEDIA_TYPES.join(", ")));
+        }
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("no media type given; use any of: {}", MEDIA_TYPES.join(", ")));
+    }
+    Ok(out)
+}
+
+/// Parses `--date`, defaulting to today in `tz`.
+pub fn resolve_date(date: Option<&str>, tz: Tz, now: chrono::DateTime<chrono::Utc>) -> Result<NaiveDate, String> {
+    match date.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(now.with_timezone(&tz).date_naive()),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| format!("invalid --date {d:?}; use YYYY-MM-DD, e.g. 2025-03-10")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> CommonArgs {
+        CommonArgs {
+            interval: "30".into(),
+            media: vec!["voice".into()],
+            tz: Some("UTC".into()),
+            ..CommonArgs::default()
+        }
+    }
+
+    #[test]
+    fn no_credentials_means_demo() {
+        let s = resolve(&args()).expect("ok");
+        assert!(matches!(s.mode, Mode::Demo));
+    }
+
+    #[test]
+    fn region_gives_hosts_from_the_table() {
+        let mut a = args();
+        a.client_id = Some("id".into());
+        a.client_secret = Some("s3cret".into());
+        a.region = Some("eu-west-2".into());
+        let Mode::Live(l) = resolve(&a).expect("ok").mode else { panic!("live expected") };
+        assert_eq!(l.api_url.as_str(), "https://api.euw2.pure.cloud/");
+        assert_eq!(l.login_url.as_str(), "https://login.euw2.pure.cloud/");
+        assert!(!format!("{l:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_inputs_give_one_line_errors() {
+        let mut a = args();
+        a.client_id = Some("id".into());
+        a.client_secret = Some("s".into());
+        a.region = Some("moon-1".into());
+        let e = resolve(&a).expect_err("bad region");
+        assert!(e.contains("moon-1") && e.contains("us-east-1") && !e.contains('\n'));
+        a.region = None;
+        assert!(resolve(&a).expect_err("missing region").contains("GENESYS_CLOUD_REGION"));
+        a.region = Some("us-east-1".into());
+        a.api_url = Some("http://api.example.com".into());
+        assert!(resolve(&a).is_err());
+        a.api_url = Some("http://127.0.0.1:9000".into());
+        a.login_url = Some("http://localhost:9001".into());
+        assert!(resolve(&a).is_ok());
+        let mut b = args();
+        b.tz = Some("Mars/Olympus".into());
+        assert!(resolve(&b).expect_err("tz").contains("Mars/Olympus"));
+        let mut c = args();
+        c.media = vec!["pigeon".into()];
+        assert!(resolve(&c).expect_err("media").contains("pigeon"));
+        let mut d = args();
+        d.interval = "20".into();
+        assert!(resolve(&d).is_err());
+        let mut e = args();
+        e.client_id = Some("id".into());
+        assert!(resolve(&e).expect_err("half").contains("SECRET"));
+    }
+}

@@ -1,0 +1,244 @@
+//! CSV writing: the headless day export (`floorwatch export`) and the dashboard's view export.
+//! Files are written atomically (temp file in the target directory, then rename), so a failure
+//! never leaves a partial file, and view exports never overwrite an existing file.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat};
+use chrono_tz::Tz;
+use thiserror::Error;
+
+use crate::format::{csv_secs, csv_secs_f, csv_text};
+use crate::model::{Snapshot, Totals};
+
+/// The day export's header, exactly.
+pub const DAY_HEADER: &[&str] = &[
+    "agent_id",
+    "agent_name",
+    "interval_start",
+    "interval_end",
+    "handled",
+    "handle_s",
+    "avg_handle_s",
+    "acw_s",
+    "hold_s",
+    "holds",
+    "talk_s",
+];
+
+/// Why an export failed; one line naming the path.
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("cannot write CSV to {path}: {detail}")]
+    Csv { path: PathBuf, detail: String },
+}
+
+/// An interval bound as RFC 3339 with the zone's offset, e.g. `2025-03-10T09:00:00-05:00`.
+pub fn rfc3339(t: DateTime<Tz>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// The metric cells shared by every export (`handled … talk_s`).
+pub fn metric_cells(t: &Totals) -> [String; 7] {
+    [
+        t.handled.to_string(),
+        csv_secs(t.handle_ms),
+        t.aht_ms().map(csv_secs_f).unwrap_or_default(),
+        csv_secs(t.acw_ms),
+        csv_secs(t.hold_ms),
+        t.holds.to_string(),
+        csv_secs(t.talk_ms),
+    ]
+}
+
+/// One row per agent per interval with any activity, sorted by agent name then interval.
+pub fn day_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
+    let mut agents: Vec<_> = snapshot.agents.iter().collect();
+    agents.sort_by(|a, b| {
+        a.display_name()
+            .to_lowercase()
+            .cmp(&b.display_name().to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let w = &snapshot.window;
+    let mut rows = Vec::new();
+    for a in agents {
+        for (i, cell) in a.intervals.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let (Some(start), Some(end)) = (w.local_start(i), w.local_end(i)) else {
+                continue;
+            };
+            let mut row = vec![
+                csv_text(&a.id),
+                csv_text(a.display_name()),
+                rfc3339(start),
+                rfc3339(end),
+            ];
+            row.extend(metric_cells(&Totals::from(cell)));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn write_records<W: Write>(w: W, header: &[&str], rows: &[Vec<String>]) -> Result<(), csv::Error> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(header)?;
+    for r in rows {
+        out.write_record(r)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes CSV to standard output.
+pub fn write_stdout(header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
+    let stdout = io::stdout();
+    write_records(stdout.lock(), header, rows).map_err(|e| ExportError::Csv {
+        path: PathBuf::from("<stdout>"),
+        detail: e.to_string(),
+    })
+}
+
+fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".floorwatch-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn fill(tmp: &mut tempfile::NamedTempFile, path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
+    write_records(io::BufWriter::new(tmp.as_file_mut()), header, rows).map_err(|e| ExportError::Csv {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    tmp.as_file().sync_all().map_err(|source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `path` atomically, replacing it if it exists (the headless export's `--out`).
+pub fn write_file_atomic(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
+    let mut tmp = temp_in(path)?;
+    fill(&mut tmp, path, header, rows)?;
+    tmp.persist(path).map_err(|e| ExportError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Writes a view export `floorwatch-<slug>-<YYYYMMDD-HHMMSS>.csv` in `dir`, never overwriting:
+/// when the name is taken (two exports in one second) a `-2`, `-3`, … suffix is added.
+pub fn write_view(
+    dir: &Path,
+    slug: &str,
+    at: DateTime<Tz>,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<PathBuf, ExportError> {
+    let stem = format!("floorwatch-{slug}-{}", at.format("%Y%m%d-%H%M%S"));
+    let first = dir.join(format!("{stem}.csv"));
+    let mut tmp = temp_in(&first)?;
+    fill(&mut tmp, &first, header, rows)?;
+    for n in 1..1000 {
+        let path = if n == 1 {
+            first.clone()
+        } else {
+            dir.join(format!("{stem}-{n}.csv"))
+        };
+        match tmp.persist_noclobber(&path) {
+            Ok(_) => return Ok(path),
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(ExportError::Io { path, source: e.error }),
+        }
+    }
+    Err(ExportError::Io {
+        path: first,
+        source: io::Error::new(io::ErrorKind::AlreadyExists, "too many exports with this name"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AgentDay, IntervalMetrics, Source};
+    use crate::timegrid::{DayWindow, Granularity};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use std::sync::Arc;
+
+    fn snapshot() -> Snapshot {
+        let w = DayWindow::new(
+            NaiveDate::from_ymd_opt(2025, 3, 10).expect("date"),
+            "America/Chicago".parse().expect("tz"),
+            Granularity::Min30,
+        );
+        let mut cells = vec![IntervalMetrics::default(); w.len()];
+        cells[18] = IntervalMetrics {
+            handled: 3,
+            handle_ms: 801_000,
+            acw_ms: 104_000,
+            acw_count: 3,
+            hold_ms: 120_000,
+            holds: 2,
+            talk_ms: 577_000,
+            talk_count: 3,
+            ..Default::default()
+        };
+        Snapshot {
+            window: Arc::new(w),
+            agents: vec![
+                AgentDay { id: "b".into(), name: Some("=cmd()".into()), intervals: cells.clone() },
+                AgentDay { id: "a".into(), name: Some("Ann".into()), intervals: cells },
+            ],
+            as_of: Utc.with_ymd_and_hms(2025, 3, 10, 15, 0, 0).single().expect("t"),
+            source: Source::Demo,
+        }
+    }
+
+    #[test]
+    fn rows_are_sorted_formatted_and_neutralised() {
+        let rows = day_rows(&snapshot());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[1],
+            vec!["a", "Ann", "2025-03-10T09:00:00-05:00", "2025-03-10T09:30:00-05:00", "3", "801.000", "267.000", "104.000", "120.000", "2", "577.000"]
+        );
+        assert_eq!(rows[0][1], "'=cmd()");
+    }
+
+    #[test]
+    fn view_export_never_overwrites() {
+        let dir = tempfile::tempdir().expect("dir");
+        let at = chrono_tz::UTC.with_ymd_and_hms(2025, 3, 10, 9, 0, 1).single().expect("t");
+        let rows = vec![vec!["x".to_string()]];
+        let p1 = write_view(dir.path(), "agents", at, &["h"], &rows).expect("first");
+        let p2 = write_view(dir.path(), "agents", at, &["h"], &rows).expect("second");
+        assert_ne!(p1, p2);
+        assert!(p1.ends_with("floorwatch-agents-20250310-090001.csv"));
+        assert!(p2.ends_with("floorwatch-agents-20250310-090001-2.csv"));
+        let leftovers = std::fs::read_dir(dir.path()).expect("ls").count();
+        assert_eq!(leftovers, 2);
+    }
+
+    #[test]
+    fn unwritable_directory_is_an_error_naming_it() {
+        let at = chrono_tz::UTC.with_ymd_and_hms(2025, 3, 10, 9, 0, 1).single().expect("t");
+        let e = write_view(Path::new("/nonexistent/dir"), "agents", at, &["h"], &[]).expect_err("fails");
+        assert!(e.to_string().contains("/nonexistent/dir"));
+    }
+}

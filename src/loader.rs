@@ -1,0 +1,200 @@
+//! Turns a day window and an agent selection into a [`Snapshot`]: resolves who to show, runs the
+//! chunked aggregate queries, folds the answers, and names the agents. Used by the headless
+//! export and the fetcher alike, for demo and live (only the client's transport differs).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Selection;
+use crate::genesys::aggregates::{self, CellsByUser};
+use crate::genesys::{ApiError, GenesysClient, users};
+use crate::model::{AgentDay, IntervalMetrics, Snapshot, Source};
+use crate::timegrid::DayWindow;
+
+/// Which agents the queries cover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every agent with activity in the window (no userId predicates).
+    Everyone,
+    /// These user ids, in chunks of at most 100 per query; each gets a row even when idle.
+    Users(Vec<String>),
+}
+
+impl Scope {
+    fn users(&self) -> Option<&[String]> {
+        match self {
+            Scope::Everyone => None,
+            Scope::Users(u) => Some(u),
+        }
+    }
+}
+
+/// Why loading failed, in one line.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("no queue named {0:?} (check the name and that the OAuth client has routing:queue:view)")]
+    UnknownQueue(String),
+}
+
+/// Resolves `--queue`/`--user` into user ids (queue members first, then explicit users,
+/// without duplicates). Names learnt along the way go into `names`.
+pub async fn resolve_scope(
+    client: &GenesysClient,
+    selection: &Selection,
+    names: &mut NameCache,
+) -> Result<Scope, LoadError> {
+    if selection.is_everyone() {
+        return Ok(Scope::Everyone);
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for qname in &selection.queues {
+        let queues = users::find_queues(client, qname).await?;
+        if queues.is_empty() {
+            return Err(LoadError::UnknownQueue(qname.clone()));
+        }
+        for q in queues {
+            for m in users::queue_members(client, &q.id).await? {
+                if !m.name.is_empty() {
+                    names.insert(m.id.clone(), m.name.clone());
+                }
+                if !ids.contains(&m.id) {
+                    ids.push(m.id);
+                }
+            }
+        }
+    }
+    for u in &selection.users {
+        if !ids.contains(u) {
+            ids.push(u.clone());
+        }
+    }
+    Ok(Scope::Users(ids))
+}
+
+/// Runs the queries for buckets `[from, to)`, one chunk at a time (never more than one query
+/// in flight per chunk), and folds every answer into cells keyed by user.
+pub async fn fetch_cells(
+    client: &GenesysClient,
+    window: &DayWindow,
+    from: usize,
+    to: usize,
+    media: &[String],
+    scope: &Scope,
+) -> Result<CellsByUser, ApiError> {
+    let mut cells = CellsByUser::new();
+    if let Some(users) = scope.users() {
+        for u in users {
+            cells.insert(u.clone(), vec![IntervalMetrics::default(); window.len()]);
+        }
+    }
+    for q in aggregates::build_queries(window, from, to, media, scope.users()) {
+        let resp = client.conversation_aggregates(&q).await?;
+        aggregates::fold_response(&resp, window, &mut cells).map_err(|e| ApiError::Malformed {
+            what: "aggregates query".into(),
+            detail: e.0,
+        })?;
+    }
+    Ok(cells)
+}
+
+/// User id → display name, kept across refreshes so each id is looked up once.
+#[derive(Clone, Debug, Default)]
+pub struct NameCache {
+    names: HashMap<String, String>,
+    /// Ids already asked for and not found (deleted beyond `state=any`, or no permission).
+    unresolved: std::collections::HashSet<String>,
+}
+
+impl NameCache {
+    /// Records a name.
+    pub fn insert(&mut self, id: String, name: String) {
+        self.names.insert(id, name);
+    }
+
+    /// The name of `id`, if known.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.names.get(id).map(String::as_str)
+    }
+
+    /// Looks up every id not yet known. A failed look-up is not fatal: the rows show ids, and
+    /// the error comes back for the log/status line.
+    pub async fn resolve<'a>(
+        &mut self,
+        client: &GenesysClient,
+        ids: impl IntoIterator<Item = &'a String>,
+    ) -> Option<ApiError> {
+        let missing: Vec<String> = ids
+            .into_iter()
+            .filter(|id| !self.names.contains_key(*id) && !self.unresolved.contains(*id))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        match users::resolve_names(client, &missing).await {
+            Ok(found) => {
+                for id in missing {
+                    match found.get(&id) {
+                        Some(n) => {
+                            self.names.insert(id, n.clone());
+                        }
+                        None => {
+                            self.unresolved.insert(id);
+                        }
+                    }
+                }
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not resolve agent names; showing ids");
+                Some(e)
+            }
+        }
+    }
+}
+
+/// Builds the immutable snapshot from folded cells.
+pub fn assemble(
+    window: Arc<DayWindow>,
+    cells: CellsByUser,
+    names: &NameCache,
+    as_of: DateTime<Utc>,
+    source: Source,
+) -> Snapshot {
+    let agents = cells
+        .into_iter()
+        .map(|(id, intervals)| AgentDay {
+            name: names.get(&id).map(str::to_string),
+            id,
+            intervals,
+        })
+        .collect();
+    let mut snap = Snapshot {
+        window,
+        agents,
+        as_of,
+        source,
+    };
+    snap.sort_agents();
+    snap
+}
+
+/// Loads a whole day: scope, queries, names. The headless export's one call.
+pub async fn load_day(
+    client: &GenesysClient,
+    window: Arc<DayWindow>,
+    media: &[String],
+    selection: &Selection,
+    source: Source,
+    as_of: DateTime<Utc>,
+) -> Result<Snapshot, LoadError> {
+    let mut names = NameCache::default();
+    let scope = resolve_scope(client, selection, &mut names).await?;
+    let cells = fetch_cells(client, &window, 0, window.len(), media, &scope).await?;
+    names.resolve(client, cells.keys()).await;
+    Ok(assemble(window, cells, &names, as_of, source))
+}
