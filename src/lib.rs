@@ -5,6 +5,9 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod app;
+pub mod cli;
+pub mod export;
+pub mod logging;
 pub mod demo;
 pub mod fetcher;
 pub mod format;
