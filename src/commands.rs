@@ -59,13 +59,13 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
         .await
         .map_err(|e| e.to_string())?;
     let rows = export::day_rows(&snap);
-    if args.out == "-" {
-        export::write_stdout(export::DAY_HEADER, &rows)
+    let written = if args.out == "-" {
+        export::write_stdout(export::DAY_HEADER, rows)
     } else {
-        export::write_file_atomic(Path::new(&args.out), export::DAY_HEADER, &rows)
+        export::write_file_atomic(Path::new(&args.out), export::DAY_HEADER, rows)
     }
     .map_err(|e| e.to_string())?;
-    tracing::info!(rows = rows.len(), out = %args.out, "export written");
+    tracing::info!(rows = written, out = %args.out, "export written");
     Ok(())
 }
 

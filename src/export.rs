@@ -55,49 +55,55 @@ pub fn metric_cells(t: &Totals) -> [String; 7] {
 }
 
 /// One row per agent per interval with any activity, sorted by agent name then interval.
-pub fn day_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
+/// Rows are produced lazily, so a 5000-agent day streams to disk without being held in memory.
+pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
     let mut agents: Vec<_> = snapshot.agents.iter().collect();
-    agents.sort_by(|a, b| {
-        a.display_name()
-            .to_lowercase()
-            .cmp(&b.display_name().to_lowercase())
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    agents.sort_by_cached_key(|a| (a.display_name().to_lowercase(), a.id.clone()));
     let w = &snapshot.window;
-    let mut rows = Vec::new();
-    for a in agents {
-        for (i, cell) in a.intervals.iter().enumerate() {
+    agents.into_iter().flat_map(move |a| {
+        a.intervals.iter().enumerate().filter_map(move |(i, cell)| {
             if cell.is_empty() {
-                continue;
+                return None;
             }
-            let (Some(start), Some(end)) = (w.local_start(i), w.local_end(i)) else {
-                continue;
-            };
-            let mut row = vec![
-                csv_text(&a.id),
-                csv_text(a.display_name()),
-                rfc3339(start),
-                rfc3339(end),
-            ];
+            let (start, end) = (w.local_start(i)?, w.local_end(i)?);
+            let mut row = Vec::with_capacity(DAY_HEADER.len());
+            row.extend([csv_text(&a.id), csv_text(a.display_name()), rfc3339(start), rfc3339(end)]);
             row.extend(metric_cells(&Totals::from(cell)));
-            rows.push(row);
-        }
-    }
-    rows
+            Some(row)
+        })
+    })
 }
 
-fn write_records<W: Write>(w: W, header: &[&str], rows: &[Vec<String>]) -> Result<(), csv::Error> {
+/// Rows for the writers: anything iterable of records.
+pub trait Rows: IntoIterator<Item = Self::Row> {
+    type Row: IntoIterator<Item = Self::Cell>;
+    type Cell: AsRef<[u8]>;
+}
+
+impl<I, R, C> Rows for I
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = C>,
+    C: AsRef<[u8]>,
+{
+    type Row = R;
+    type Cell = C;
+}
+
+fn write_records<W: Write>(w: W, header: &[&str], rows: impl Rows) -> Result<usize, csv::Error> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(header)?;
+    let mut n = 0;
     for r in rows {
         out.write_record(r)?;
+        n += 1;
     }
     out.flush()?;
-    Ok(())
+    Ok(n)
 }
 
-/// Writes CSV to standard output.
-pub fn write_stdout(header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
+/// Writes CSV to standard output; returns the number of data rows.
+pub fn write_stdout(header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
     let stdout = io::stdout();
     write_records(stdout.lock(), header, rows).map_err(|e| ExportError::Csv {
         path: PathBuf::from("<stdout>"),
@@ -120,26 +126,28 @@ fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
         })
 }
 
-fn fill(tmp: &mut tempfile::NamedTempFile, path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
-    write_records(io::BufWriter::new(tmp.as_file_mut()), header, rows).map_err(|e| ExportError::Csv {
+fn fill(tmp: &mut tempfile::NamedTempFile, path: &Path, header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
+    let n = write_records(io::BufWriter::new(tmp.as_file_mut()), header, rows).map_err(|e| ExportError::Csv {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })?;
     tmp.as_file().sync_all().map_err(|source| ExportError::Io {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    Ok(n)
 }
 
-/// Writes `path` atomically, replacing it if it exists (the headless export's `--out`).
-pub fn write_file_atomic(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ExportError> {
+/// Writes `path` atomically, replacing it if it exists (the headless export's `--out`);
+/// returns the number of data rows.
+pub fn write_file_atomic(path: &Path, header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
     let mut tmp = temp_in(path)?;
-    fill(&mut tmp, path, header, rows)?;
+    let n = fill(&mut tmp, path, header, rows)?;
     tmp.persist(path).map_err(|e| ExportError::Io {
         path: path.to_path_buf(),
         source: e.error,
     })?;
-    Ok(())
+    Ok(n)
 }
 
 /// Writes a view export `floorwatch-<slug>-<YYYYMMDD-HHMMSS>.csv` in `dir`, never overwriting:
@@ -149,7 +157,7 @@ pub fn write_view(
     slug: &str,
     at: DateTime<Tz>,
     header: &[&str],
-    rows: &[Vec<String>],
+    rows: impl Rows,
 ) -> Result<PathBuf, ExportError> {
     let stem = format!("floorwatch-{slug}-{}", at.format("%Y%m%d-%H%M%S"));
     let first = dir.join(format!("{stem}.csv"));
@@ -212,7 +220,8 @@ mod tests {
 
     #[test]
     fn rows_are_sorted_formatted_and_neutralised() {
-        let rows = day_rows(&snapshot());
+        let snap = snapshot();
+        let rows: Vec<Vec<String>> = day_rows(&snap).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             rows[1],
@@ -238,7 +247,7 @@ mod tests {
     #[test]
     fn unwritable_directory_is_an_error_naming_it() {
         let at = chrono_tz::UTC.with_ymd_and_hms(2025, 3, 10, 9, 0, 1).single().expect("t");
-        let e = write_view(Path::new("/nonexistent/dir"), "agents", at, &["h"], &[]).expect_err("fails");
+        let e = write_view(Path::new("/nonexistent/dir"), "agents", at, &["h"], Vec::<Vec<String>>::new()).expect_err("fails");
         assert!(e.to_string().contains("/nonexistent/dir"));
     }
 }
