@@ -1,1 +1,302 @@
-//! STUB: being written.
+//! Keys → commands, as a pure function over one binding table per mode.
+//!
+//! The same tables generate the help overlay, so `?` can never drift from what the keys do
+//! (crates-tui's `all_key_bindings`, binsider's `Command::from(KeyEvent)`). No terminal is
+//! needed to test any of it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Which bindings are live: the filter prompt swallows letters, the help overlay swallows
+/// almost everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Normal,
+    Filter,
+    Help,
+}
+
+/// What a key asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Tab: agents ⇄ intervals.
+    ToggleFocus,
+    FocusAgents,
+    FocusIntervals,
+    /// Enter on an agent: show its intervals.
+    Open,
+    SortNext,
+    SortReverse,
+    FilterOpen,
+    /// A character typed into the filter prompt.
+    FilterChar(char),
+    FilterBackspace,
+    /// Enter in the prompt: keep the filter, leave the prompt.
+    FilterAccept,
+    /// Esc in the prompt: clear the filter, leave the prompt.
+    FilterCancel,
+    Refresh,
+    Freeze,
+    Export,
+    Help,
+    /// Esc: close whatever is open, or quit when nothing is.
+    Back,
+    Quit,
+}
+
+/// A key as the tables spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// A key with exactly these modifiers (Shift is ignored: `G` arrives with or without it).
+    Chord(KeyCode, KeyModifiers),
+    /// Any printable character without Ctrl/Alt (the filter prompt's text input).
+    AnyChar,
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key::Chord(code, KeyModifiers::NONE)
+}
+
+const fn ch(c: char) -> Key {
+    k(KeyCode::Char(c))
+}
+
+const CTRL_C: Key = Key::Chord(KeyCode::Char('c'), KeyModifiers::CONTROL);
+
+/// One line of the help overlay and the keys that trigger it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub command: Command,
+    pub help: &'static str,
+}
+
+const fn b(keys: &'static [Key], command: Command, help: &'static str) -> Binding {
+    Binding {
+        keys,
+        command,
+        help,
+    }
+}
+
+/// The dashboard's keys.
+pub const NORMAL: &[Binding] = &[
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
+    b(&[k(KeyCode::PageUp)], Command::PageUp, "page up"),
+    b(&[k(KeyCode::PageDown)], Command::PageDown, "page down"),
+    b(&[ch('g'), k(KeyCode::Home)], Command::Top, "first row"),
+    b(&[ch('G'), k(KeyCode::End)], Command::Bottom, "last row"),
+    b(
+        &[k(KeyCode::Tab), k(KeyCode::BackTab)],
+        Command::ToggleFocus,
+        "switch agents ⇄ intervals",
+    ),
+    b(
+        &[k(KeyCode::Left), ch('h')],
+        Command::FocusAgents,
+        "focus agents",
+    ),
+    b(
+        &[k(KeyCode::Right), ch('l')],
+        Command::FocusIntervals,
+        "focus intervals",
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        Command::Open,
+        "open the agent's intervals",
+    ),
+    b(&[ch('s')], Command::SortNext, "sort by next column"),
+    b(&[ch('S')], Command::SortReverse, "reverse the sort"),
+    b(&[ch('/')], Command::FilterOpen, "filter agents by name/id"),
+    b(&[ch('r')], Command::Refresh, "refresh now"),
+    b(&[ch('f')], Command::Freeze, "freeze / unfreeze the view"),
+    b(
+        &[ch('e')],
+        Command::Export,
+        "export the focused table (CSV)",
+    ),
+    b(&[ch('?')], Command::Help, "this help"),
+    b(
+        &[k(KeyCode::Esc)],
+        Command::Back,
+        "clear filter / back to agents / quit",
+    ),
+    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+];
+
+/// Keys while the filter prompt is open; letters type, so `q` does not quit.
+pub const FILTER: &[Binding] = &[
+    b(&[Key::AnyChar], Command::FilterChar(' '), "type to filter"),
+    b(
+        &[k(KeyCode::Backspace)],
+        Command::FilterBackspace,
+        "delete a character",
+    ),
+    b(
+        &[k(KeyCode::Enter)],
+        Command::FilterAccept,
+        "keep the filter",
+    ),
+    b(
+        &[k(KeyCode::Esc)],
+        Command::FilterCancel,
+        "clear the filter",
+    ),
+    b(&[k(KeyCode::Up)], Command::Up, "move up"),
+    b(&[k(KeyCode::Down)], Command::Down, "move down"),
+    b(&[CTRL_C], Command::Quit, "quit"),
+];
+
+/// Keys while the help overlay is open.
+pub const HELP: &[Binding] = &[
+    b(
+        &[ch('?'), k(KeyCode::Esc), ch('q')],
+        Command::Help,
+        "close this help",
+    ),
+    b(&[CTRL_C], Command::Quit, "quit"),
+];
+
+/// The binding table of a mode.
+pub fn bindings(mode: Mode) -> &'static [Binding] {
+    match mode {
+        Mode::Normal => NORMAL,
+        Mode::Filter => FILTER,
+        Mode::Help => HELP,
+    }
+}
+
+/// The command a key press means in `mode`, if any. Callers filter out key releases.
+pub fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    // Some terminals report Shift+s as ('s', SHIFT) rather than 'S'.
+    let code = match key.code {
+        KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::SHIFT) => {
+            KeyCode::Char(c.to_ascii_uppercase())
+        }
+        other => other,
+    };
+    for binding in bindings(mode) {
+        for k in binding.keys {
+            match *k {
+                Key::Chord(c, m) if c == code && m == mods => return Some(binding.command),
+                Key::AnyChar => {
+                    if let KeyCode::Char(c) = code
+                        && !mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                        && !c.is_control()
+                    {
+                        return Some(Command::FilterChar(c));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// How a key is written in the help overlay: `↑`, `PgDn`, `Ctrl-C`, `Shift-Tab`.
+pub fn key_label(key: &Key) -> String {
+    let (code, mods) = match key {
+        Key::AnyChar => return "text".to_string(),
+        Key::Chord(c, m) => (c, m),
+    };
+    let name = match code {
+        KeyCode::Up => "↑".to_string(),
+        KeyCode::Down => "↓".to_string(),
+        KeyCode::Left => "←".to_string(),
+        KeyCode::Right => "→".to_string(),
+        KeyCode::PageUp => "PgUp".to_string(),
+        KeyCode::PageDown => "PgDn".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+            c.to_ascii_uppercase().to_string()
+        }
+        KeyCode::Char(c) => c.to_string(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{name}")
+    } else {
+        name
+    }
+}
+
+/// All keys of a binding, as one help-overlay cell: `↑ k`.
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(key_label)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn letters_and_shifted_letters() {
+        let none = KeyModifiers::NONE;
+        let shift = KeyModifiers::SHIFT;
+        assert_eq!(
+            command(key(KeyCode::Char('s'), none), Mode::Normal),
+            Some(Command::SortNext)
+        );
+        assert_eq!(
+            command(key(KeyCode::Char('S'), shift), Mode::Normal),
+            Some(Command::SortReverse)
+        );
+        assert_eq!(
+            command(key(KeyCode::Char('s'), shift), Mode::Normal),
+            Some(Command::SortReverse)
+        );
+        assert_eq!(
+            command(key(KeyCode::Char('G'), none), Mode::Normal),
+            Some(Command::Bottom)
+        );
+        assert_eq!(command(key(KeyCode::Char('x'), none), Mode::Normal), None);
+    }
+
+    #[test]
+    fn filter_mode_types_letters_but_ctrl_c_quits() {
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            command(key(KeyCode::Char('q'), none), Mode::Filter),
+            Some(Command::FilterChar('q'))
+        );
+        assert_eq!(
+            command(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Filter),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            command(key(KeyCode::Char('x'), KeyModifiers::ALT), Mode::Filter),
+            None
+        );
+    }
+
+    #[test]
+    fn labels_read_well() {
+        assert_eq!(key_label(&CTRL_C), "Ctrl-C");
+        assert_eq!(keys_label(&NORMAL[0]), "↑ k");
+        assert_eq!(key_label(&Key::AnyChar), "text");
+    }
+}
