@@ -527,12 +527,10 @@ impl HttpTransport {
         if secret.len() >= 4 {
             out = out.replace(secret, "***");
         }
-        if let Some(t) = token {
-            if let Some((_, raw)) = t.expose().split_once(' ')
-                && raw.len() >= 4
-            {
-                out = out.replace(raw, "***");
-            }
+        if let Some((_, raw)) = token.and_then(|t| t.expose().split_once(' '))
+            && raw.len() >= 4
+        {
+            out = out.replace(raw, "***");
         }
         out
     }
