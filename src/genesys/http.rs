@@ -41,8 +41,9 @@ pub struct HttpConfig {
     pub login_base: Url,
     pub client_id: String,
     pub client_secret: Secret,
-    /// Whole-request timeout. `None` disables it (tests under paused tokio time must pass
-    /// `None`: the paused clock auto-advances while waiting on real sockets).
+    /// Whole-request timeout. `None` disables it and every other client-side timer (connect
+    /// timeout, idle-connection reaper): tests under paused tokio time must pass `None`, because
+    /// the paused clock auto-advances to the next timer while waiting on real sockets.
     pub timeout: Option<Duration>,
     /// What the logs call this connection (e.g. the region name).
     pub label: String,
@@ -198,11 +199,15 @@ impl HttpTransport {
             .gzip(true)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("floorwatch/", env!("CARGO_PKG_VERSION")));
-        if let Some(t) = config.timeout {
-            builder = builder
+        builder = match config.timeout {
+            Some(t) => builder
                 .timeout(t)
-                .connect_timeout(t.min(Duration::from_secs(10)));
-        }
+                .connect_timeout(t.min(Duration::from_secs(10))),
+            // No client-side timers at all, including the pool's idle reaper: under a paused
+            // tokio clock its 90 s interval would make virtual time run away during every
+            // socket wait.
+            None => builder.pool_idle_timeout(None),
+        };
         let http = builder
             .build()
             .map_err(|e| format!("cannot set up HTTPS: {}", error_chain(&e)))?;
