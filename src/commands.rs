@@ -32,13 +32,15 @@ pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient,
             Ok((GenesysClient::new(Arc::new(transport)), Source::Demo))
         }
         Mode::Live(live) => {
-            let transport = HttpTransport::new(HttpConfig {
-                api_url: live.api_url.clone(),
-                login_url: live.login_url.clone(),
-                client_id: live.client_id.clone(),
-                client_secret: live.client_secret.clone(),
-                timeout: Some(Duration::from_secs(30)),
-            })?;
+            let transport = HttpTransport::new(
+                HttpConfig::new(
+                    live.api_url.clone(),
+                    live.login_url.clone(),
+                    live.client_id.clone(),
+                    live.client_secret.clone(),
+                )
+                .with_label(live.region_label.clone()),
+            )?;
             let source = Source::Live {
                 region: live.region_label.clone(),
                 api_host: live.api_url.host_str().unwrap_or_default().to_string(),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Selection;
 use crate::genesys::aggregates::{self, CellsByUser};
-use crate::genesys::{ApiError, GenesysClient, users};
+use crate::genesys::{ApiError, ApiRequest, GenesysClient, users};
 use crate::model::{AgentDay, IntervalMetrics, Snapshot, Source};
 use crate::timegrid::DayWindow;
 
@@ -92,8 +92,12 @@ pub async fn fetch_cells(
         }
     }
     for q in aggregates::build_queries(window, from, to, media, scope.users()) {
-        let resp = client.conversation_aggregates(&q).await?;
-        aggregates::fold_response(&resp, window, &mut cells).map_err(|e| ApiError::Malformed {
+        let body = serde_json::to_value(&q).map_err(|e| ApiError::Malformed {
+            what: "aggregates query".into(),
+            detail: e.to_string(),
+        })?;
+        let bytes = client.send(&ApiRequest::post(aggregates::PATH, body)).await?;
+        aggregates::fold_body(&bytes, window, &mut cells).map_err(|e| ApiError::Malformed {
             what: "aggregates query".into(),
             detail: e.0,
         })?;
