@@ -262,6 +262,8 @@ pub struct FloorView {
     pub spark_span: Range<usize>,
     /// Largest handle time of any single agent × interval cell (the sparkline scale).
     pub max_cell_ms: u64,
+    /// Widest agent name in characters, so the name column is sized once per snapshot.
+    pub name_width: usize,
     floor_all: AgentRow,
     total: AgentRow,
     visible: Vec<usize>,
@@ -302,8 +304,14 @@ impl FloorView {
             floor_max,
         );
         let floor_all = AgentRow::new("", "Floor total", floor_totals, floor_spark);
+        let name_width = agents
+            .iter()
+            .map(|a| a.name.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut view = FloorView {
             snapshot,
+            name_width,
             visible: (0..agents.len()).collect(),
             agents,
             spark_span,

@@ -1,0 +1,231 @@
+//! The agents table: one row per agent, a pinned total row, a one-line handle-time sparkline.
+//!
+//! Only the rows on screen are turned into cells (the rest are empty placeholders), so a
+//! 500-agent floor costs the same to draw as a 20-agent one. Columns are dropped right to
+//! left (sparkline, talk, holds) when the terminal is narrow.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
+
+use super::theme::Theme;
+use super::{num, pane, scroll_offset};
+use crate::app::{App, Focus};
+use crate::view::{AgentRow, FloorView, Sort, SortColumn};
+
+/// Screen widths of the seven figures (room for a ▲/▼ in the heading, and `h:mm:ss`).
+const METRIC_WIDTHS: [u16; 7] = [8, 8, 6, 8, 8, 6, 8];
+/// Name column bounds.
+const NAME_MIN: u16 = 12;
+const NAME_MAX: u16 = 24;
+/// A sparkline narrower than this says nothing; drop it instead.
+const SPARK_MIN: u16 = 8;
+/// Width of the `▶ ` selection marker.
+const MARKER: u16 = 2;
+/// Index in the figures of talk and holds, dropped (in that order) when narrow.
+const TALK: usize = 6;
+const HOLDS: usize = 5;
+
+/// A visible column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Name(u16),
+    Metric(usize),
+    Spark(u16),
+}
+
+impl Column {
+    fn width(self) -> u16 {
+        match self {
+            Column::Name(w) | Column::Spark(w) => w,
+            Column::Metric(i) => METRIC_WIDTHS[i],
+        }
+    }
+}
+
+/// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
+/// sparkline spans `spark_len` intervals.
+pub fn columns(width: u16, name_width: usize, spark_len: usize) -> Vec<Column> {
+    let name = (name_width as u16).clamp(NAME_MIN, NAME_MAX);
+    let mut cols = vec![Column::Name(name)];
+    cols.extend((0..7).map(Column::Metric));
+    let used =
+        |cols: &[Column]| -> u16 { MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1 };
+    let room = width.saturating_sub(used(&cols) + 1);
+    if room >= SPARK_MIN && spark_len > 0 {
+        cols.push(Column::Spark(room.min(spark_len as u16)));
+        return cols;
+    }
+    for drop in [TALK, HOLDS] {
+        if used(&cols) > width {
+            cols.retain(|c| *c != Column::Metric(drop));
+        }
+    }
+    cols
+}
+
+fn heading(col: Column, sort: Sort, spark_label: &str) -> Line<'static> {
+    let arrow = if sort.descending { "▼" } else { "▲" };
+    let mark = |c: SortColumn, t: &str| {
+        if sort.column == c {
+            format!("{t}{arrow}")
+        } else {
+            t.to_string()
+        }
+    };
+    match col {
+        Column::Name(_) => Line::from(mark(SortColumn::Name, "Agent")),
+        Column::Metric(i) => {
+            let c = SortColumn::ALL[i + 1];
+            Line::from(mark(c, c.title())).right_aligned()
+        }
+        Column::Spark(_) => Line::from(spark_label.to_string()),
+    }
+}
+
+/// The last `width` characters of a sparkline (the most recent intervals).
+fn tail(s: &str, len: usize, width: usize) -> &str {
+    let skip = len.saturating_sub(width);
+    s.char_indices().nth(skip).map_or("", |(i, _)| &s[i..])
+}
+
+fn cells<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, spark: Style) -> Row<'a> {
+    Row::new(cols.iter().map(|c| match *c {
+        Column::Name(_) => Cell::from(row.name.as_str()),
+        Column::Metric(i) => Cell::from(num(&row.cells.0[i])),
+        Column::Spark(w) => {
+            Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
+        }
+    }))
+}
+
+/// The pinned total row; very large floor sums fall back to whole hours to fit.
+fn total_row<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, theme: &Theme) -> Row<'a> {
+    let t = &row.totals;
+    let ms = [0, t.handle_ms, 0, t.acw_ms, t.hold_ms, 0, t.talk_ms];
+    Row::new(cols.iter().map(|c| match *c {
+        Column::Metric(i) if row.cells.0[i].len() > METRIC_WIDTHS[i] as usize => {
+            Cell::from(Line::from(format!("{}h", ms[i] / 3_600_000)).right_aligned())
+        }
+        Column::Metric(i) => Cell::from(num(&row.cells.0[i])),
+        Column::Name(_) => Cell::from(row.name.as_str()),
+        Column::Spark(w) => Cell::from(Span::styled(
+            tail(&row.spark, spark_len, w as usize),
+            theme.spark_inline,
+        )),
+    }))
+    .style(theme.total)
+}
+
+fn spark_label(view: &FloorView, width: u16) -> String {
+    let span = &view.spark_span;
+    let first = span.end.saturating_sub(width as usize).max(span.start);
+    let w = &view.snapshot.window;
+    match (
+        w.local_start(first),
+        w.local_end(span.end.saturating_sub(1)),
+    ) {
+        (Some(a), Some(b)) if span.end > span.start => {
+            format!("{}–{}", a.format("%H:%M"), b.format("%H:%M"))
+        }
+        _ => String::new(),
+    }
+}
+
+fn title(view: &FloorView, focused: bool) -> Line<'static> {
+    let count = if view.is_filtered() {
+        format!("{} of {}", view.len(), view.agent_count())
+    } else {
+        view.len().to_string()
+    };
+    let hint = if focused { "" } else { "  (Tab)" };
+    Line::from(format!(" Agents ({count}){hint} "))
+}
+
+/// Draws the agents table; records the page height for PgUp/PgDn.
+pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
+    let mut state = std::mem::take(&mut app.agents_table);
+    let selected = app.selected_row();
+    let focused = app.focus() == Focus::Agents;
+    let Some(view) = app.view() else { return };
+    let block = pane(title(view, focused), focused, false, theme);
+    let inner = block.inner(area);
+    // Heading and total row take one line each.
+    let page = inner.height.saturating_sub(2) as usize;
+    let spark_len = view.spark_span.len();
+    let cols = columns(inner.width, view.name_width, spark_len);
+    let spark_w = cols.iter().find_map(|c| match c {
+        Column::Spark(w) => Some(*w),
+        _ => None,
+    });
+    let label = spark_w.map(|w| spark_label(view, w)).unwrap_or_default();
+    let offset = scroll_offset(state.offset(), selected, page, view.len());
+    let shown = offset..(offset + page + 1).min(view.len());
+    let rows = (0..view.len()).map(|i| match view.row(i) {
+        Some(r) if shown.contains(&i) => cells(r, &cols, spark_len, theme.spark_inline),
+        _ => Row::new(Vec::<Cell>::new()),
+    });
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width())).collect();
+    let header =
+        Row::new(cols.iter().map(|c| heading(*c, app.sort(), &label))).style(theme.table_header);
+    let highlight = if focused {
+        theme.selected
+    } else {
+        theme.selected_unfocused
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .footer(total_row(view.total(), &cols, spark_len, theme))
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(highlight)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always);
+    state.select(selected);
+    *state.offset_mut() = offset;
+    let empty = view.is_empty().then(|| {
+        format!(
+            "no agent matches “{}” — Esc clears the filter",
+            app.filter()
+        )
+    });
+    frame.render_stateful_widget(table, area, &mut state);
+    if let Some(msg) = empty
+        && page > 0
+    {
+        let at = Rect {
+            y: inner.y + 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.muted), at);
+    }
+    app.agents_table = state;
+    app.pages.0 = page.max(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_degrade_in_order() {
+        let wide = columns(200, 14, 20);
+        assert!(matches!(wide.last(), Some(Column::Spark(20))));
+        let mid = columns(80, 14, 20);
+        assert_eq!(mid.len(), 8, "no sparkline at 80: {mid:?}");
+        let narrow = columns(60, 14, 20);
+        assert!(!narrow.contains(&Column::Metric(TALK)));
+        assert!(!narrow.contains(&Column::Metric(HOLDS)));
+        assert!(columns(0, 0, 0).contains(&Column::Name(NAME_MIN)));
+    }
+
+    #[test]
+    fn tail_keeps_the_latest_intervals() {
+        assert_eq!(tail("▁▂▃▄", 4, 2), "▃▄");
+        assert_eq!(tail("▁▂", 2, 5), "▁▂");
+        assert_eq!(tail("", 0, 5), "");
+    }
+}

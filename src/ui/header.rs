@@ -1,0 +1,109 @@
+//! The header line: where the data comes from, which day and zone, how fresh it is, and the
+//! states a supervisor must not miss (FROZEN, an active filter). On a narrow terminal the
+//! least important parts are dropped whole rather than cut mid-word.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::model::Source;
+
+/// One header part; lower `rank` survives longer when space runs out.
+struct Part {
+    rank: u8,
+    spans: Vec<Span<'static>>,
+}
+
+impl Part {
+    fn width(&self) -> usize {
+        self.spans.iter().map(Span::width).sum()
+    }
+}
+
+fn part(rank: u8, text: String, style: Style) -> Part {
+    Part {
+        rank,
+        spans: vec![Span::styled(text, style)],
+    }
+}
+
+/// Header parts in display order, each with its drop rank.
+fn parts(app: &App, theme: &Theme) -> Vec<Part> {
+    let mut out = Vec::new();
+    out.push(match app.source() {
+        Source::Demo => part(0, " DEMO ".to_string(), theme.demo_badge),
+        live => part(0, live.label(), theme.source),
+    });
+    if app.is_frozen() {
+        let text = if app.has_pending() {
+            " FROZEN · newer data waiting (f) ".to_string()
+        } else {
+            " FROZEN ".to_string()
+        };
+        out.push(part(0, text, theme.frozen_badge));
+    }
+    let date = app.date();
+    out.push(part(3, date.format("%a %Y-%m-%d").to_string(), theme.muted));
+    out.push(part(5, app.tz().name().to_string(), theme.muted));
+    out.push(part(6, app.granularity().to_string(), theme.muted));
+    match app.as_of_text() {
+        Some(t) => out.push(part(1, t, Style::new())),
+        None => out.push(part(1, "waiting for first data…".to_string(), theme.filter)),
+    }
+    if let Some(t) = app.next_text() {
+        out.push(part(4, t, theme.muted));
+    }
+    if !app.filter().is_empty() {
+        out.push(Part {
+            rank: 2,
+            spans: vec![
+                Span::styled("filter: ", theme.muted),
+                Span::styled(app.filter().to_string(), theme.filter),
+            ],
+        });
+    }
+    out
+}
+
+/// Joins parts with a separator, dropping the highest-ranked parts until the line fits.
+fn fit(mut parts: Vec<Part>, width: usize, sep: Span<'static>) -> Line<'static> {
+    let sep_w = sep.width();
+    loop {
+        let total: usize =
+            parts.iter().map(Part::width).sum::<usize>() + sep_w * parts.len().saturating_sub(1);
+        if total <= width || parts.len() <= 1 {
+            break;
+        }
+        let Some(worst) = parts.iter().map(|p| p.rank).max() else {
+            break;
+        };
+        if worst == 0 {
+            break;
+        }
+        if let Some(i) = parts.iter().rposition(|p| p.rank == worst) {
+            parts.remove(i);
+        }
+    }
+    let mut spans = Vec::new();
+    for (i, p) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(sep.clone());
+        }
+        spans.extend(p.spans);
+    }
+    Line::from(spans)
+}
+
+/// Draws the header into a one-line area.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let line = fit(
+        parts(app, theme),
+        area.width as usize,
+        Span::styled("  ", theme.muted),
+    );
+    frame.render_widget(Paragraph::new(line), area);
+}

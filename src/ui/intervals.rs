@@ -1,0 +1,136 @@
+//! The intervals table of the selected agent: every bucket of the day, the open one marked,
+//! future ones dimmed, the agent's day total pinned at the bottom.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
+
+use super::theme::Theme;
+use super::{num, pane, scroll_offset};
+use crate::app::{App, Focus};
+use crate::view::{Cells, SortColumn};
+
+/// Widths of the seven figures, as in the agents table.
+const METRIC_WIDTHS: [u16; 7] = [7, 8, 6, 8, 8, 5, 8];
+const LABEL: u16 = 11;
+const STATE: u16 = 6;
+const MARKER: u16 = 2;
+
+/// A visible column of the intervals table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Interval,
+    State,
+    Metric(usize),
+}
+
+impl Column {
+    fn width(self) -> u16 {
+        match self {
+            Column::Interval => LABEL,
+            Column::State => STATE,
+            Column::Metric(i) => METRIC_WIDTHS[i],
+        }
+    }
+}
+
+/// Columns that fit in `width`: talk goes first, then holds, then the "open" column (the
+/// open interval keeps its style).
+pub fn columns(width: u16) -> Vec<Column> {
+    let mut cols = vec![Column::Interval, Column::State];
+    cols.extend((0..7).map(Column::Metric));
+    let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1;
+    for drop in [Column::Metric(6), Column::Metric(5), Column::State] {
+        if used(&cols) > width {
+            cols.retain(|c| *c != drop);
+        }
+    }
+    cols
+}
+
+fn row_cells<'a>(
+    label: &'a str,
+    state: &'static str,
+    cells: &'a Cells,
+    cols: &[Column],
+) -> Row<'a> {
+    Row::new(cols.iter().map(|c| match *c {
+        Column::Interval => Cell::from(label),
+        Column::State => Cell::from(state),
+        Column::Metric(i) => Cell::from(num(&cells.0[i])),
+    }))
+}
+
+/// Draws the intervals table (or an empty frame when no agent is selected); `left_rule` when
+/// it sits right of the agents table.
+pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_rule: bool) {
+    let mut state = std::mem::take(&mut app.intervals_table);
+    let focused = app.focus() == Focus::Intervals;
+    let agent = app.selected_agent();
+    let name = agent.map_or("no agent selected", |a| a.name.as_str());
+    let hint = if focused { "" } else { "  (Tab)" };
+    let title = Line::from(format!(" Intervals · {name}{hint} "));
+    let block = pane(title, focused, left_rule, theme);
+    let inner = block.inner(area);
+    let page = inner.height.saturating_sub(2) as usize;
+    let cols = columns(inner.width);
+    let rows = app.intervals();
+    let current = app.current_interval();
+    let now = app.now();
+    let selected = app.selected_interval();
+    let offset = scroll_offset(state.offset(), selected, page, rows.len());
+    let body = rows.iter().map(|r| {
+        let open = current == Some(r.index);
+        let row = row_cells(&r.label, if open { "● open" } else { "" }, &r.cells, &cols);
+        if open {
+            row.style(theme.open)
+        } else if r.start.with_timezone(&chrono::Utc) > now {
+            row.style(theme.future)
+        } else {
+            row
+        }
+    });
+    let header = Row::new(cols.iter().map(|c| match *c {
+        Column::Interval => Line::from("Interval"),
+        Column::State => Line::from(""),
+        Column::Metric(i) => Line::from(SortColumn::ALL[i + 1].title()).right_aligned(),
+    }))
+    .style(theme.table_header);
+    let footer = agent.map(|a| row_cells("Day total", "", &a.cells, &cols).style(theme.total));
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width())).collect();
+    let highlight = if focused {
+        theme.selected
+    } else {
+        theme.selected_unfocused
+    };
+    let mut table = Table::new(body, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(highlight)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always);
+    if let Some(f) = footer {
+        table = table.footer(f);
+    }
+    state.select(selected);
+    *state.offset_mut() = offset;
+    frame.render_stateful_widget(table, area, &mut state);
+    app.intervals_table = state;
+    app.pages.1 = page.max(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fit_or_degrade() {
+        assert_eq!(columns(90).len(), 9);
+        let c = columns(70);
+        assert!(!c.contains(&Column::Metric(6)));
+        assert!(c.contains(&Column::State));
+        assert!(columns(50).len() < 7);
+    }
+}

@@ -1,0 +1,156 @@
+//! Every colour and emphasis the dashboard uses, in one place (demo2's `THEME`).
+//!
+//! Two palettes: [`Theme::color`] for normal terminals and [`Theme::plain`] when `NO_COLOR`
+//! is set (no-color.org). The plain one keeps bold, dim and reverse, so the selected row, the
+//! DEMO badge and errors stay visible on a monochrome SSH session.
+
+use std::sync::OnceLock;
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// Styles by role, not by colour, so widgets say what a thing *is*.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    /// The DEMO badge: nobody should mistake simulated data for the live floor.
+    pub demo_badge: Style,
+    /// A live org's region · host.
+    pub source: Style,
+    /// FROZEN: the numbers are deliberately not moving.
+    pub frozen_badge: Style,
+    /// Secondary header text (date, zone, granularity).
+    pub muted: Style,
+    /// Pane titles and borders.
+    pub title: Style,
+    pub border: Style,
+    /// The focused pane's title and border.
+    pub title_focused: Style,
+    pub border_focused: Style,
+    /// Table column headings.
+    pub table_header: Style,
+    /// The selected row of the focused table.
+    pub selected: Style,
+    /// The selected row of the other table (still findable, not competing).
+    pub selected_unfocused: Style,
+    /// The pinned total row.
+    pub total: Style,
+    /// Intervals that have not started yet.
+    pub future: Style,
+    /// The open (current) interval marker.
+    pub open: Style,
+    /// Errors in the status line.
+    pub error: Style,
+    /// Success messages (export written).
+    pub ok: Style,
+    /// Key names in hints and help.
+    pub key: Style,
+    /// The filter text in the header and prompt.
+    pub filter: Style,
+    /// Sparkline series.
+    pub spark_handle: Style,
+    pub spark_acw: Style,
+    pub spark_hold: Style,
+    /// The selected interval's bar and caret.
+    pub spark_selected: Style,
+    /// The one-line sparkline column of the agents table.
+    pub spark_inline: Style,
+}
+
+impl Theme {
+    /// The palette for colour terminals; 16 ANSI colours only, so it follows the user's scheme.
+    pub fn color() -> Self {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        Theme {
+            demo_badge: bold.fg(Color::Black).bg(Color::Yellow),
+            source: bold.fg(Color::Cyan),
+            frozen_badge: bold.fg(Color::White).bg(Color::Blue),
+            muted: Style::new().fg(Color::Gray),
+            title: Style::new(),
+            border: Style::new().fg(Color::DarkGray),
+            title_focused: bold.fg(Color::Cyan),
+            border_focused: Style::new().fg(Color::Cyan),
+            table_header: bold.fg(Color::Gray),
+            selected: bold.add_modifier(Modifier::REVERSED),
+            selected_unfocused: bold.fg(Color::Cyan),
+            total: bold,
+            future: Style::new().fg(Color::DarkGray),
+            open: bold.fg(Color::Green),
+            error: bold.fg(Color::Red),
+            ok: Style::new().fg(Color::Green),
+            key: bold.fg(Color::Cyan),
+            filter: bold.fg(Color::Yellow),
+            spark_handle: Style::new().fg(Color::Cyan),
+            spark_acw: Style::new().fg(Color::Magenta),
+            spark_hold: Style::new().fg(Color::Yellow),
+            spark_selected: bold.fg(Color::White).bg(Color::Blue),
+            spark_inline: Style::new().fg(Color::Cyan),
+        }
+    }
+
+    /// The `NO_COLOR` palette: modifiers only.
+    pub fn plain() -> Self {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let reversed = bold.add_modifier(Modifier::REVERSED);
+        let dim = Style::new().add_modifier(Modifier::DIM);
+        Theme {
+            demo_badge: reversed,
+            source: bold,
+            frozen_badge: reversed,
+            muted: Style::new(),
+            title: Style::new(),
+            border: Style::new(),
+            title_focused: bold.add_modifier(Modifier::UNDERLINED),
+            border_focused: bold,
+            table_header: bold,
+            selected: reversed,
+            selected_unfocused: bold.add_modifier(Modifier::UNDERLINED),
+            total: bold,
+            future: dim,
+            open: bold,
+            error: bold,
+            ok: Style::new(),
+            key: bold,
+            filter: bold,
+            spark_handle: Style::new(),
+            spark_acw: Style::new(),
+            spark_hold: Style::new(),
+            spark_selected: reversed,
+            spark_inline: Style::new(),
+        }
+    }
+
+    /// `plain` when `NO_COLOR` is set to anything non-empty, else `color`.
+    pub fn from_env() -> Self {
+        match std::env::var_os("NO_COLOR") {
+            Some(v) if !v.is_empty() => Theme::plain(),
+            _ => Theme::color(),
+        }
+    }
+}
+
+/// The process's theme, read from the environment once.
+pub fn current() -> &'static Theme {
+    static THEME: OnceLock<Theme> = OnceLock::new();
+    THEME.get_or_init(Theme::from_env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_theme_has_no_colours_but_keeps_selection_visible() {
+        let t = Theme::plain();
+        for s in [
+            t.selected,
+            t.demo_badge,
+            t.error,
+            t.frozen_badge,
+            t.spark_selected,
+        ] {
+            assert_eq!(s.fg, None);
+            assert_eq!(s.bg, None);
+            assert!(!s.add_modifier.is_empty());
+        }
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+}
