@@ -48,8 +48,11 @@ impl RetryPolicy {
         let exp = 2u32.saturating_pow(attempt.min(31));
         let d = self.base_delay.saturating_mul(exp).min(self.max_delay);
         let wait = d / 2 + d.mul_f64(jitter / 2.0);
-        wait.max(self.base_delay.min(self.max_delay))
-            .min(self.max_delay)
+        let wait = wait
+            .max(self.base_delay.min(self.max_delay))
+            .min(self.max_delay);
+        // Whole milliseconds: tokio's timer resolution, so the announced wait is the real one.
+        Duration::from_millis(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX))
     }
 }
 
