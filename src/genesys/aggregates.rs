@@ -460,8 +460,8 @@ mod tests {
         fold_response(&parse_response(&body).expect("parse"), &w, &mut owned).expect("fold");
         assert_eq!(lean, owned);
         let a = &lean["a\\u00e9"];
-        assert_eq!((a[2].handled, a[2].handle_ms, a[2].acw_ms), (3, 10, 3));
-        assert_eq!(a[3].handle_ms, 9);
+        assert_eq!((a[3].handled, a[3].handle_ms, a[3].acw_ms), (3, 10, 3));
+        assert_eq!(a[4].handle_ms, 9);
         assert!(fold_body(b"{\"results\": [{\"group\"", &w, &mut lean).is_err());
     }
 
