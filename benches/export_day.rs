@@ -62,7 +62,11 @@ fn cpu_seconds() -> f64 {
     std::fs::read_to_string("/proc/self/stat")
         .ok()
         .and_then(|s| {
-            let rest = s.rsplit_once(") ")?.1.split_whitespace().collect::<Vec<_>>();
+            let rest = s
+                .rsplit_once(") ")?
+                .1
+                .split_whitespace()
+                .collect::<Vec<_>>();
             let ut: f64 = rest.get(11)?.parse().ok()?;
             let st: f64 = rest.get(12)?.parse().ok()?;
             Some((ut + st) / 100.0)
@@ -107,7 +111,11 @@ fn main() {
         window: window.clone(),
         agents: cells
             .into_iter()
-            .map(|(id, intervals)| AgentDay { name: Some(format!("Agent {id}")), id, intervals })
+            .map(|(id, intervals)| AgentDay {
+                name: Some(format!("Agent {id}")),
+                id,
+                intervals,
+            })
             .collect(),
         as_of: Utc::now(),
         source: Source::Demo,
@@ -115,14 +123,26 @@ fn main() {
     snap.sort_agents();
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("day.csv");
-    let rows = export::write_file_atomic(&out, export::DAY_HEADER, export::day_rows(&snap)).expect("write");
+    let rows = export::write_file_atomic(&out, export::DAY_HEADER, export::day_rows(&snap))
+        .expect("write");
     let export_cpu = cpu_seconds() - c0;
     let export_wall = t0.elapsed().as_secs_f64();
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-    println!("export_day: {AGENTS} agents x {} intervals, {} responses, {:.1} MB of JSON", window.len(), AGENTS / CHUNK, bytes as f64 / 1e6);
+    println!(
+        "export_day: {AGENTS} agents x {} intervals, {} responses, {:.1} MB of JSON",
+        window.len(),
+        AGENTS / CHUNK,
+        bytes as f64 / 1e6
+    );
     println!("  parse+fold: {parse_wall:.3} s wall, {parse_cpu:.2} s CPU");
-    println!("  snapshot+CSV: {export_wall:.3} s wall, {export_cpu:.2} s CPU, {rows} rows, {:.1} MB file", size as f64 / 1e6);
-    println!("  total CPU (parse+export): {:.2} s", parse_cpu + export_cpu);
+    println!(
+        "  snapshot+CSV: {export_wall:.3} s wall, {export_cpu:.2} s CPU, {rows} rows, {:.1} MB file",
+        size as f64 / 1e6
+    );
+    println!(
+        "  total CPU (parse+export): {:.2} s",
+        parse_cpu + export_cpu
+    );
     println!(
         "  peak RSS (VmHWM): {:.1} MB (process baseline before parsing {:.1} MB; includes the benchmark's own JSON generation)",
         rss_kb("VmHWM:") as f64 / 1024.0,

@@ -29,11 +29,21 @@ pub struct CommonArgs {
     pub region: Option<String>,
 
     /// OAuth client id (client-credentials grant).
-    #[arg(long, env = "GENESYS_CLOUD_CLIENT_ID", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "GENESYS_CLOUD_CLIENT_ID",
+        global = true,
+        hide_env_values = true
+    )]
     pub client_id: Option<String>,
 
     /// OAuth client secret. Prefer the environment or .env over the command line.
-    #[arg(long, env = "GENESYS_CLOUD_CLIENT_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "GENESYS_CLOUD_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub client_secret: Option<String>,
 
     /// Override the API base URL (https, or http on loopback only).
@@ -53,7 +63,13 @@ pub struct CommonArgs {
     pub interval: String,
 
     /// Media types to include, comma-separated (voice, callback, chat, email, message, …).
-    #[arg(long, env = "FLOORWATCH_MEDIA", global = true, value_delimiter = ',', default_value = "voice")]
+    #[arg(
+        long,
+        env = "FLOORWATCH_MEDIA",
+        global = true,
+        value_delimiter = ',',
+        default_value = "voice"
+    )]
     pub media: Vec<String>,
 
     /// Only members of this queue (by name; repeatable).
@@ -117,14 +133,28 @@ mod tests {
     #[test]
     fn flags_parse_for_export() {
         let cli = Cli::try_parse_from([
-            "floorwatch", "export", "--date", "2025-03-10", "--queue", "Billing", "--queue", "Sales",
-            "--media", "voice,callback", "--interval", "15", "--out", "x.csv",
+            "floorwatch",
+            "export",
+            "--date",
+            "2025-03-10",
+            "--queue",
+            "Billing",
+            "--queue",
+            "Sales",
+            "--media",
+            "voice,callback",
+            "--interval",
+            "15",
+            "--out",
+            "x.csv",
         ])
         .expect("parses");
         assert_eq!(cli.common.queues, vec!["Billing", "Sales"]);
         assert_eq!(cli.common.media, vec!["voice", "callback"]);
         assert_eq!(cli.common.interval, "15");
-        let Some(Command::Export(e)) = cli.command else { panic!("export expected") };
+        let Some(Command::Export(e)) = cli.command else {
+            panic!("export expected")
+        };
         assert_eq!(e.out, "x.csv");
     }
 }

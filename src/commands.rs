@@ -57,9 +57,16 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
     let (client, source) = build_client(settings, clock)?;
     let window = Arc::new(DayWindow::new(date, settings.tz, settings.granularity));
-    let snap = loader::load_day(&client, window, &settings.media, &settings.selection, source, now)
-        .await
-        .map_err(|e| e.to_string())?;
+    let snap = loader::load_day(
+        &client,
+        window,
+        &settings.media,
+        &settings.selection,
+        source,
+        now,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let rows = export::day_rows(&snap);
     let written = if args.out == "-" {
         export::write_stdout(export::DAY_HEADER, rows)
@@ -74,10 +81,16 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
 /// The live dashboard: spawns the fetcher, owns the terminal until quit.
 pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), String> {
     if args.refresh < MIN_REFRESH_SECS {
-        return Err(format!("--refresh must be at least {MIN_REFRESH_SECS} seconds (got {})", args.refresh));
+        return Err(format!(
+            "--refresh must be at least {MIN_REFRESH_SECS} seconds (got {})",
+            args.refresh
+        ));
     }
     if !args.export_dir.is_dir() {
-        return Err(format!("--export-dir {} is not a directory", args.export_dir.display()));
+        return Err(format!(
+            "--export-dir {} is not a directory",
+            args.export_dir.display()
+        ));
     }
     let clock = fetcher::system_clock();
     let (client, source) = build_client(settings, clock.clone())?;

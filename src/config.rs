@@ -13,7 +13,15 @@ use crate::timegrid::Granularity;
 
 /// Media types Genesys reports in the `mediaType` dimension.
 pub const MEDIA_TYPES: &[&str] = &[
-    "voice", "callback", "chat", "email", "message", "cobrowse", "video", "screenshare", "unknown",
+    "voice",
+    "callback",
+    "chat",
+    "email",
+    "message",
+    "cobrowse",
+    "video",
+    "screenshare",
+    "unknown",
 ];
 
 /// Where the data comes from.
@@ -112,11 +120,17 @@ fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
         (Some(i), Some(s)) => (i, s),
     };
     let region = present(&args.region).map(region::lookup).transpose()?;
-    let api_override = present(&args.api_url).map(|u| check_url("GENESYS_CLOUD_API_URL", u)).transpose()?;
-    let login_override = present(&args.login_url).map(|u| check_url("GENESYS_CLOUD_LOGIN_URL", u)).transpose()?;
+    let api_override = present(&args.api_url)
+        .map(|u| check_url("GENESYS_CLOUD_API_URL", u))
+        .transpose()?;
+    let login_override = present(&args.login_url)
+        .map(|u| check_url("GENESYS_CLOUD_LOGIN_URL", u))
+        .transpose()?;
     let (api_url, login_url, region_label) = match (region, api_override, login_override) {
         (_, Some(api), Some(login)) => {
-            let label = region.map(|r| r.name.to_string()).unwrap_or_else(|| host_of(&api));
+            let label = region
+                .map(|r| r.name.to_string())
+                .unwrap_or_else(|| host_of(&api));
             (api, login, label)
         }
         (Some(r), api, login) => {
@@ -133,7 +147,11 @@ fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
         (None, _, _) => {
             return Err(format!(
                 "GENESYS_CLOUD_REGION is not set; use one of: {}",
-                region::REGIONS.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+                region::REGIONS
+                    .iter()
+                    .map(|r| r.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     };
@@ -169,22 +187,36 @@ pub fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
 
 fn resolve_media(media: &[String]) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
-    for m in media.iter().map(|m| m.trim().to_ascii_lowercase()).filter(|m| !m.is_empty()) {
+    for m in media
+        .iter()
+        .map(|m| m.trim().to_ascii_lowercase())
+        .filter(|m| !m.is_empty())
+    {
         if !MEDIA_TYPES.contains(&m.as_str()) {
-            return Err(format!("unknown media type {m:?}; use any of: {}", MEDIA_TYPES.join(", ")));
+            return Err(format!(
+                "unknown media type {m:?}; use any of: {}",
+                MEDIA_TYPES.join(", ")
+            ));
         }
         if !out.contains(&m) {
             out.push(m);
         }
     }
     if out.is_empty() {
-        return Err(format!("no media type given; use any of: {}", MEDIA_TYPES.join(", ")));
+        return Err(format!(
+            "no media type given; use any of: {}",
+            MEDIA_TYPES.join(", ")
+        ));
     }
     Ok(out)
 }
 
 /// Parses `--date`, defaulting to today in `tz`.
-pub fn resolve_date(date: Option<&str>, tz: Tz, now: chrono::DateTime<chrono::Utc>) -> Result<NaiveDate, String> {
+pub fn resolve_date(
+    date: Option<&str>,
+    tz: Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<NaiveDate, String> {
     match date.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(now.with_timezone(&tz).date_naive()),
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -217,7 +249,9 @@ mod tests {
         a.client_id = Some("id".into());
         a.client_secret = Some("s3cret".into());
         a.region = Some("eu-west-2".into());
-        let Mode::Live(l) = resolve(&a).expect("ok").mode else { panic!("live expected") };
+        let Mode::Live(l) = resolve(&a).expect("ok").mode else {
+            panic!("live expected")
+        };
         assert_eq!(l.api_url.as_str(), "https://api.euw2.pure.cloud/");
         assert_eq!(l.login_url.as_str(), "https://login.euw2.pure.cloud/");
         assert!(!format!("{l:?}").contains("s3cret"));
@@ -232,7 +266,11 @@ mod tests {
         let e = resolve(&a).expect_err("bad region");
         assert!(e.contains("moon-1") && e.contains("us-east-1") && !e.contains('\n'));
         a.region = None;
-        assert!(resolve(&a).expect_err("missing region").contains("GENESYS_CLOUD_REGION"));
+        assert!(
+            resolve(&a)
+                .expect_err("missing region")
+                .contains("GENESYS_CLOUD_REGION")
+        );
         a.region = Some("us-east-1".into());
         a.api_url = Some("http://api.example.com".into());
         assert!(resolve(&a).is_err());

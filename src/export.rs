@@ -67,7 +67,12 @@ pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
             }
             let (start, end) = (w.local_start(i)?, w.local_end(i)?);
             let mut row = Vec::with_capacity(DAY_HEADER.len());
-            row.extend([csv_text(&a.id), csv_text(a.display_name()), rfc3339(start), rfc3339(end)]);
+            row.extend([
+                csv_text(&a.id),
+                csv_text(a.display_name()),
+                rfc3339(start),
+                rfc3339(end),
+            ]);
             row.extend(metric_cells(&Totals::from(cell)));
             Some(row)
         })
@@ -126,10 +131,17 @@ fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {
         })
 }
 
-fn fill(tmp: &mut tempfile::NamedTempFile, path: &Path, header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
-    let n = write_records(io::BufWriter::new(tmp.as_file_mut()), header, rows).map_err(|e| ExportError::Csv {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
+fn fill(
+    tmp: &mut tempfile::NamedTempFile,
+    path: &Path,
+    header: &[&str],
+    rows: impl Rows,
+) -> Result<usize, ExportError> {
+    let n = write_records(io::BufWriter::new(tmp.as_file_mut()), header, rows).map_err(|e| {
+        ExportError::Csv {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }
     })?;
     tmp.as_file().sync_all().map_err(|source| ExportError::Io {
         path: path.to_path_buf(),
@@ -140,7 +152,11 @@ fn fill(tmp: &mut tempfile::NamedTempFile, path: &Path, header: &[&str], rows: i
 
 /// Writes `path` atomically, replacing it if it exists (the headless export's `--out`);
 /// returns the number of data rows.
-pub fn write_file_atomic(path: &Path, header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
+pub fn write_file_atomic(
+    path: &Path,
+    header: &[&str],
+    rows: impl Rows,
+) -> Result<usize, ExportError> {
     let mut tmp = temp_in(path)?;
     let n = fill(&mut tmp, path, header, rows)?;
     tmp.persist(path).map_err(|e| ExportError::Io {
@@ -172,12 +188,20 @@ pub fn write_view(
         match tmp.persist_noclobber(&path) {
             Ok(_) => return Ok(path),
             Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = e.file,
-            Err(e) => return Err(ExportError::Io { path, source: e.error }),
+            Err(e) => {
+                return Err(ExportError::Io {
+                    path,
+                    source: e.error,
+                });
+            }
         }
     }
     Err(ExportError::Io {
         path: first,
-        source: io::Error::new(io::ErrorKind::AlreadyExists, "too many exports with this name"),
+        source: io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "too many exports with this name",
+        ),
     })
 }
 
@@ -210,10 +234,21 @@ mod tests {
         Snapshot {
             window: Arc::new(w),
             agents: vec![
-                AgentDay { id: "b".into(), name: Some("=cmd()".into()), intervals: cells.clone() },
-                AgentDay { id: "a".into(), name: Some("Ann".into()), intervals: cells },
+                AgentDay {
+                    id: "b".into(),
+                    name: Some("=cmd()".into()),
+                    intervals: cells.clone(),
+                },
+                AgentDay {
+                    id: "a".into(),
+                    name: Some("Ann".into()),
+                    intervals: cells,
+                },
             ],
-            as_of: Utc.with_ymd_and_hms(2025, 3, 10, 15, 0, 0).single().expect("t"),
+            as_of: Utc
+                .with_ymd_and_hms(2025, 3, 10, 15, 0, 0)
+                .single()
+                .expect("t"),
             source: Source::Demo,
         }
     }
@@ -225,7 +260,19 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(
             rows[1],
-            vec!["a", "Ann", "2025-03-10T09:00:00-05:00", "2025-03-10T09:30:00-05:00", "3", "801.000", "267.000", "104.000", "120.000", "2", "577.000"]
+            vec![
+                "a",
+                "Ann",
+                "2025-03-10T09:00:00-05:00",
+                "2025-03-10T09:30:00-05:00",
+                "3",
+                "801.000",
+                "267.000",
+                "104.000",
+                "120.000",
+                "2",
+                "577.000"
+            ]
         );
         assert_eq!(rows[0][1], "'=cmd()");
     }
@@ -233,7 +280,10 @@ mod tests {
     #[test]
     fn view_export_never_overwrites() {
         let dir = tempfile::tempdir().expect("dir");
-        let at = chrono_tz::UTC.with_ymd_and_hms(2025, 3, 10, 9, 0, 1).single().expect("t");
+        let at = chrono_tz::UTC
+            .with_ymd_and_hms(2025, 3, 10, 9, 0, 1)
+            .single()
+            .expect("t");
         let rows = vec![vec!["x".to_string()]];
         let p1 = write_view(dir.path(), "agents", at, &["h"], &rows).expect("first");
         let p2 = write_view(dir.path(), "agents", at, &["h"], &rows).expect("second");
@@ -246,8 +296,18 @@ mod tests {
 
     #[test]
     fn unwritable_directory_is_an_error_naming_it() {
-        let at = chrono_tz::UTC.with_ymd_and_hms(2025, 3, 10, 9, 0, 1).single().expect("t");
-        let e = write_view(Path::new("/nonexistent/dir"), "agents", at, &["h"], Vec::<Vec<String>>::new()).expect_err("fails");
+        let at = chrono_tz::UTC
+            .with_ymd_and_hms(2025, 3, 10, 9, 0, 1)
+            .single()
+            .expect("t");
+        let e = write_view(
+            Path::new("/nonexistent/dir"),
+            "agents",
+            at,
+            &["h"],
+            Vec::<Vec<String>>::new(),
+        )
+        .expect_err("fails");
         assert!(e.to_string().contains("/nonexistent/dir"));
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod logging;
 pub mod demo;
@@ -13,6 +14,7 @@ pub mod fetcher;
 pub mod format;
 pub mod genesys;
 pub mod keymap;
+pub mod loader;
 pub mod model;
 pub mod secret;
 pub mod timegrid;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::config::Selection;
-use crate::genesys::aggregates::{self, CellsByUser};
+use crate::genesys::aggregates;
+pub use crate::genesys::aggregates::CellsByUser;
 use crate::genesys::{ApiError, ApiRequest, GenesysClient, users};
 use crate::model::{AgentDay, IntervalMetrics, Snapshot, Source};
 use crate::timegrid::DayWindow;
@@ -36,7 +37,9 @@ impl Scope {
 pub enum LoadError {
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error("no queue named {0:?} (check the name and that the OAuth client has routing:queue:view)")]
+    #[error(
+        "no queue named {0:?} (check the name and that the OAuth client has routing:queue:view)"
+    )]
     UnknownQueue(String),
 }
 
@@ -96,7 +99,9 @@ pub async fn fetch_cells(
             what: "aggregates query".into(),
             detail: e.to_string(),
         })?;
-        let bytes = client.send(&ApiRequest::post(aggregates::PATH, body)).await?;
+        let bytes = client
+            .send(&ApiRequest::post(aggregates::PATH, body))
+            .await?;
         aggregates::fold_body(&bytes, window, &mut cells).map_err(|e| ApiError::Malformed {
             what: "aggregates query".into(),
             detail: e.0,
@@ -161,6 +166,34 @@ impl NameCache {
     }
 }
 
+/// Merges freshly fetched buckets `[from, to)` over the previous snapshot's cells: a cell the
+/// API returned figures for replaces the old one; a cell it was silent about keeps its old
+/// values (a failed or partial answer never blanks good data). Agents seen for the first time
+/// are added.
+pub fn merge(base: Option<&Snapshot>, fresh: CellsByUser, from: usize, to: usize) -> CellsByUser {
+    let Some(base) = base else { return fresh };
+    let mut cells: CellsByUser = base
+        .agents
+        .iter()
+        .map(|a| (a.id.clone(), a.intervals.clone()))
+        .collect();
+    for (id, row) in fresh {
+        match cells.get_mut(&id) {
+            Some(old) => {
+                for i in from..to.min(row.len()).min(old.len()) {
+                    if !row[i].is_empty() {
+                        old[i] = row[i];
+                    }
+                }
+            }
+            None => {
+                cells.insert(id, row);
+            }
+        }
+    }
+    cells
+}
+
 /// Builds the immutable snapshot from folded cells.
 pub fn assemble(
     window: Arc<DayWindow>,
@@ -201,4 +234,60 @@ pub async fn load_day(
     let cells = fetch_cells(client, &window, 0, window.len(), media, &scope).await?;
     names.resolve(client, cells.keys()).await;
     Ok(assemble(window, cells, &names, as_of, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timegrid::Granularity;
+    use chrono::NaiveDate;
+
+    fn window() -> Arc<DayWindow> {
+        Arc::new(DayWindow::new(
+            NaiveDate::from_ymd_opt(2025, 3, 10).expect("date"),
+            chrono_tz::UTC,
+            Granularity::Min30,
+        ))
+    }
+
+    fn cell(handled: u32) -> IntervalMetrics {
+        IntervalMetrics {
+            handled,
+            handle_ms: handled * 1000,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn merge_replaces_only_what_the_api_returned() {
+        let w = window();
+        let mut a = vec![IntervalMetrics::default(); w.len()];
+        a[10] = cell(1);
+        a[11] = cell(2);
+        let base = Snapshot {
+            window: w.clone(),
+            agents: vec![AgentDay {
+                id: "a".into(),
+                name: None,
+                intervals: a,
+            }],
+            as_of: DateTime::<Utc>::default(),
+            source: Source::Demo,
+        };
+        let mut fresh = CellsByUser::new();
+        let mut row = vec![IntervalMetrics::default(); w.len()];
+        row[10] = cell(5); // late data grew an older interval
+        row[9] = cell(7); // outside the refreshed range: ignored
+        fresh.insert("a".into(), row);
+        fresh.insert("b".into(), {
+            let mut r = vec![IntervalMetrics::default(); w.len()];
+            r[11] = cell(1);
+            r
+        });
+        let merged = merge(Some(&base), fresh, 10, 12);
+        assert_eq!(merged["a"][10], cell(5));
+        assert_eq!(merged["a"][11], cell(2), "silent bucket keeps its values");
+        assert!(merged["a"][9].is_empty());
+        assert_eq!(merged["b"][11], cell(1));
+    }
 }

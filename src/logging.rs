@@ -18,7 +18,8 @@ pub fn default_log_path() -> PathBuf {
 /// Returns an error line if the file cannot be opened; callers may carry on without a log.
 pub fn init(path: &Path) -> Result<WorkerGuard, String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create log dir {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create log dir {}: {e}", dir.display()))?;
     }
     let file = std::fs::OpenOptions::new()
         .create(true)

@@ -50,7 +50,9 @@ impl FromStr for Granularity {
             "15" => Ok(Granularity::Min15),
             "30" => Ok(Granularity::Min30),
             "60" => Ok(Granularity::Min60),
-            other => Err(format!("interval must be 15, 30 or 60 minutes, not {other:?}")),
+            other => Err(format!(
+                "interval must be 15, 30 or 60 minutes, not {other:?}"
+            )),
         }
     }
 }
@@ -197,10 +199,22 @@ mod tests {
 
     #[test]
     fn spring_forward_has_46_and_fall_back_50() {
-        assert_eq!(day("America/Chicago", 2025, 3, 9, Granularity::Min30).len(), 46);
-        assert_eq!(day("America/Chicago", 2025, 11, 2, Granularity::Min30).len(), 50);
-        assert_eq!(day("Europe/London", 2025, 3, 30, Granularity::Min15).len(), 92);
-        assert_eq!(day("Europe/London", 2025, 10, 26, Granularity::Min60).len(), 25);
+        assert_eq!(
+            day("America/Chicago", 2025, 3, 9, Granularity::Min30).len(),
+            46
+        );
+        assert_eq!(
+            day("America/Chicago", 2025, 11, 2, Granularity::Min30).len(),
+            50
+        );
+        assert_eq!(
+            day("Europe/London", 2025, 3, 30, Granularity::Min15).len(),
+            92
+        );
+        assert_eq!(
+            day("Europe/London", 2025, 10, 26, Granularity::Min60).len(),
+            25
+        );
     }
 
     #[test]

@@ -27,7 +27,11 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
     let mut cmd = Command::new("sh");
     cmd.args(["-c", script, bin, dir.path().to_str().expect("utf-8 path")]);
     cmd.env("TERM", "xterm-256color");
-    for var in ["GENESYS_CLOUD_CLIENT_ID", "GENESYS_CLOUD_CLIENT_SECRET", "GENESYS_CLOUD_REGION"] {
+    for var in [
+        "GENESYS_CLOUD_CLIENT_ID",
+        "GENESYS_CLOUD_CLIENT_SECRET",
+        "GENESYS_CLOUD_REGION",
+    ] {
         cmd.env_remove(var);
     }
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn floorwatch in a pty");
@@ -42,13 +46,35 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
         files = exported(dir.path());
     }
     assert_eq!(files.len(), 1, "one export written: {files:?}");
-    let name = files[0].file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    assert!(name.starts_with("floorwatch-agents-") && name.ends_with(".csv"), "{name}");
+    let name = files[0]
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        name.starts_with("floorwatch-agents-") && name.ends_with(".csv"),
+        "{name}"
+    );
     let mut rdr = csv::Reader::from_path(&files[0]).expect("csv");
-    let header: Vec<String> = rdr.headers().expect("header").iter().map(str::to_string).collect();
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
     assert_eq!(
         header,
-        ["agent_id", "agent_name", "handled", "handle_s", "avg_handle_s", "acw_s", "hold_s", "holds", "talk_s"]
+        [
+            "agent_id",
+            "agent_name",
+            "handled",
+            "handle_s",
+            "avg_handle_s",
+            "acw_s",
+            "hold_s",
+            "holds",
+            "talk_s"
+        ]
     );
     let rows = rdr.records().count();
     assert!(rows >= 30, "demo floor agents exported: {rows}");

@@ -108,7 +108,10 @@ pub fn build_queries(
             [one] => predicates.push(Predicate::new("mediaType", one)),
             many => clauses.push(QueryClause {
                 kind: "or".into(),
-                predicates: many.iter().map(|m| Predicate::new("mediaType", m)).collect(),
+                predicates: many
+                    .iter()
+                    .map(|m| Predicate::new("mediaType", m))
+                    .collect(),
             }),
         }
         if let Some(chunk) = user_chunk {
@@ -133,7 +136,10 @@ pub fn build_queries(
     };
     match users {
         None => vec![base(None)],
-        Some(list) => list.chunks(MAX_USERS_PER_QUERY).map(|c| base(Some(c))).collect(),
+        Some(list) => list
+            .chunks(MAX_USERS_PER_QUERY)
+            .map(|c| base(Some(c)))
+            .collect(),
     }
 }
 
@@ -231,9 +237,13 @@ pub fn fold_response(
 /// body instead of allocating them and parsing each distinct bucket string once. This is the
 /// hot path: a 5000-agent day is 50 such bodies. Same semantics as
 /// [`parse_response`] + [`fold_response`].
-pub fn fold_body(body: &[u8], window: &DayWindow, cells: &mut CellsByUser) -> Result<(), ParseError> {
-    let resp: LeanResponse<'_> =
-        serde_json::from_slice(body).map_err(|e| ParseError(format!("aggregates response: {e}")))?;
+pub fn fold_body(
+    body: &[u8],
+    window: &DayWindow,
+    cells: &mut CellsByUser,
+) -> Result<(), ParseError> {
+    let resp: LeanResponse<'_> = serde_json::from_slice(body)
+        .map_err(|e| ParseError(format!("aggregates response: {e}")))?;
     let mut bucket_of: HashMap<&str, Option<usize>> = HashMap::new();
     for group in &resp.results {
         let Some(user) = group.group.user_id.as_deref() else {
@@ -399,11 +409,22 @@ mod tests {
     fn users_chunk_at_100_and_media_or_together() {
         let w = chicago(2025, 3, 10);
         let users: Vec<String> = (0..201).map(|i| format!("u{i}")).collect();
-        let q = build_queries(&w, 0, w.len(), &["voice".into(), "callback".into()], Some(&users));
+        let q = build_queries(
+            &w,
+            0,
+            w.len(),
+            &["voice".into(), "callback".into()],
+            Some(&users),
+        );
         assert_eq!(q.len(), 3);
         let sizes: Vec<usize> = q
             .iter()
-            .map(|q| q.filter.as_ref().map(|f| f.values_of("userId").len()).unwrap_or(0))
+            .map(|q| {
+                q.filter
+                    .as_ref()
+                    .map(|f| f.values_of("userId").len())
+                    .unwrap_or(0)
+            })
             .collect();
         assert_eq!(sizes, vec![100, 100, 1]);
         let f = q[0].filter.as_ref().expect("filter");

@@ -24,24 +24,78 @@ impl Region {
 
 /// Every region in the reference table, in its order.
 pub const REGIONS: &[Region] = &[
-    Region { name: "us-east-1", domain: "mypurecloud.com" },
-    Region { name: "us-east-2", domain: "use2.us-gov-pure.cloud" },
-    Region { name: "us-west-2", domain: "usw2.pure.cloud" },
-    Region { name: "ca-central-1", domain: "cac1.pure.cloud" },
-    Region { name: "sa-east-1", domain: "sae1.pure.cloud" },
-    Region { name: "mx-central-1", domain: "mxc1.pure.cloud" },
-    Region { name: "eu-west-1", domain: "mypurecloud.ie" },
-    Region { name: "eu-west-2", domain: "euw2.pure.cloud" },
-    Region { name: "eu-central-1", domain: "mypurecloud.de" },
-    Region { name: "eu-central-2", domain: "euc2.pure.cloud" },
-    Region { name: "me-central-1", domain: "mec1.pure.cloud" },
-    Region { name: "ap-south-1", domain: "aps1.pure.cloud" },
-    Region { name: "ap-southeast-1", domain: "apse1.pure.cloud" },
-    Region { name: "ap-southeast-2", domain: "mypurecloud.com.au" },
-    Region { name: "ap-northeast-1", domain: "mypurecloud.jp" },
-    Region { name: "ap-northeast-2", domain: "apne2.pure.cloud" },
-    Region { name: "ap-northeast-3", domain: "apne3.pure.cloud" },
-    Region { name: "eusc-de-east-1", domain: "edee1.eusc-pure.cloud" },
+    Region {
+        name: "us-east-1",
+        domain: "mypurecloud.com",
+    },
+    Region {
+        name: "us-east-2",
+        domain: "use2.us-gov-pure.cloud",
+    },
+    Region {
+        name: "us-west-2",
+        domain: "usw2.pure.cloud",
+    },
+    Region {
+        name: "ca-central-1",
+        domain: "cac1.pure.cloud",
+    },
+    Region {
+        name: "sa-east-1",
+        domain: "sae1.pure.cloud",
+    },
+    Region {
+        name: "mx-central-1",
+        domain: "mxc1.pure.cloud",
+    },
+    Region {
+        name: "eu-west-1",
+        domain: "mypurecloud.ie",
+    },
+    Region {
+        name: "eu-west-2",
+        domain: "euw2.pure.cloud",
+    },
+    Region {
+        name: "eu-central-1",
+        domain: "mypurecloud.de",
+    },
+    Region {
+        name: "eu-central-2",
+        domain: "euc2.pure.cloud",
+    },
+    Region {
+        name: "me-central-1",
+        domain: "mec1.pure.cloud",
+    },
+    Region {
+        name: "ap-south-1",
+        domain: "aps1.pure.cloud",
+    },
+    Region {
+        name: "ap-southeast-1",
+        domain: "apse1.pure.cloud",
+    },
+    Region {
+        name: "ap-southeast-2",
+        domain: "mypurecloud.com.au",
+    },
+    Region {
+        name: "ap-northeast-1",
+        domain: "mypurecloud.jp",
+    },
+    Region {
+        name: "ap-northeast-2",
+        domain: "apne2.pure.cloud",
+    },
+    Region {
+        name: "ap-northeast-3",
+        domain: "apne3.pure.cloud",
+    },
+    Region {
+        name: "eusc-de-east-1",
+        domain: "edee1.eusc-pure.cloud",
+    },
 ];
 
 /// Finds a region by AWS name or environment domain (case-insensitive; a leading `api.` or
@@ -75,16 +129,29 @@ mod tests {
 
     #[test]
     fn names_and_domains_resolve() {
-        assert_eq!(lookup("us-east-1").map(|r| r.api_url()).as_deref(), Ok("https://api.mypurecloud.com"));
-        assert_eq!(lookup("mypurecloud.ie").map(|r| r.login_url()).as_deref(), Ok("https://login.mypurecloud.ie"));
-        assert_eq!(lookup("api.euw2.pure.cloud").map(|r| r.name), Ok("eu-west-2"));
+        assert_eq!(
+            lookup("us-east-1").map(|r| r.api_url()).as_deref(),
+            Ok("https://api.mypurecloud.com")
+        );
+        assert_eq!(
+            lookup("mypurecloud.ie").map(|r| r.login_url()).as_deref(),
+            Ok("https://login.mypurecloud.ie")
+        );
+        assert_eq!(
+            lookup("api.euw2.pure.cloud").map(|r| r.name),
+            Ok("eu-west-2")
+        );
         assert_eq!(REGIONS.len(), 18);
     }
 
     #[test]
     fn unknown_region_lists_valid_names() {
         let err = lookup("us-east-9").expect_err("unknown");
-        assert!(err.contains("us-east-9") && err.contains("ap-northeast-3") && err.contains("eu-west-1"));
+        assert!(
+            err.contains("us-east-9")
+                && err.contains("ap-northeast-3")
+                && err.contains("eu-west-1")
+        );
         assert!(lookup("api.us-east-1.mygenesys.com").is_err());
     }
 }
