@@ -18,5 +18,6 @@ pub mod loader;
 pub mod model;
 pub mod secret;
 pub mod timegrid;
+pub mod tui;
 pub mod ui;
 pub mod view;
