@@ -30,7 +30,7 @@ pub enum Mode {
     /// The built-in simulated floor.
     Demo,
     /// A real org.
-    Live(LiveSettings),
+    Live(Box<LiveSettings>),
 }
 
 /// A validated connection to a Genesys Cloud org.
@@ -155,13 +155,13 @@ fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
             ));
         }
     };
-    Ok(Mode::Live(LiveSettings {
+    Ok(Mode::Live(Box::new(LiveSettings {
         region_label,
         api_url,
         login_url,
         client_id: id.to_string(),
         client_secret: Secret::new(secret),
-    }))
+    })))
 }
 
 fn check_url(what: &str, raw: &str) -> Result<Url, String> {
