@@ -608,6 +608,12 @@ impl App {
         Some(i.min(last))
     }
 
+    /// True until the supervisor moves in the intervals table: the selection then tracks the
+    /// open interval, and the table may scroll to show the working part of the day.
+    pub fn follows_open_interval(&self) -> bool {
+        self.interval_sel.is_none()
+    }
+
     /// The bucket containing `now` (shown as open), if `now` is in the displayed day.
     pub fn current_interval(&self) -> Option<usize> {
         self.snapshot()?.window.bucket_index(self.now)

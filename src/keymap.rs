@@ -95,7 +95,7 @@ pub const NORMAL: &[Binding] = &[
     b(
         &[k(KeyCode::Tab), k(KeyCode::BackTab)],
         Command::ToggleFocus,
-        "switch agents ⇄ intervals",
+        "agents ⇄ intervals",
     ),
     b(
         &[k(KeyCode::Left), ch('h')],
@@ -110,30 +110,22 @@ pub const NORMAL: &[Binding] = &[
     b(
         &[k(KeyCode::Enter)],
         Command::Open,
-        "open the agent's intervals",
+        "open agent's intervals",
     ),
     b(&[ch('s')], Command::SortNext, "sort by next column"),
     b(&[ch('S')], Command::SortReverse, "reverse the sort"),
-    b(&[ch('/')], Command::FilterOpen, "filter agents by name/id"),
+    b(&[ch('/')], Command::FilterOpen, "filter by name or id"),
     b(&[ch('r')], Command::Refresh, "refresh now"),
-    b(&[ch('f')], Command::Freeze, "freeze / unfreeze the view"),
-    b(
-        &[ch('e')],
-        Command::Export,
-        "export the focused table (CSV)",
-    ),
+    b(&[ch('f')], Command::Freeze, "freeze / unfreeze"),
+    b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('?')], Command::Help, "this help"),
-    b(
-        &[k(KeyCode::Esc)],
-        Command::Back,
-        "clear filter / back to agents / quit",
-    ),
+    b(&[k(KeyCode::Esc)], Command::Back, "clear filter/back/quit"),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 
 /// Keys while the filter prompt is open; letters type, so `q` does not quit.
 pub const FILTER: &[Binding] = &[
-    b(&[Key::AnyChar], Command::FilterChar(' '), "type to filter"),
+    b(&[Key::AnyChar], Command::FilterChar(' '), "edit the filter"),
     b(
         &[k(KeyCode::Backspace)],
         Command::FilterBackspace,
@@ -142,12 +134,12 @@ pub const FILTER: &[Binding] = &[
     b(
         &[k(KeyCode::Enter)],
         Command::FilterAccept,
-        "keep the filter",
+        "keep filter, close",
     ),
     b(
         &[k(KeyCode::Esc)],
         Command::FilterCancel,
-        "clear the filter",
+        "clear filter, close",
     ),
     b(&[k(KeyCode::Up)], Command::Up, "move up"),
     b(&[k(KeyCode::Down)], Command::Down, "move down"),
@@ -202,7 +194,7 @@ pub fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
     None
 }
 
-/// How a key is written in the help overlay: `↑`, `PgDn`, `Ctrl-C`, `Shift-Tab`.
+/// How a key is written in the help overlay: `↑`, `PgDn`, `Ctrl-C`, `⇧Tab`.
 pub fn key_label(key: &Key) -> String {
     let (code, mods) = match key {
         Key::AnyChar => return "text".to_string(),
@@ -218,7 +210,7 @@ pub fn key_label(key: &Key) -> String {
         KeyCode::Home => "Home".to_string(),
         KeyCode::End => "End".to_string(),
         KeyCode::Tab => "Tab".to_string(),
-        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::BackTab => "⇧Tab".to_string(),
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
         KeyCode::Backspace => "Backspace".to_string(),

@@ -340,8 +340,7 @@ impl FloorView {
         self.total = if self.filtered {
             let mut t = Totals::default();
             self.visible.iter().for_each(|&i| t.add(&agents[i].totals));
-            let name = format!("Total of {} shown", self.visible.len());
-            AgentRow::new("", &name, t, String::new())
+            AgentRow::new("", "Total shown", t, String::new())
         } else {
             self.floor_all.clone()
         };

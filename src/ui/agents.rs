@@ -22,6 +22,8 @@ const NAME_MIN: u16 = 12;
 const NAME_MAX: u16 = 24;
 /// A sparkline narrower than this says nothing; drop it instead.
 const SPARK_MIN: u16 = 8;
+/// Width of the sparkline's `hh:mm–hh:mm` heading.
+const SPARK_HEADING: usize = 11;
 /// Width of the `▶ ` selection marker.
 const MARKER: u16 = 2;
 /// Index in the figures of talk and holds, dropped (in that order) when narrow.
@@ -55,7 +57,8 @@ pub fn columns(width: u16, name_width: usize, spark_len: usize) -> Vec<Column> {
         |cols: &[Column]| -> u16 { MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1 };
     let room = width.saturating_sub(used(&cols) + 1);
     if room >= SPARK_MIN && spark_len > 0 {
-        cols.push(Column::Spark(room.min(spark_len as u16)));
+        // At least as wide as its `08:00–10:30` heading.
+        cols.push(Column::Spark(room.min(spark_len.max(SPARK_HEADING) as u16)));
         return cols;
     }
     for drop in [TALK, HOLDS] {
@@ -196,9 +199,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         && page > 0
     {
         let at = Rect {
+            x: inner.x + MARKER,
             y: inner.y + 1,
+            width: inner.width.saturating_sub(MARKER),
             height: 1,
-            ..inner
         };
         frame.render_widget(Paragraph::new(msg).style(theme.muted), at);
     }
@@ -214,6 +218,8 @@ mod tests {
     fn columns_degrade_in_order() {
         let wide = columns(200, 14, 20);
         assert!(matches!(wide.last(), Some(Column::Spark(20))));
+        let short = columns(200, 14, 5);
+        assert!(matches!(short.last(), Some(Column::Spark(11))));
         let mid = columns(80, 14, 20);
         assert_eq!(mid.len(), 8, "no sparkline at 80: {mid:?}");
         let narrow = columns(60, 14, 20);

@@ -75,7 +75,8 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
     } else {
         (1, one_col_h)
     };
-    let w = (col_w * cols + 3 * (cols - 1) + 4).min(area.width);
+    let content_w = (col_w * cols + 3 * (cols - 1)).max(ESC_NOTE.chars().count() as u16);
+    let w = (content_w + 4).min(area.width);
     let h = (inner_h + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,

@@ -79,7 +79,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let current = app.current_interval();
     let now = app.now();
     let selected = app.selected_interval();
-    let offset = scroll_offset(state.offset(), selected, page, rows.len());
+    // Until the supervisor navigates, start the page at the floor's first active interval
+    // rather than at midnight.
+    let from = match (app.follows_open_interval(), app.view(), selected) {
+        (true, Some(v), Some(sel)) if !v.spark_span.is_empty() => {
+            v.spark_span.start.min(sel).saturating_sub(1)
+        }
+        _ => state.offset(),
+    };
+    let offset = scroll_offset(from, selected, page, rows.len());
     let body = rows.iter().map(|r| {
         let open = current == Some(r.index);
         let row = row_cells(&r.label, if open { "● open" } else { "" }, &r.cells, &cols);

@@ -103,7 +103,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule
             .unwrap_or_default();
         let mut label = vec![Line::from(Span::styled(name, theme.table_header))];
         if per >= 2 {
-            label.push(Line::from(Span::styled(value, theme.muted)));
+            let gap = if value.len() < 7 { " " } else { "" };
+            label.push(Line::from(vec![
+                Span::styled("▲", theme.spark_selected),
+                Span::styled(format!("{gap}{value}"), theme.muted),
+            ]));
         }
         frame.render_widget(Paragraph::new(label), Rect::new(inner.x, y, LABEL_W, per));
     }

@@ -1,0 +1,276 @@
+//! Whole-screen snapshots of the dashboard on a `TestBackend`, with the fixture floor and a
+//! fixed clock (nothing volatile in a frame), plus cell-style checks where colour matters.
+
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+use chrono::Duration;
+use crossterm::event::KeyCode;
+use fixtures::*;
+use floorwatch::app::{Action, App};
+use floorwatch::fetcher::FetchEvent;
+use floorwatch::ui::{self, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+fn draw_with(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|f| ui::render_with(f, app, theme))
+        .expect("draw");
+    terminal
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    draw_with(app, w, h, &Theme::color())
+}
+
+/// The text of row `y`.
+fn line(t: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+fn find(t: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height).find_map(|y| {
+        let l = line(t, y);
+        l.find(needle)
+            .map(|byte| (l[..byte].chars().count() as u16, y))
+    })
+}
+
+#[test]
+fn dashboard_80x24() {
+    let mut app = app();
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn dashboard_120x40() {
+    let mut app = app();
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+#[test]
+fn dashboard_200x50() {
+    let mut app = app();
+    insta::assert_snapshot!(draw(&mut app, 200, 50).backend());
+}
+
+#[test]
+fn too_small_59x14() {
+    let mut app = app();
+    insta::assert_snapshot!(draw(&mut app, 59, 14).backend());
+}
+
+#[test]
+fn minimum_60x15() {
+    let mut app = app();
+    insta::assert_snapshot!(draw(&mut app, 60, 15).backend());
+}
+
+#[test]
+fn no_size_panics() {
+    let mut app = app();
+    app.update(Action::Fetch(FetchEvent::Failed {
+        reason: "token refused — check client id/secret".into(),
+        next: None,
+    }));
+    let sizes = [
+        (0, 0),
+        (1, 1),
+        (0, 10),
+        (10, 0),
+        (2, 1),
+        (40, 3),
+        (59, 15),
+        (60, 14),
+        (60, 15),
+        (61, 16),
+        (79, 23),
+        (109, 30),
+        (110, 20),
+        (139, 60),
+        (140, 15),
+        (300, 100),
+    ];
+    for (w, h) in sizes {
+        for action in [
+            None,
+            Some(key('?')),
+            Some(key('?')),
+            Some(code(KeyCode::Tab)),
+        ] {
+            if let Some(a) = action {
+                app.update(a);
+            }
+            draw(&mut app, w, h);
+        }
+    }
+    let mut empty = App::new(opts());
+    for (w, h) in sizes {
+        draw(&mut empty, w, h);
+    }
+}
+
+#[test]
+fn waiting_for_first_data_80x24() {
+    let mut app = App::new(opts());
+    app.update(Action::Fetch(FetchEvent::Started));
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut app = app();
+    app.update(key('?'));
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn help_overlay_120x40() {
+    let mut app = app();
+    app.update(key('?'));
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+#[test]
+fn intervals_focus_120x40() {
+    let mut app = app();
+    draw(&mut app, 120, 40); // as in real use: a frame before the first key
+    for a in [key('j'), code(KeyCode::Enter), key('k'), key('k')] {
+        app.update(a);
+    }
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+#[test]
+fn status_line_with_an_error_and_an_export_80x24() {
+    let mut app = app();
+    app.update(Action::Fetch(FetchEvent::Retrying {
+        reason: "rate limited".into(),
+        until: now() + Duration::seconds(12),
+    }));
+    app.update(Action::Exported(Ok(
+        "/home/sup/floorwatch-agents-20250310-101430.csv".into(),
+    )));
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn failed_refresh_status_120x40() {
+    let mut app = app();
+    app.update(Action::Fetch(FetchEvent::Failed {
+        reason: "token refused — check client id/secret".into(),
+        next: Some(now() + Duration::seconds(30)),
+    }));
+    let t = draw(&mut app, 120, 40);
+    assert!(line(&t, 39).starts_with("token refused — check client id/secret"));
+}
+
+#[test]
+fn sorted_filtered_frozen_120x40() {
+    let mut app = app();
+    for a in [key('s'), key('s'), key('s'), key('/')] {
+        app.update(a);
+    }
+    type_str(&mut app, "e");
+    app.update(code(KeyCode::Enter));
+    app.update(key('f'));
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        now(),
+    ))));
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+#[test]
+fn filter_prompt_and_no_match_80x24() {
+    let mut app = app();
+    app.update(key('/'));
+    type_str(&mut app, "nobody");
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn selected_row_is_reversed_even_without_colour() {
+    let mut app = app();
+    app.update(key('j'));
+    let t = draw_with(&mut app, 120, 40, &Theme::plain());
+    let (x, y) = find(&t, "Bob Stone").expect("Bob's row");
+    let cell = &t.backend().buffer()[(x, y)];
+    assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
+    assert_eq!(cell.fg, Color::Reset);
+    assert_eq!(cell.bg, Color::Reset);
+    let (x, y) = find(&t, "Ann Lee").expect("Ann's row");
+    assert!(
+        !t.backend().buffer()[(x, y)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+    assert!(
+        line(&t, y - 1).contains("Agent"),
+        "header above the first row"
+    );
+}
+
+#[test]
+fn demo_badge_is_prominent() {
+    let mut app = app();
+    let t = draw(&mut app, 120, 40);
+    let (x, y) = find(&t, "DEMO").expect("badge");
+    assert_eq!(y, 0);
+    let cell = &t.backend().buffer()[(x, y)];
+    assert_eq!(cell.bg, Color::Yellow);
+    assert!(cell.modifier.contains(Modifier::BOLD));
+    let plain = draw_with(&mut app, 120, 40, &Theme::plain());
+    assert!(
+        plain.backend().buffer()[(x, y)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+}
+
+#[test]
+fn open_interval_is_marked_and_future_intervals_are_dimmed() {
+    let mut app = app();
+    let t = draw_with(&mut app, 200, 50, &Theme::plain());
+    let (_, y_open) = find(&t, "● open").expect("open marker");
+    assert!(line(&t, y_open).contains("10:00–10:30"));
+    app.update(code(KeyCode::Tab));
+    app.update(key('j'));
+    let t = draw_with(&mut app, 200, 50, &Theme::plain());
+    let (x, y) = find(&t, "10:30–11:00").expect("a future interval");
+    let cell = &t.backend().buffer()[(x, y)];
+    assert!(cell.modifier.contains(Modifier::REVERSED), "selected");
+    let (x, y) = find(&t, "11:00–11:30").expect("another future interval");
+    assert!(
+        t.backend().buffer()[(x, y)]
+            .modifier
+            .contains(Modifier::DIM)
+    );
+}
+
+#[test]
+fn selected_interval_bar_is_highlighted_in_the_sparklines() {
+    let mut app = app();
+    let t = draw(&mut app, 200, 50);
+    let (x, y) = find(&t, "▲ 10:00–10:30").expect("caret under the selected bar");
+    // The bar right above the caret carries the selected style.
+    let above = &t.backend().buffer()[(x, y - 1)];
+    assert_eq!(above.bg, Color::Blue, "{above:?}");
+}
+
+#[test]
+fn header_shows_sort_arrow_and_resize_relays_out() {
+    let mut app = app();
+    app.update(key('s'));
+    let t = draw(&mut app, 80, 24);
+    assert!(find(&t, "Handled▼").is_some());
+    app.update(Action::Resize(200, 50));
+    let t = draw(&mut app, 200, 50);
+    assert!(find(&t, "Handled▼").is_some());
+    assert!(find(&t, "Handle").is_some());
+}
