@@ -45,6 +45,33 @@ pub fn visible_range(span: Range<usize>, sel: usize, width: usize, len: usize) -
     lo..lo + width
 }
 
+/// Wider bars (three or two columns per interval) when the whole active part of the day and
+/// the selection still fit; otherwise one column per interval.
+pub fn bar_layout(
+    span: Range<usize>,
+    sel: usize,
+    width: usize,
+    len: usize,
+) -> (Range<usize>, usize) {
+    let lo = if span.is_empty() {
+        sel
+    } else {
+        span.start.min(sel)
+    };
+    let hi = if span.is_empty() {
+        sel + 1
+    } else {
+        span.end.max(sel + 1)
+    };
+    for stretch in [3, 2] {
+        let r = visible_range(span.clone(), sel, width / stretch, len);
+        if r.start <= lo && r.end >= hi.min(len) && !r.is_empty() {
+            return (r, stretch);
+        }
+    }
+    (visible_range(span, sel, width, len), 1)
+}
+
 type Pick = fn(&IntervalMetrics) -> u32;
 
 /// Draws the panel; `left_rule` when it sits right of another pane.
@@ -65,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule
     let bars_w = inner.width - LABEL_W;
     let per = (inner.height - 1) / 3;
     let sel = app.selected_interval().unwrap_or(0);
-    let range = visible_range(
+    let (range, stretch) = bar_layout(
         view.spark_span.clone(),
         sel,
         bars_w as usize,
@@ -76,19 +103,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule
         ("ACW", |c| c.acw_ms, theme.spark_acw),
         ("Hold", |c| c.hold_ms, theme.spark_hold),
     ];
-    for (k, (name, pick, style)) in series.into_iter().enumerate() {
-        let y = inner.y + k as u16 * per;
+    for (row, (name, pick, style)) in series.into_iter().enumerate() {
+        let y = inner.y + row as u16 * per;
         let max = day.intervals.iter().map(|c| u64::from(pick(c))).max();
         let bars = day.intervals[range.clone()]
             .iter()
             .enumerate()
-            .map(|(j, c)| {
+            .flat_map(|(j, c)| {
                 let bar = SparklineBar::from(u64::from(pick(c)));
-                if range.start + j == sel {
+                let bar = if range.start + j == sel {
                     bar.style(theme.spark_selected)
                 } else {
                     bar
-                }
+                };
+                std::iter::repeat_n(bar, stretch)
             });
         let spark = Sparkline::default()
             .data(bars)
@@ -113,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule
     }
     let caret_y = inner.y + 3 * per;
     if caret_y < inner.bottom() && range.contains(&sel) {
-        let at = (sel - range.start) as u16;
+        let at = ((sel - range.start) * stretch + stretch / 2) as u16;
         let text = app
             .intervals()
             .get(sel)
@@ -156,5 +184,14 @@ mod tests {
         assert_eq!(r, 20..40);
         assert_eq!(visible_range(0..0, 47, 10, 48), 38..48);
         assert_eq!(visible_range(0..0, 0, 0, 48), 0..0);
+    }
+
+    #[test]
+    fn bars_widen_when_the_active_day_fits() {
+        assert_eq!(bar_layout(16..21, 20, 72, 48), (7..31, 3));
+        assert_eq!(bar_layout(4..38, 20, 72, 48), (3..39, 2));
+        assert_eq!(bar_layout(2..40, 20, 72, 48), (0..48, 1));
+        assert_eq!(bar_layout(0..48, 20, 72, 48), (0..48, 1));
+        assert_eq!(bar_layout(0..0, 0, 0, 48), (0..0, 1));
     }
 }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use crate::app::{App, Mode};
+use crate::app::{App, Mode, Notice};
 use crate::keymap::{self, Command};
 
 /// Hints in order of usefulness; the tail is dropped on narrow terminals.
@@ -54,6 +54,18 @@ fn hint_spans(app: &App, theme: &Theme, room: usize) -> Vec<Span<'static>> {
     spans
 }
 
+/// The notice, with an export path shortened to its file name when the full path won't fit.
+fn notice_text(n: &Notice, room: usize) -> String {
+    let full = n.text();
+    match n {
+        Notice::Exported(p) if full.chars().count() > room => match p.file_name() {
+            Some(f) => format!("exported …/{}", f.to_string_lossy()),
+            None => full,
+        },
+        _ => full,
+    }
+}
+
 fn prompt(app: &App, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled("filter /", theme.key),
@@ -89,7 +101,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             left.push(Span::raw(" · "));
         }
         let style = if n.is_error() { theme.error } else { theme.ok };
-        left.push(Span::styled(n.text(), style));
+        let used: usize = left.iter().map(Span::width).sum();
+        left.push(Span::styled(
+            notice_text(n, (area.width as usize).saturating_sub(used)),
+            style,
+        ));
     }
     let left_w: usize = left.iter().map(Span::width).sum();
     let room = (area.width as usize).saturating_sub(left_w + 2);
