@@ -57,6 +57,7 @@ pub enum Action {
 /// Work the loop does on the app's behalf.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
+    /// Leave the dashboard (the loop cancels the fetcher and restores the terminal).
     Quit,
     /// Ask the fetcher for a refresh now (`r`).
     RefreshNow,
@@ -67,7 +68,9 @@ pub enum Effect {
 /// What an update did: redraw or not, and effects to run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
+    /// Something visible changed: redraw. `false` lets an idle dashboard skip the frame.
     pub dirty: bool,
+    /// Work for the loop, in order.
     pub effects: Vec<Effect>,
 }
 
@@ -107,27 +110,32 @@ impl Outcome {
 /// Which table the movement keys drive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Focus {
+    /// The agents table (the start).
     Agents,
+    /// The selected agent's intervals.
     Intervals,
 }
 
 /// The last fetch problem, kept until a snapshot arrives.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
+    /// Waiting out a 429 or a backoff until `until` (counted down on each tick).
     Retrying {
         reason: String,
         until: DateTime<Utc>,
     },
-    Failed {
-        reason: String,
-    },
+    /// The refresh gave up; the reason is already in plain words.
+    Failed { reason: String },
 }
 
 /// The last export-related message for the status line.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
+    /// Where the CSV went, so the supervisor can find it.
     Exported(PathBuf),
+    /// Why it did not.
     ExportFailed(String),
+    /// `e` before the first snapshot.
     NothingToExport,
 }
 

@@ -10,28 +10,42 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// almost everything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// The dashboard.
     Normal,
+    /// The `/` prompt is open.
     Filter,
+    /// The `?` overlay is open.
     Help,
 }
 
 /// What a key asks the app to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Command {
+    /// Previous row of the focused table.
     Up,
+    /// Next row of the focused table.
     Down,
+    /// A page up (page = rows visible in the last frame).
     PageUp,
+    /// A page down.
     PageDown,
+    /// First row.
     Top,
+    /// Last row.
     Bottom,
     /// Tab: agents ⇄ intervals.
     ToggleFocus,
+    /// ←/h.
     FocusAgents,
+    /// →/l.
     FocusIntervals,
     /// Enter on an agent: show its intervals.
     Open,
+    /// `s`: next sort column, in its natural direction.
     SortNext,
+    /// `S`: flip the direction.
     SortReverse,
+    /// `/`: open the filter prompt.
     FilterOpen,
     /// A character typed into the filter prompt.
     FilterChar(char),
@@ -40,12 +54,17 @@ pub enum Command {
     FilterAccept,
     /// Esc in the prompt: clear the filter, leave the prompt.
     FilterCancel,
+    /// `r`: ask the fetcher for a refresh now.
     Refresh,
+    /// `f`: hold new snapshots aside / show them.
     Freeze,
+    /// `e`: write the focused table to CSV.
     Export,
+    /// `?`: open or close the key overlay.
     Help,
     /// Esc: close whatever is open, or quit when nothing is.
     Back,
+    /// `q`, Ctrl-C.
     Quit,
 }
 
@@ -71,8 +90,11 @@ const CTRL_C: Key = Key::Chord(KeyCode::Char('c'), KeyModifiers::CONTROL);
 /// One line of the help overlay and the keys that trigger it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Binding {
+    /// Any of these keys triggers the command.
     pub keys: &'static [Key],
+    /// What it does.
     pub command: Command,
+    /// The overlay's wording (short: the overlay has two columns at 80×24).
     pub help: &'static str,
 }
 

@@ -49,7 +49,9 @@ pub const SPARK_LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '
 /// Which table an export came from; the writer names the file after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ViewKind {
+    /// One row per agent (the agents table).
     Agents,
+    /// One row per interval of the selected agent.
     Intervals,
 }
 
@@ -66,14 +68,18 @@ impl ViewKind {
 /// A table as the supervisor sees it, already formatted for CSV, in display order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewExport {
+    /// Which table; names the file.
     pub kind: ViewKind,
+    /// Column names, first CSV record.
     pub header: Vec<String>,
+    /// Records in display order, already formatted and formula-neutralised.
     pub rows: Vec<Vec<String>>,
 }
 
 /// A sortable column of the agents table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortColumn {
+    /// Display name (case-insensitive), then id.
     Name,
     Handled,
     Handle,
@@ -127,7 +133,9 @@ impl SortColumn {
 /// The agents table's order: one column and a direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sort {
+    /// The column compared first; ties keep the snapshot's name order.
     pub column: SortColumn,
+    /// Largest (or Z) first.
     pub descending: bool,
 }
 
@@ -183,7 +191,9 @@ pub struct AgentRow {
     pub id: String,
     /// What the table shows as the name (the id when unresolved).
     pub name: String,
+    /// The agent's day sums (what sorting compares).
     pub totals: Totals,
+    /// The same sums as screen text.
     pub cells: Cells,
     /// Handle time per interval over [`FloorView::spark_span`], scaled to the floor's largest
     /// cell so rows compare.
@@ -254,6 +264,7 @@ fn spark_string(values: impl Iterator<Item = u64>, max: u64) -> String {
 /// Everything derived from one snapshot for the agents table, plus the current sort/filter.
 #[derive(Clone, Debug)]
 pub struct FloorView {
+    /// The snapshot these rows were derived from (shared, never copied).
     pub snapshot: Arc<Snapshot>,
     /// One row per agent, in snapshot order.
     pub agents: Vec<AgentRow>,
@@ -416,11 +427,15 @@ fn agent_row(a: &AgentDay, span: Range<usize>, max: u64) -> AgentRow {
 pub struct IntervalRow {
     /// Bucket index in the day.
     pub index: usize,
+    /// Bucket start, local time (RFC 3339 in the export).
     pub start: DateTime<Tz>,
+    /// Bucket end (exclusive), local time.
     pub end: DateTime<Tz>,
     /// `09:00–09:30`, local time.
     pub label: String,
+    /// The cell's figures.
     pub totals: Totals,
+    /// The same as screen text.
     pub cells: Cells,
 }
 

@@ -33,8 +33,11 @@ const HOLDS: usize = 5;
 /// A visible column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
+    /// The name, this wide.
     Name(u16),
+    /// One of the seven figures (index in [`crate::view::Cells`]).
     Metric(usize),
+    /// The one-line sparkline, this wide.
     Spark(u16),
 }
 
@@ -188,12 +191,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         .highlight_spacing(HighlightSpacing::Always);
     state.select(selected);
     *state.offset_mut() = offset;
-    let empty = view.is_empty().then(|| {
-        format!(
+    let empty = match (view.is_empty(), view.is_filtered()) {
+        (false, _) => None,
+        (true, true) => Some(format!(
             "no agent matches “{}” — Esc clears the filter",
             app.filter()
-        )
-    });
+        )),
+        (true, false) => Some("no agents in this snapshot yet".to_string()),
+    };
     frame.render_stateful_widget(table, area, &mut state);
     if let Some(msg) = empty
         && page > 0

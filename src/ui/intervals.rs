@@ -20,8 +20,11 @@ const MARKER: u16 = 2;
 /// A visible column of the intervals table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
+    /// `09:00–09:30`.
     Interval,
+    /// `● open` on the current interval.
     State,
+    /// One of the seven figures.
     Metric(usize),
 }
 

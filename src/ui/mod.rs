@@ -68,8 +68,11 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
 /// Where each pane goes inside the body (everything between header and status line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Panes {
+    /// The agents table.
     pub agents: Rect,
+    /// The selected agent's intervals.
     pub intervals: Rect,
+    /// The sparkline panel, when there is room.
     pub sparks: Option<Rect>,
     /// The intervals pane sits right of the agents table (draws a left rule).
     pub intervals_rule: bool,

@@ -19,11 +19,13 @@ pub struct Theme {
     pub frozen_badge: Style,
     /// Secondary header text (date, zone, granularity).
     pub muted: Style,
-    /// Pane titles and borders.
+    /// Pane titles.
     pub title: Style,
+    /// Pane rules.
     pub border: Style,
-    /// The focused pane's title and border.
+    /// The focused pane's title: where the keys go.
     pub title_focused: Style,
+    /// The focused pane's rule.
     pub border_focused: Style,
     /// Table column headings.
     pub table_header: Style,
@@ -45,9 +47,11 @@ pub struct Theme {
     pub key: Style,
     /// The filter text in the header and prompt.
     pub filter: Style,
-    /// Sparkline series.
+    /// Handle-time series.
     pub spark_handle: Style,
+    /// ACW series.
     pub spark_acw: Style,
+    /// Hold series.
     pub spark_hold: Style,
     /// The selected interval's bar and caret.
     pub spark_selected: Style,
