@@ -902,3 +902,194 @@ struct OutStats {
     #[serde(skip_serializing_if = "Option::is_none")]
     sum: Option<u64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn chicago() -> Tz {
+        "America/Chicago".parse().expect("tz")
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        chicago()
+            .with_ymd_and_hms(2025, 3, 12, h, m, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn query(interval: &str, granularity: &str, metrics: &[&str]) -> serde_json::Value {
+        json!({
+            "interval": interval,
+            "granularity": granularity,
+            "timeZone": "America/Chicago",
+            "groupBy": ["userId"],
+            "metrics": metrics,
+        })
+    }
+
+    fn body(r: &ApiResponse) -> serde_json::Value {
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        serde_json::from_slice(&r.body).expect("json")
+    }
+
+    #[test]
+    fn queue_names_match_with_wildcards() {
+        assert!(name_matches("Billing", "billing"));
+        assert!(name_matches("bill*", "Billing"));
+        assert!(name_matches("*ING", "Billing"));
+        assert!(name_matches("*ill*", "Billing"));
+        assert!(name_matches("*", "Billing"));
+        assert!(!name_matches("Bill", "Billing"));
+        assert!(!name_matches("*x*", "Billing"));
+    }
+
+    #[test]
+    fn paging_parameters_are_checked() {
+        let p = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(paging(&p(&[]), 100).ok(), Some((25, 1)));
+        assert_eq!(
+            paging(&p(&[("pageSize", "7"), ("pageNumber", "3")]), 100).ok(),
+            Some((7, 3))
+        );
+        assert!(paging(&p(&[("pageSize", "0")]), 100).is_err());
+        assert!(paging(&p(&[("pageSize", "101")]), 100).is_err());
+        assert!(paging(&p(&[("pageNumber", "0")]), 100).is_err());
+        assert!(paging(&p(&[("pageSize", "ten")]), 100).is_err());
+        let page = Page::new(12, 5, 3);
+        assert_eq!(page.count(), 3);
+        assert_eq!(page.range(), 10..12);
+        assert_eq!(Page::new(12, 5, 9).range(), 12..12);
+    }
+
+    #[test]
+    fn unaligned_intervals_are_clipped_to_their_bounds() {
+        let t = DemoTransport::builtin(fixed_clock(at(23, 0)));
+        let interval = format!("{}/{}", iso_ms(at(10, 10)), iso_ms(at(11, 0)));
+        let v = body(&t.respond(&ApiRequest::post(
+            AGGREGATES_PATH,
+            query(&interval, "PT30M", &["tHandle"]),
+        )));
+        let mut labels: Vec<String> = v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .flat_map(|r| r["data"].as_array().cloned().unwrap_or_default())
+            .map(|p| p["interval"].as_str().unwrap_or_default().to_string())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        assert_eq!(
+            labels,
+            vec![
+                "2025-03-12T15:10:00.000Z/2025-03-12T15:30:00.000Z".to_string(),
+                "2025-03-12T15:30:00.000Z/2025-03-12T16:00:00.000Z".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn held_alert_and_connected_metrics_post_like_their_siblings() {
+        let t = DemoTransport::builtin(fixed_clock(at(23, 0)));
+        let interval = format!("{}/{}", iso_ms(at(0, 0)), iso_ms(at(23, 0)));
+        let v = body(&t.respond(&ApiRequest::post(
+            AGGREGATES_PATH,
+            query(
+                &interval,
+                "PT60M",
+                &[
+                    "tHeld",
+                    "tHeldComplete",
+                    "tTalk",
+                    "tTalkComplete",
+                    "tAlert",
+                    "tAnswered",
+                    "nConnected",
+                    "nOffered",
+                ],
+            ),
+        )));
+        for r in v["results"].as_array().expect("results") {
+            for p in r["data"].as_array().expect("data") {
+                let stats = |name: &str| {
+                    p["metrics"]
+                        .as_array()
+                        .and_then(|ms| ms.iter().find(|m| m["metric"] == name))
+                        .map(|m| m["stats"].clone())
+                };
+                assert_eq!(stats("tHeld"), stats("tHeldComplete"));
+                assert_eq!(stats("tTalk"), stats("tTalkComplete"));
+                assert_eq!(stats("tAlert"), stats("tAnswered"));
+                assert_eq!(
+                    stats("nConnected").map(|s| s["count"].clone()),
+                    stats("tAnswered").map(|s| s["count"].clone())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_pinned_floor_zone_keeps_shifts_in_place() {
+        let utc_queries = DemoTransport::builtin(fixed_clock(at(23, 0))).with_floor_tz(chicago());
+        assert_eq!(utc_queries.floor_tz(), Some(chicago()));
+        let q = json!({
+            "interval": "2025-03-12T00:00:00.000Z/2025-03-13T00:00:00.000Z",
+            "granularity": "PT60M",
+            "timeZone": "UTC",
+            "groupBy": ["userId"],
+            "metrics": ["nOffered"],
+        });
+        let v = body(&utc_queries.respond(&ApiRequest::post(AGGREGATES_PATH, q)));
+        // Chicago's floor works 07:00–20:30 CDT = 12:00–01:30 UTC: the UTC day sees the end of
+        // the previous Chicago day, then nothing until the morning shift logs in.
+        let labels: Vec<String> = v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .flat_map(|r| r["data"].as_array().cloned().unwrap_or_default())
+            .map(|p| p["interval"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(labels.iter().any(|l| l.starts_with("2025-03-12T00")));
+        assert!(labels.iter().any(|l| l.starts_with("2025-03-12T12")));
+        for l in &labels {
+            assert!(
+                !(l.as_str() >= "2025-03-12T02" && l.as_str() < "2025-03-12T11"),
+                "{l}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_cache_stays_bounded_and_answers_stay_the_same() {
+        let t = DemoTransport::new(Arc::new(DemoFloor::synthetic(2)), fixed_clock(at(12, 0)));
+        let id = t.floor().agents()[0].id.clone();
+        let first = t
+            .conversations(
+                &id,
+                NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+                chicago(),
+            )
+            .expect("agent");
+        let mut d = NaiveDate::from_ymd_opt(2025, 1, 2).expect("date");
+        for _ in 0..200 {
+            t.conversations(&id, d, chicago());
+            d = d.succ_opt().expect("date");
+        }
+        assert!(t.cache.lock().map(|c| c.len()).unwrap_or(0) <= t.cache_cap);
+        let again = t
+            .conversations(
+                &id,
+                NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+                chicago(),
+            )
+            .expect("agent");
+        assert_eq!(first, again);
+    }
+}
