@@ -666,7 +666,7 @@ impl App {
         }
         let next = self.next_at.or_else(|| {
             let period = chrono::Duration::from_std(self.opts.refresh).ok()?;
-            Some(self.snapshot()?.as_of + period)
+            self.snapshot()?.as_of.checked_add_signed(period)
         })?;
         let secs = secs_until(self.now, next);
         Some(if secs > 0 {

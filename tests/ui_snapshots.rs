@@ -326,3 +326,20 @@ fn render_500_agents_timing() {
     app.update(key('s'));
     println!("re-sort of 500 agents: {:?}", start.elapsed());
 }
+
+#[test]
+fn live_source_shows_region_and_host() {
+    let mut o = opts();
+    o.source = floorwatch::model::Source::Live {
+        region: "us-east-1".into(),
+        api_host: "api.mypurecloud.com".into(),
+    };
+    let mut app = App::new(o);
+    let t = draw(&mut app, 120, 40);
+    assert!(
+        line(&t, 0).starts_with("us-east-1 · api.mypurecloud.com"),
+        "{}",
+        line(&t, 0)
+    );
+    assert!(line(&t, 0).contains("waiting for first data…"));
+}
