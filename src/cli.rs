@@ -83,6 +83,11 @@ pub struct CommonArgs {
     /// Use the simulated floor even when credentials are configured.
     #[arg(long, global = true)]
     pub demo: bool,
+
+    /// Start the demo floor's clock at this moment (RFC 3339, e.g. 2025-03-10T10:15:00-05:00)
+    /// and let it run on from there: a busy morning at any hour, or a reproducible demo.
+    #[arg(long, value_name = "TIME", global = true)]
+    pub demo_at: Option<String>,
 }
 
 /// Options of the live dashboard.
@@ -91,6 +96,11 @@ pub struct DashboardArgs {
     /// Seconds between refreshes (minimum 10).
     #[arg(long, env = "FLOORWATCH_REFRESH", default_value_t = 30)]
     pub refresh: u64,
+
+    /// Intervals re-read on each refresh, counting the open one (late-posting data lands in
+    /// recent intervals); the whole day is re-read every 15 minutes regardless.
+    #[arg(long, env = "FLOORWATCH_LOOKBACK", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=96))]
+    pub lookback: u16,
 
     /// Directory for `e` (export the current view) files.
     #[arg(long, env = "FLOORWATCH_EXPORT_DIR", default_value = ".")]

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 
 use crate::app::{App, AppOptions};
 use crate::cli::{DashboardArgs, ExportArgs};
@@ -27,8 +26,7 @@ pub const MIN_REFRESH_SECS: u64 = 10;
 pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient, Source), String> {
     match &settings.mode {
         Mode::Demo => {
-            let floor = DemoFloor::builtin().map_err(|e| format!("demo floor: {e}"))?;
-            let transport = DemoTransport::new(Arc::new(floor), clock);
+            let transport = DemoTransport::new(Arc::new(DemoFloor::builtin()), clock);
             Ok((GenesysClient::new(Arc::new(transport)), Source::Demo))
         }
         Mode::Live(live) => {
@@ -50,9 +48,17 @@ pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient,
     }
 }
 
+/// The wall clock, or the demo clock started at `--demo-at`.
+fn clock_for(settings: &Settings) -> Clock {
+    match settings.demo_start {
+        Some(start) => fetcher::clock_from(start),
+        None => fetcher::system_clock(),
+    }
+}
+
 /// `floorwatch export`: one day to CSV, atomically. Errors come back as one line.
 pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String> {
-    let clock = fetcher::system_clock();
+    let clock = clock_for(settings);
     let now = clock();
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
     let (client, source) = build_client(settings, clock)?;
@@ -92,7 +98,7 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
             args.export_dir.display()
         ));
     }
-    let clock = fetcher::system_clock();
+    let clock = clock_for(settings);
     let (client, source) = build_client(settings, clock.clone())?;
     let refresh = Duration::from_secs(args.refresh);
     let app = App::new(AppOptions {
@@ -100,12 +106,14 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
         tz: settings.tz,
         granularity: settings.granularity,
         refresh,
-        now: Utc::now(),
+        now: clock(),
     });
     let handle = fetcher::spawn(
         client,
         FetcherConfig {
             refresh,
+            lookback: usize::from(args.lookback),
+            full_every: fetcher::FULL_RELOAD_EVERY,
             tz: settings.tz,
             granularity: settings.granularity,
             media: settings.media.clone(),

@@ -68,6 +68,8 @@ pub struct Settings {
     pub granularity: Granularity,
     pub media: Vec<String>,
     pub selection: Selection,
+    /// Where the demo floor's clock starts (`--demo-at`); `None` is the wall clock.
+    pub demo_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Validates the shared options.
@@ -79,7 +81,14 @@ pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
         queues: clean_list(&args.queues),
         users: clean_list(&args.users),
     };
-    let mode = if args.demo {
+    let demo_start = present(&args.demo_at)
+        .map(|t| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| format!("invalid --demo-at {t:?}; use RFC 3339, e.g. 2025-03-10T10:15:00-05:00"))
+        })
+        .transpose()?;
+    let mode = if args.demo || demo_start.is_some() {
         Mode::Demo
     } else {
         resolve_mode(args)?
@@ -90,6 +99,7 @@ pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
         granularity,
         media,
         selection,
+        demo_start,
     })
 }
 

@@ -107,13 +107,20 @@ fn write_records<W: Write>(w: W, header: &[&str], rows: impl Rows) -> Result<usi
     Ok(n)
 }
 
-/// Writes CSV to standard output; returns the number of data rows.
+/// Writes CSV to standard output; returns the number of data rows. A closed pipe (`| head`)
+/// ends the output quietly, as Unix tools do.
 pub fn write_stdout(header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
     let stdout = io::stdout();
-    write_records(stdout.lock(), header, rows).map_err(|e| ExportError::Csv {
-        path: PathBuf::from("<stdout>"),
-        detail: e.to_string(),
-    })
+    match write_records(stdout.lock(), header, rows) {
+        Ok(n) => Ok(n),
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe) => {
+            Ok(0)
+        }
+        Err(e) => Err(ExportError::Csv {
+            path: PathBuf::from("<stdout>"),
+            detail: e.to_string(),
+        }),
+    }
 }
 
 fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile, ExportError> {

@@ -51,6 +51,12 @@ pub fn system_clock() -> Clock {
     Arc::new(Utc::now)
 }
 
+/// A clock that starts at `start` and runs at real speed (the demo's `--demo-at`).
+pub fn clock_from(start: DateTime<Utc>) -> Clock {
+    let began = std::time::Instant::now();
+    Arc::new(move || start + chrono::Duration::from_std(began.elapsed()).unwrap_or_default())
+}
+
 /// How often the whole day is re-read to catch late corrections to older intervals.
 pub const FULL_RELOAD_EVERY: Duration = Duration::from_secs(15 * 60);
 

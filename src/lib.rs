@@ -6,15 +6,16 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
-pub mod export;
-pub mod logging;
 pub mod demo;
+pub mod export;
 pub mod fetcher;
 pub mod format;
 pub mod genesys;
 pub mod keymap;
 pub mod loader;
+pub mod logging;
 pub mod model;
 pub mod secret;
 pub mod timegrid;

@@ -1,1 +1,65 @@
-fn main() {}
+//! The `floorwatch` binary: parse options, start logging, run the dashboard or the export.
+//! Every failure ends as one `floorwatch: …` line on stderr and a non-zero exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use floorwatch::cli::{Cli, Command};
+use floorwatch::{commands, config, logging};
+
+fn main() -> ExitCode {
+    // A malformed .env is reported, a missing one is normal.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("floorwatch: cannot read .env: {e}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse();
+    // Panic reports print after ratatui's hook has restored the terminal.
+    let _ = color_eyre::install();
+    let settings = match config::resolve(&cli.common) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("floorwatch: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let log_path = cli
+        .dashboard
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_path);
+    let _log_guard = match logging::init(&log_path) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("floorwatch: {e} (continuing without a log)");
+            None
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("floorwatch: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Some(Command::Export(args)) => commands::export(&settings, args).await,
+            None => commands::dashboard(&settings, &cli.dashboard).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "exiting with an error");
+            eprintln!("floorwatch: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -23,7 +23,7 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = env!("CARGO_BIN_EXE_floorwatch");
     // A pty starts at 0×0; give it a real size before floorwatch reads it.
-    let script = r#"stty rows 40 cols 140 && exec "$0" --demo --tz UTC --export-dir "$1" --log-file "$1/fw.log""#;
+    let script = r#"stty rows 40 cols 140 && exec "$0" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$1" --log-file "$1/fw.log""#;
     let mut cmd = Command::new("sh");
     cmd.args(["-c", script, bin, dir.path().to_str().expect("utf-8 path")]);
     cmd.env("TERM", "xterm-256color");
