@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-
 use crate::app::{App, AppOptions};
 use crate::cli::{DashboardArgs, ExportArgs};
 use crate::config::{self, Mode, Settings};

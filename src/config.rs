@@ -85,7 +85,9 @@ pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
         .map(|t| {
             chrono::DateTime::parse_from_rfc3339(t)
                 .map(|t| t.with_timezone(&chrono::Utc))
-                .map_err(|_| format!("invalid --demo-at {t:?}; use RFC 3339, e.g. 2025-03-10T10:15:00-05:00"))
+                .map_err(|_| {
+                    format!("invalid --demo-at {t:?}; use RFC 3339, e.g. 2025-03-10T10:15:00-05:00")
+                })
         })
         .transpose()?;
     let mode = if args.demo || demo_start.is_some() {
