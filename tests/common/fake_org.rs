@@ -36,6 +36,8 @@ pub const TOKEN_PREFIX: &str = "fake-tok";
 pub const AGG: &str = AGGREGATES_PATH;
 /// The users listing path.
 pub const USERS: &str = "/api/v2/users";
+/// The queues listing path (members under `/{id}/members`).
+pub const QUEUES: &str = "/api/v2/routing/queues";
 
 // ---------------------------------------------------------------------------------------------
 // Clock
@@ -167,6 +169,11 @@ pub struct OrgState {
     pub expires_in: u64,
     /// Most `userId` predicates the API accepts in one query (400 above it).
     pub max_user_predicates: usize,
+    /// Write bucket strings with the query zone's offset (`…T01:00:00.000-06:00/…`) instead
+    /// of UTC; the reference leaves the form UNCONFIRMED.
+    pub local_offsets: bool,
+    /// Queues: id → (name, member ids).
+    pub queues: BTreeMap<String, (String, Vec<String>)>,
 }
 
 impl OrgState {
@@ -216,7 +223,7 @@ fn iso(t: DateTime<Utc>) -> String {
 
 fn stats(count: u32, sum: u32) -> Value {
     // t-metrics carry max/min/count/sum; the values of max/min are only plausible.
-    let avg = if count > 0 { sum / count } else { 0 };
+    let avg = sum.checked_div(count).unwrap_or(0);
     json!({"max": avg + avg / 4, "min": avg - avg / 4, "count": count, "sum": sum})
 }
 
@@ -345,13 +352,22 @@ impl Api {
         if body.get("granularity").and_then(Value::as_str) != Some("PT30M") {
             return error(400, "the fake org only serves PT30M");
         }
-        let tz_ok = body
+        let Some(tz) = body
             .get("timeZone")
             .and_then(Value::as_str)
-            .is_some_and(|z| z.parse::<chrono_tz::Tz>().is_ok());
-        if !tz_ok {
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+        else {
             return error(400, "timeZone must be an IANA zone");
-        }
+        };
+        let stamp = |t: DateTime<Utc>| {
+            if s.local_offsets {
+                t.with_timezone(&tz)
+                    .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+                    .to_string()
+            } else {
+                iso(t)
+            }
+        };
         if body.get("groupBy") != Some(&json!(["userId"])) {
             return error(400, "groupBy must be [userId] here");
         }
@@ -376,7 +392,7 @@ impl Api {
                 .filter(|(start, c)| !c.is_empty() && !s.hidden.contains(&(user.clone(), **start)))
                 .map(|(start, c)| {
                     json!({
-                        "interval": format!("{}/{}", iso(*start), iso(*start + step)),
+                        "interval": format!("{}/{}", stamp(*start), stamp(*start + step)),
                         "metrics": metrics_json(c),
                     })
                 })
@@ -415,6 +431,50 @@ impl Api {
     }
 }
 
+impl Api {
+    fn queues(s: &OrgState, r: &Request) -> ResponseTemplate {
+        let name = r
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "name")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let entities: Vec<Value> = s
+            .queues
+            .iter()
+            .filter(|(_, (n, _))| n.to_lowercase().contains(&name.to_lowercase()))
+            .map(|(id, (n, _))| json!({"id": id, "name": n}))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "entities": entities, "pageSize": 100, "pageNumber": 1, "pageCount": 1
+        }))
+    }
+
+    /// One page with every member (no `nextUri`).
+    fn members(s: &OrgState, r: &Request) -> ResponseTemplate {
+        let id = r
+            .url
+            .path()
+            .trim_start_matches(QUEUES)
+            .trim_start_matches('/')
+            .trim_end_matches("/members");
+        let Some((_, members)) = s.queues.get(id) else {
+            return error(404, "queue not found");
+        };
+        let entities: Vec<Value> = members
+            .iter()
+            .map(|m| {
+                let name = s.names.get(m).cloned().unwrap_or_default();
+                json!({"id": m, "name": name, "user": {"id": m, "name": name},
+                    "joined": true, "memberBy": "user"})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "entities": entities, "pageSize": 100, "pageNumber": 1
+        }))
+    }
+}
+
 impl Respond for Api {
     fn respond(&self, r: &Request) -> ResponseTemplate {
         let mut s = self.0.lock().unwrap();
@@ -424,9 +484,12 @@ impl Respond for Api {
                 "status": 401
             }));
         }
-        match (r.method.as_str(), r.url.path()) {
+        let p = r.url.path();
+        match (r.method.as_str(), p) {
             ("POST", AGG) => Api::aggregates(&mut s, r),
             ("GET", USERS) => Api::users(&s, r),
+            ("GET", QUEUES) => Api::queues(&s, r),
+            ("GET", _) if p.starts_with(QUEUES) && p.ends_with("/members") => Api::members(&s, r),
             _ => error(404, "Not found"),
         }
     }
@@ -453,6 +516,16 @@ pub struct FakeOrg {
 
 impl FakeOrg {
     pub async fn start() -> FakeOrg {
+        FakeOrg::start_inner(false).await.0
+    }
+
+    /// The org with its API host reached through a [`Proxy`] the test can take down.
+    pub async fn start_behind_proxy() -> (FakeOrg, Proxy) {
+        let (org, proxy) = FakeOrg::start_inner(true).await;
+        (org, proxy.unwrap())
+    }
+
+    async fn start_inner(proxied: bool) -> (FakeOrg, Option<Proxy>) {
         let login = MockServer::start().await;
         let api = MockServer::start().await;
         let state = Arc::new(Mutex::new(OrgState {
@@ -469,8 +542,13 @@ impl FakeOrg {
             .respond_with(Api(state.clone()))
             .mount(&api)
             .await;
+        let proxy = proxied.then(|| Proxy::start(*api.address()));
+        let api_uri = match &proxy {
+            Some(p) => format!("http://{}", p.addr),
+            None => api.uri(),
+        };
         let cfg = HttpConfig::new(
-            Url::parse(&api.uri()).unwrap(),
+            Url::parse(&api_uri).unwrap(),
             Url::parse(&login.uri()).unwrap(),
             CLIENT_ID,
             Secret::new(SECRET),
@@ -479,12 +557,13 @@ impl FakeOrg {
         .with_timeout(None)
         .with_label("fake-org");
         let transport = Arc::new(HttpTransport::new(cfg).unwrap());
-        FakeOrg {
+        let org = FakeOrg {
             login,
             api,
             state,
             transport,
-        }
+        };
+        (org, proxy)
     }
 
     /// A client with the production retry policy.
@@ -536,4 +615,81 @@ pub fn user_lookups(reqs: &[Request]) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network faults
+
+/// A TCP proxy in front of the API host, on plain threads (like wiremock's servers, outside
+/// the test's paused runtime). While down it accepts and at once drops every connection, and
+/// it cuts the ones already open: the client sees broken connections, as through a failing
+/// load balancer or a dropped VPN.
+pub struct Proxy {
+    pub addr: std::net::SocketAddr,
+    shared: Arc<ProxyShared>,
+}
+
+#[derive(Default)]
+struct ProxyShared {
+    up: std::sync::atomic::AtomicBool,
+    accepted: std::sync::atomic::AtomicUsize,
+    open: Mutex<Vec<std::net::TcpStream>>,
+}
+
+impl Proxy {
+    pub fn start(upstream: std::net::SocketAddr) -> Proxy {
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(ProxyShared::default());
+        shared.up.store(true, Ordering::SeqCst);
+        let sh = shared.clone();
+        std::thread::spawn(move || {
+            for inbound in listener.incoming() {
+                let Ok(inbound) = inbound else { continue };
+                sh.accepted.fetch_add(1, Ordering::SeqCst);
+                if !sh.up.load(Ordering::SeqCst) {
+                    let _ = inbound.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(outbound) = TcpStream::connect(upstream) else {
+                    continue;
+                };
+                {
+                    let mut open = sh.open.lock().unwrap();
+                    open.push(inbound.try_clone().unwrap());
+                    open.push(outbound.try_clone().unwrap());
+                }
+                let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Write);
+                    });
+                };
+                pipe(inbound.try_clone().unwrap(), outbound.try_clone().unwrap());
+                pipe(outbound, inbound);
+            }
+        });
+        Proxy { addr, shared }
+    }
+
+    /// Takes the API host off the network (cutting open connections) or back on.
+    pub fn set_up(&self, up: bool) {
+        self.shared
+            .up
+            .store(up, std::sync::atomic::Ordering::SeqCst);
+        if !up {
+            for s in self.shared.open.lock().unwrap().drain(..) {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.shared
+            .accepted
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
