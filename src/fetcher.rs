@@ -82,6 +82,8 @@ pub struct FetcherHandle {
     pub control: mpsc::UnboundedSender<Control>,
     pub cancel: CancellationToken,
     pub task: tokio::task::JoinHandle<()>,
+    /// Requests sent to Genesys in the last 60 s (retries included), for the rate-limit gauge.
+    pub requests_last_minute: Arc<dyn Fn() -> usize + Send + Sync>,
 }
 
 /// Spawns the fetcher on the current runtime. The client's retry notices are forwarded as
@@ -100,12 +102,14 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
         let until = clock() + chrono::Duration::from_std(wait).unwrap_or_default();
         let _ = notice_tx.send(FetchEvent::Retrying { reason, until });
     }));
+    let gauge = client.clone();
     let task = tokio::spawn(run(client, cfg, tx, ctl_rx, cancel.clone()));
     FetcherHandle {
         events,
         control,
         cancel,
         task,
+        requests_last_minute: Arc::new(move || gauge.requests_last_minute()),
     }
 }
 
