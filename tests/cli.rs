@@ -1,0 +1,413 @@
+//! The `floorwatch` binary as a user runs it: configuration errors, bad credentials, and the
+//! headless export against a fake Genesys org and the demo floor, read back with the csv crate.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use floorwatch::demo::{DemoFloor, DemoTransport, fixed_clock};
+use floorwatch::timegrid::{DayWindow, Granularity};
+
+const SECRET: &str = "S3cr3t-Never-Shown-77";
+const TOKEN: &str = "tok-Never-Shown-99";
+
+/// Runs the binary with a clean environment (no stray GENESYS_* from the developer's shell),
+/// from `dir`, so no `.env` is picked up.
+fn floorwatch(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_floorwatch"));
+    cmd.current_dir(dir).args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GENESYS_CLOUD_") || k.starts_with("FLOORWATCH_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("FLOORWATCH_LOG_FILE", dir.join("fw.log"));
+    cmd.output().expect("run floorwatch")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_one_line_error(o: &Output) -> String {
+    assert!(!o.status.success(), "should fail: {o:?}");
+    let err = stderr(o);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("floorwatch: "), "{err}");
+    assert!(!err.contains(SECRET) && !String::from_utf8_lossy(&o.stdout).contains(SECRET));
+    err
+}
+
+#[test]
+fn unknown_region_lists_the_valid_names() {
+    let dir = tempfile::tempdir().expect("dir");
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--region",
+            "us-east-9",
+            "--client-id",
+            "id",
+            "--client-secret",
+            SECRET,
+        ],
+    );
+    let err = assert_one_line_error(&o);
+    assert!(
+        err.contains("us-east-9") && err.contains("eu-west-2") && err.contains("mypurecloud.com"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_zone_interval_media_and_plain_http_are_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (args, needle) in [
+        (
+            vec!["export", "--demo", "--tz", "Mars/Olympus"],
+            "Mars/Olympus",
+        ),
+        (vec!["export", "--demo", "--interval", "20"], "15, 30 or 60"),
+        (vec!["export", "--demo", "--media", "pigeon"], "pigeon"),
+        (
+            vec!["export", "--demo", "--date", "10/03/2025"],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "export",
+                "--client-id",
+                "id",
+                "--client-secret",
+                SECRET,
+                "--region",
+                "us-east-1",
+                "--api-url",
+                "http://api.example.com",
+            ],
+            "https",
+        ),
+    ] {
+        let o = floorwatch(dir.path(), &args);
+        let err = assert_one_line_error(&o);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn unwritable_output_is_one_line_and_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("missing-dir/day.csv");
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--demo-at",
+            "2025-03-10T23:00:00-05:00",
+            "--tz",
+            "America/Chicago",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let err = assert_one_line_error(&o);
+    assert!(err.contains("missing-dir"), "{err}");
+    assert!(!out.exists());
+}
+
+/// The headless export on the demo floor equals what the simulated conversations say, computed
+/// independently of the query/parse path: handle and ACW post at wrap-up end, talk and hold at
+/// hang-up, each in the bucket of its own timestamp.
+#[test]
+fn demo_export_matches_the_simulated_conversations() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("day.csv");
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--demo-at",
+            "2025-03-11T06:00:00-05:00",
+            "--tz",
+            "America/Chicago",
+            "--date",
+            "2025-03-10",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let tz: chrono_tz::Tz = "America/Chicago".parse().expect("tz");
+    let date = NaiveDate::from_ymd_opt(2025, 3, 10).expect("date");
+    let window = DayWindow::new(date, tz, Granularity::Min30);
+    let end_of_day = Utc
+        .with_ymd_and_hms(2025, 3, 11, 11, 0, 0)
+        .single()
+        .expect("t");
+    let demo = DemoTransport::new(Arc::new(DemoFloor::builtin()), fixed_clock(end_of_day));
+    // (agent id, bucket) -> (handled, handle ms, acw ms, hold ms, holds, talk ms)
+    let mut want: HashMap<(String, usize), [u64; 6]> = HashMap::new();
+    for agent in demo.floor().agents() {
+        let Some(convs) = demo.conversations(&agent.id, date, tz) else {
+            continue;
+        };
+        for c in convs.iter().filter(|c| c.media_type.as_str() == "voice") {
+            if let Some(b) = window.bucket_index(c.end) {
+                let e = want.entry((agent.id.to_string(), b)).or_default();
+                e[0] += 1;
+                e[1] += c.handle_ms();
+                e[2] += c.acw_ms;
+            }
+            if let Some(b) = window.bucket_index(c.hangup()) {
+                let e = want.entry((agent.id.to_string(), b)).or_default();
+                if c.hold_ms > 0 {
+                    e[3] += c.hold_ms;
+                    e[4] += 1;
+                }
+                e[5] += c.talk_ms;
+            }
+        }
+    }
+    want.retain(|_, v| v[0] > 0 || v[5] > 0);
+
+    let mut rdr = csv::Reader::from_path(&out).expect("csv");
+    assert_eq!(
+        rdr.headers().expect("header").iter().collect::<Vec<_>>(),
+        [
+            "agent_id",
+            "agent_name",
+            "interval_start",
+            "interval_end",
+            "handled",
+            "handle_s",
+            "avg_handle_s",
+            "acw_s",
+            "hold_s",
+            "holds",
+            "talk_s"
+        ]
+    );
+    let ms = |s: &str| (s.parse::<f64>().expect("seconds") * 1000.0).round() as u64;
+    let mut seen = 0;
+    let mut last_key = (String::new(), String::new());
+    for rec in rdr.records() {
+        let r = rec.expect("row");
+        let start = chrono::DateTime::parse_from_rfc3339(&r[2]).expect("rfc3339");
+        assert_eq!(
+            start.offset().local_minus_utc(),
+            -5 * 3600,
+            "Chicago offset on 2025-03-10"
+        );
+        let key = (r[1].to_lowercase(), r[2].to_string());
+        assert!(key >= last_key, "sorted by name then interval");
+        last_key = key;
+        let b = window
+            .bucket_index(start.with_timezone(&Utc))
+            .expect("in day");
+        let Some(w) = want.get(&(r[0].to_string(), b)) else {
+            // Offers/answers without completed work still count as activity.
+            assert_eq!((&r[4], &r[5], &r[10]), ("0", "0.000", "0.000"));
+            continue;
+        };
+        seen += 1;
+        let got = [
+            r[4].parse().expect("handled"),
+            ms(&r[5]),
+            ms(&r[7]),
+            ms(&r[8]),
+            r[9].parse().expect("holds"),
+            ms(&r[10]),
+        ];
+        assert_eq!(&got, w, "agent {} at {}", &r[1], &r[2]);
+        if w[0] > 0 {
+            assert!(
+                (ms(&r[6]) as f64 - w[1] as f64 / w[0] as f64).abs() <= 1.0,
+                "AHT"
+            );
+        }
+    }
+    assert_eq!(seen, want.len(), "every active cell exported once");
+    assert!(seen > 300, "a whole demo day: {seen}");
+}
+
+async fn fake_org() -> (MockServer, MockServer) {
+    let login = MockServer::start().await;
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": TOKEN, "token_type": "bearer", "expires_in": 86400
+        })))
+        .mount(&login)
+        .await;
+    (login, api)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_against_a_fake_org_writes_the_expected_rows() {
+    let (login, api) = fake_org().await;
+    // Two agents; one with voice and callback groups in the same bucket, one unresolvable id.
+    Mock::given(method("POST"))
+        .and(path("/api/v2/analytics/conversations/aggregates/query"))
+        .respond_with(|req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).expect("json body");
+            assert_eq!(body["interval"], "2025-03-10T05:00:00.000Z/2025-03-11T05:00:00.000Z");
+            assert_eq!(body["granularity"], "PT30M");
+            assert_eq!(body["timeZone"], "America/Chicago");
+            ResponseTemplate::new(200).set_body_json(json!({"results": [
+                {"group": {"userId": "u-ann", "mediaType": "voice"}, "data": [
+                    {"interval": "2025-03-10T14:00:00.000Z/2025-03-10T14:30:00.000Z", "metrics": [
+                        {"metric": "tHandle", "stats": {"max": 412000, "min": 95000, "count": 3, "sum": 801000}},
+                        {"metric": "tAcw", "stats": {"max": 60000, "min": 12000, "count": 3, "sum": 104000}},
+                        {"metric": "tHeldComplete", "stats": {"max": 90000, "min": 30000, "count": 2, "sum": 120000}},
+                        {"metric": "tTalkComplete", "stats": {"count": 3, "sum": 577000}}]}]},
+                {"group": {"userId": "u-ann", "mediaType": "callback"}, "data": [
+                    {"interval": "2025-03-10T14:00:00.000Z/2025-03-10T14:30:00.000Z", "metrics": [
+                        {"metric": "tHandle", "stats": {"count": 1, "sum": 99000}}]}]},
+                {"group": {"userId": "u-ghost", "mediaType": "voice"}, "data": [
+                    {"interval": "2025-03-10T15:30:00.000Z/2025-03-10T16:00:00.000Z", "metrics": [
+                        {"metric": "tHandle", "stats": {"count": 1, "sum": 60500}}]}]}
+            ]}))
+        })
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "entities": [{"id": "u-ann", "name": "=Ann Lee", "state": "active"}],
+            "pageSize": 100, "pageNumber": 1, "total": 1, "pageCount": 1
+        })))
+        .mount(&api)
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("day.csv");
+    let (api_uri, login_uri, out_s) = (
+        api.uri(),
+        login.uri(),
+        out.to_str().expect("utf-8").to_string(),
+    );
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        floorwatch(
+            &dir_path,
+            &[
+                "export",
+                "--client-id",
+                "cid",
+                "--client-secret",
+                SECRET,
+                "--api-url",
+                &api_uri,
+                "--login-url",
+                &login_uri,
+                "--tz",
+                "America/Chicago",
+                "--date",
+                "2025-03-10",
+                "--media",
+                "voice,callback",
+                "--out",
+                &out_s,
+            ],
+        )
+    })
+    .await
+    .expect("join");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Vec<String>> = csv::Reader::from_path(&out)
+        .expect("csv")
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                "u-ann",
+                "'=Ann Lee",
+                "2025-03-10T09:00:00-05:00",
+                "2025-03-10T09:30:00-05:00",
+                "4",
+                "900.000",
+                "225.000",
+                "104.000",
+                "120.000",
+                "2",
+                "577.000"
+            ],
+            vec![
+                "u-ghost",
+                "u-ghost",
+                "2025-03-10T10:30:00-05:00",
+                "2025-03-10T11:00:00-05:00",
+                "1",
+                "60.500",
+                "60.500",
+                "0.000",
+                "0.000",
+                "0",
+                "0.000"
+            ],
+        ]
+    );
+    let log = std::fs::read_to_string(dir.path().join("fw.log")).unwrap_or_default();
+    assert!(
+        !log.contains(SECRET) && !log.contains(TOKEN),
+        "log leaks a secret"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_credentials_name_the_login_host_and_hide_the_secret() {
+    let login = MockServer::start().await;
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client", "description": "client not found", "error_description": "client not found"
+        })))
+        .mount(&login)
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (api_uri, login_uri) = (api.uri(), login.uri());
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        floorwatch(
+            &dir_path,
+            &[
+                "export",
+                "--client-id",
+                "cid",
+                "--client-secret",
+                SECRET,
+                "--api-url",
+                &api_uri,
+                "--login-url",
+                &login_uri,
+            ],
+        )
+    })
+    .await
+    .expect("join");
+    let err = assert_one_line_error(&o);
+    let host = login.address().to_string();
+    assert!(
+        err.contains(&host) || err.contains("127.0.0.1"),
+        "names the login host: {err}"
+    );
+    assert!(err.contains("client not found"), "{err}");
+    assert!(
+        api.received_requests().await.unwrap_or_default().is_empty(),
+        "no API call without a token"
+    );
+    let log = std::fs::read_to_string(dir.path().join("fw.log")).unwrap_or_default();
+    assert!(!log.contains(SECRET), "log leaks the secret");
+}
