@@ -3,6 +3,7 @@
 
 pub mod aggregates;
 pub mod client;
+pub mod details;
 pub mod error;
 pub mod http;
 pub mod region;
