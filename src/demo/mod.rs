@@ -7,6 +7,7 @@
 //! - [`transport`]: [`DemoTransport`], the [`crate::genesys::Transport`] over the simulation.
 //! - [`rng`]: the small deterministic PRNG everything is drawn from.
 
+pub mod details;
 pub mod floor;
 pub mod rng;
 pub mod sim;

@@ -4,6 +4,9 @@
 //! Metric datapoints post at their emit time, and only once the injected clock has passed it,
 //! so the floor fills up as time goes by: `nOffered` at the offer, `tAnswered` at the answer,
 //! `tTalkComplete`/`tHeldComplete` at hang-up, `tHandle`/`tAcw` at the end of wrap-up.
+//!
+//! The conversation details query (§11) is answered from the same records by
+//! [`super::details`], so a drill-down lists exactly the conversations behind a cell.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,6 +19,7 @@ use serde_json::json;
 use super::floor::{DemoAgent, DemoFloor, MediaType};
 use super::sim::{Conversation, Direction, generate_day};
 use crate::genesys::aggregates::{AggregationQuery, PATH as AGGREGATES_PATH};
+use crate::genesys::details::PATH as DETAILS_PATH;
 use crate::genesys::transport::{ApiRequest, ApiResponse, Method, SendFuture, Transport};
 use crate::timegrid::{DayWindow, Granularity, iso_ms};
 
@@ -44,6 +48,9 @@ pub struct DemoTransport {
     floor_tz: Option<Tz>,
     cache: Mutex<HashMap<DayKey, Arc<[Conversation]>>>,
     cache_cap: usize,
+    /// The `timeZone` of the latest aggregates query: the zone agents work in for queries
+    /// that carry none (the details query).
+    last_query_tz: Mutex<Option<Tz>>,
 }
 
 impl std::fmt::Debug for DemoTransport {
@@ -66,6 +73,7 @@ impl DemoTransport {
             floor_tz: None,
             cache: Mutex::new(HashMap::new()),
             cache_cap,
+            last_query_tz: Mutex::new(None),
         }
     }
 
@@ -90,6 +98,19 @@ impl DemoTransport {
         self.floor_tz
     }
 
+    /// The zone agents' days are simulated in for queries without a `timeZone` (the details
+    /// query): the pinned floor zone, else the zone of the latest aggregates query (the
+    /// supervisor's), else UTC. Drill-downs therefore list the conversations of the same
+    /// simulated days the aggregates were computed from.
+    pub fn agent_tz(&self) -> Tz {
+        self.floor_tz
+            .or(*self
+                .last_query_tz
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner))
+            .unwrap_or(Tz::UTC)
+    }
+
     /// The injected clock's "now".
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
@@ -108,7 +129,7 @@ impl DemoTransport {
             .map(|i| self.day(i, date, tz))
     }
 
-    fn day(&self, agent: usize, date: NaiveDate, tz: Tz) -> Arc<[Conversation]> {
+    pub(super) fn day(&self, agent: usize, date: NaiveDate, tz: Tz) -> Arc<[Conversation]> {
         let key = (agent, date, tz);
         if let Some(v) = self
             .cache
@@ -136,6 +157,9 @@ impl DemoTransport {
         let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         match (req.method, segs.as_slice()) {
             (Method::Post, _) if path == AGGREGATES_PATH => self.aggregates(req.body.as_ref()),
+            (Method::Post, _) if path == DETAILS_PATH => {
+                super::details::respond(self, req.body.as_ref())
+            }
             (Method::Get, ["", "api", "v2", "users"]) => self.users(&params),
             (Method::Get, ["", "api", "v2", "users", id]) => match self.floor.agent(id) {
                 Some(a) => ApiResponse::json(&user_json(a)),
@@ -278,7 +302,13 @@ impl DemoTransport {
             Err(e) => return error(400, "bad.request", &format!("invalid query: {e}")),
         };
         match AggQuery::parse(&q) {
-            Ok(parsed) => self.run(&parsed),
+            Ok(parsed) => {
+                *self
+                    .last_query_tz
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(parsed.tz);
+                self.run(&parsed)
+            }
             Err(msg) => error(400, "bad.request", &msg),
         }
     }
@@ -444,7 +474,7 @@ fn user_json(a: &DemoAgent) -> serde_json::Value {
 }
 
 /// A Genesys error body (§3).
-fn error(status: u16, code: &str, message: &str) -> ApiResponse {
+pub(super) fn error(status: u16, code: &str, message: &str) -> ApiResponse {
     let body = json!({
         "message": message,
         "code": code,
@@ -609,7 +639,7 @@ fn parse_granularity(s: &str) -> Option<Granularity> {
     }
 }
 
-fn parse_interval(s: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+pub(super) fn parse_interval(s: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
     let (a, b) = s
         .split_once('/')
         .ok_or_else(|| format!("interval {s:?} is not <start>/<end>"))?;
