@@ -52,6 +52,9 @@ pub enum Action {
     Resize(u16, u16),
     /// A view export finished (path written, or the error in words).
     Exported(Result<PathBuf, String>),
+    /// Requests sent to Genesys in the last 60 s (retries included); the loop sends it on a
+    /// clock tick when the number changed.
+    Usage { requests_last_minute: usize },
 }
 
 /// Work the loop does on the app's behalf.
@@ -155,6 +158,40 @@ impl Notice {
     }
 }
 
+/// How old the data on screen may get before the header calls it stale, and when it turns
+/// from a warning into an alarm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Freshness {
+    /// Within [`STALE_AFTER_PERIODS`] refresh periods: nothing to say.
+    Fresh,
+    /// Older than [`STALE_AFTER_PERIODS`] periods: amber, `STALE`.
+    Stale,
+    /// Older than [`VERY_STALE_AFTER_PERIODS`] periods, or stale after a failed refresh: red,
+    /// `VERY STALE`.
+    VeryStale,
+}
+
+impl Freshness {
+    /// The header's text marker, so the state never rests on colour alone (`NO_COLOR`).
+    pub fn marker(self) -> Option<&'static str> {
+        match self {
+            Freshness::Fresh => None,
+            Freshness::Stale => Some("STALE"),
+            Freshness::VeryStale => Some("VERY STALE"),
+        }
+    }
+}
+
+/// Data older than this many refresh periods is marked `STALE`.
+pub const STALE_AFTER_PERIODS: u32 = 2;
+/// Data older than this many refresh periods is marked `VERY STALE`.
+pub const VERY_STALE_AFTER_PERIODS: u32 = 5;
+/// Genesys Cloud's default API rate limit per OAuth token, for context next to our usage.
+pub const GENESYS_REQUESTS_PER_MINUTE: usize = 300;
+/// From this many requests in a minute the header shows the gauge prominently (80 % of the
+/// default limit).
+pub const USAGE_WARN_AT: usize = GENESYS_REQUESTS_PER_MINUTE * 4 / 5;
+
 /// Rows moved by PgUp/PgDn before the first draw tells us the real page height.
 const DEFAULT_PAGE: usize = 10;
 
@@ -183,6 +220,11 @@ pub struct App {
     refreshing: bool,
     next_at: Option<DateTime<Utc>>,
     problem: Option<Problem>,
+    /// The last refresh ended in `Failed` (cleared by the next snapshot); retries in between
+    /// do not clear it.
+    last_failed: bool,
+    /// Requests in the last minute, once the loop has reported it.
+    usage: Option<usize>,
     notice: Option<Notice>,
     quit: bool,
     /// Scroll/selection state of the agents table; render passes it to ratatui.
@@ -215,6 +257,8 @@ impl App {
             refreshing: false,
             next_at: None,
             problem: None,
+            last_failed: false,
+            usage: None,
             notice: None,
             quit: false,
             agents_table: TableState::default(),
@@ -254,6 +298,13 @@ impl App {
                 });
                 Outcome::redraw()
             }
+            Action::Usage {
+                requests_last_minute,
+            } => {
+                let changed = self.usage != Some(requests_last_minute);
+                self.usage = Some(requests_last_minute);
+                Outcome::changed(changed)
+            }
         }
     }
 
@@ -282,6 +333,10 @@ impl App {
             FetchEvent::Snapshot(snap) => {
                 self.refreshing = false;
                 self.problem = None;
+                self.last_failed = false;
+                // The fetcher read the same clock after our last tick; without this the
+                // header could say "next in 31 s" for a 30 s period until the next tick.
+                self.now = self.now.max(snap.as_of);
                 if self.frozen {
                     self.pending = Some(snap);
                 } else {
@@ -294,6 +349,7 @@ impl App {
             FetchEvent::Failed { reason, next } => {
                 self.refreshing = false;
                 self.next_at = next;
+                self.last_failed = true;
                 self.problem = Some(Problem::Failed { reason });
             }
             FetchEvent::NextAt(t) => self.next_at = Some(t),
@@ -696,23 +752,80 @@ impl App {
         self.notice.as_ref()
     }
 
+    /// How old the newest data we hold is, against the refresh period. While frozen this is
+    /// the newest snapshot received (held aside or not): FROZEN already explains an old screen,
+    /// so the marker keeps saying whether the feed itself is healthy.
+    pub fn freshness(&self) -> Freshness {
+        let shown = self.snapshot().map(|s| s.as_of);
+        let held = self.pending.as_ref().map(|s| s.as_of);
+        let Some(as_of) = shown.max(held) else {
+            return Freshness::Fresh;
+        };
+        let age_ms = (self.now - as_of).num_milliseconds().max(0) as u128;
+        let period_ms = self.opts.refresh.as_millis();
+        let older_than = |periods: u32| age_ms > period_ms * u128::from(periods);
+        if older_than(VERY_STALE_AFTER_PERIODS)
+            || (self.last_failed && older_than(STALE_AFTER_PERIODS))
+        {
+            Freshness::VeryStale
+        } else if older_than(STALE_AFTER_PERIODS) {
+            Freshness::Stale
+        } else {
+            Freshness::Fresh
+        }
+    }
+
+    /// True when the last refresh failed and no snapshot has arrived since.
+    pub fn last_refresh_failed(&self) -> bool {
+        self.last_failed
+    }
+
+    /// Requests sent to Genesys in the last minute, once the loop has reported it.
+    pub fn requests_last_minute(&self) -> Option<usize> {
+        self.usage
+    }
+
+    /// `42 req/min` for the header; `None` until the loop has reported usage.
+    pub fn usage_text(&self) -> Option<String> {
+        self.usage.map(|n| format!("{n} req/min"))
+    }
+
+    /// The help overlay's usage lines: our figure, then the default limit for context.
+    pub fn usage_help_lines(&self) -> [String; 2] {
+        let n = self
+            .usage
+            .map_or_else(|| "—".to_string(), |n| n.to_string());
+        [
+            format!("Requests in the last minute: {n}"),
+            format!("Genesys default limit: {GENESYS_REQUESTS_PER_MINUTE}/min per token"),
+        ]
+    }
+
+    /// True when usage is close to the default limit ([`USAGE_WARN_AT`]).
+    pub fn usage_is_high(&self) -> bool {
+        self.usage.is_some_and(|n| n >= USAGE_WARN_AT)
+    }
+
     /// Everything on screen that depends on the clock; a tick is dirty only if it changed.
-    fn clock_state(
-        &self,
-    ) -> (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<usize>,
-    ) {
+    fn clock_state(&self) -> ClockState {
         (
             self.as_of_text(),
             self.next_text(),
             self.fetch_status(),
             self.current_interval(),
+            self.freshness(),
         )
     }
 }
+
+/// What [`App::clock_state`] compares between ticks.
+type ClockState = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<usize>,
+    Freshness,
+);
 
 /// Whole seconds from `now` until `t`, rounded up so a countdown never shows 0 early.
 fn secs_until(now: DateTime<Utc>, t: DateTime<Utc>) -> i64 {

@@ -68,6 +68,7 @@ pub async fn run(
             .map_err(|e| format!("cannot draw: {e}"))
     };
     draw(terminal, &mut app)?;
+    let mut usage: Option<usize> = None;
     let result = loop {
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -89,10 +90,23 @@ pub async fn run(
         };
         let mut dirty = false;
         let mut effects = Vec::new();
+        let ticked = matches!(action, Some(Action::Tick(_)));
         if let Some(a) = action {
             let out = app.update(a);
             dirty |= out.dirty;
             effects.extend(out.effects);
+        }
+        // The request gauge is read on the clock and reported only when it moves.
+        if ticked {
+            let n = (fetcher.requests_last_minute)();
+            if usage != Some(n) {
+                usage = Some(n);
+                let out = app.update(Action::Usage {
+                    requests_last_minute: n,
+                });
+                dirty |= out.dirty;
+                effects.extend(out.effects);
+            }
         }
         // Merge a burst of fetcher events into one redraw.
         while let Ok(fe) = fetcher.events.try_recv() {

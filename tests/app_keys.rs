@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use fixtures::*;
-use floorwatch::app::{Action, App, Effect, Focus, Mode, Outcome, ViewKind};
+use floorwatch::app::{
+    Action, App, Effect, Focus, Freshness, GENESYS_REQUESTS_PER_MINUTE, Mode, Outcome, ViewKind,
+};
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::view::{AGENTS_CSV_HEADER, INTERVALS_CSV_HEADER, SortColumn};
 
@@ -596,4 +598,214 @@ fn next_refresh_falls_back_to_the_refresh_period() {
 fn resize_redraws() {
     let mut app = app();
     assert!(app.update(Action::Resize(100, 30)).dirty);
+}
+
+/// The fixture's data is as of `as_of()`; a tick `secs` after that.
+fn at_age(secs: i64) -> Action {
+    Action::Tick(as_of() + Duration::seconds(secs))
+}
+
+#[test]
+fn stale_marker_thresholds_follow_the_refresh_period() {
+    // Refresh every 30 s: stale after 60 s, very stale after 150 s.
+    let mut app = app();
+    assert_eq!(app.freshness(), Freshness::Fresh);
+    app.update(at_age(60));
+    assert_eq!(app.freshness(), Freshness::Fresh, "exactly 2 periods");
+    assert_eq!(app.freshness().marker(), None);
+    app.update(at_age(61));
+    assert_eq!(app.freshness(), Freshness::Stale);
+    assert_eq!(app.freshness().marker(), Some("STALE"));
+    assert_eq!(
+        app.as_of_text().as_deref(),
+        Some("as of 10:14:18 (1 min ago)")
+    );
+    app.update(at_age(150));
+    assert_eq!(app.freshness(), Freshness::Stale, "exactly 5 periods");
+    let out = app.update(at_age(151));
+    assert!(out.dirty);
+    assert_eq!(app.freshness(), Freshness::VeryStale);
+    assert_eq!(app.freshness().marker(), Some("VERY STALE"));
+    // A new snapshot is fresh again.
+    let later = as_of() + Duration::seconds(151);
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        later,
+    ))));
+    assert_eq!(app.freshness(), Freshness::Fresh);
+}
+
+#[test]
+fn stale_thresholds_scale_with_a_longer_refresh() {
+    let mut o = opts();
+    o.refresh = std::time::Duration::from_secs(120);
+    let mut app = App::with_snapshot(o, snapshot());
+    app.update(at_age(239));
+    assert_eq!(app.freshness(), Freshness::Fresh);
+    app.update(at_age(241));
+    assert_eq!(app.freshness(), Freshness::Stale);
+    app.update(at_age(601));
+    assert_eq!(app.freshness(), Freshness::VeryStale);
+}
+
+#[test]
+fn crossing_a_stale_threshold_redraws_even_when_the_text_does_not_change() {
+    let mut app = app();
+    app.update(Action::Tick(as_of() + Duration::milliseconds(60_000)));
+    assert_eq!(app.freshness(), Freshness::Fresh);
+    let out = app.update(Action::Tick(as_of() + Duration::milliseconds(60_400)));
+    assert_eq!(app.freshness(), Freshness::Stale);
+    assert!(out.dirty, "same \"1 min ago\", but the marker appeared");
+}
+
+#[test]
+fn a_failed_refresh_turns_stale_data_red_and_keeps_the_last_snapshot() {
+    let mut app = app();
+    send(&mut app, [key('j')]);
+    let before: Vec<String> = ids(&app);
+    app.update(Action::Fetch(FetchEvent::Started));
+    app.update(Action::Fetch(FetchEvent::Failed {
+        reason: "cannot reach api.mypurecloud.com".into(),
+        next: Some(as_of() + Duration::seconds(70)),
+    }));
+    assert!(app.last_refresh_failed());
+    assert_eq!(
+        app.freshness(),
+        Freshness::Fresh,
+        "recent data: the status line says it failed, the header stays calm"
+    );
+    assert_eq!(app.snapshot().map(|s| s.as_of), Some(as_of()));
+    assert_eq!(ids(&app), before, "the last good snapshot stays on screen");
+    assert_eq!(selected_id(&app).as_deref(), Some("b2"));
+    app.update(at_age(61));
+    assert_eq!(
+        app.freshness(),
+        Freshness::VeryStale,
+        "failed and > 2 periods"
+    );
+    // Retrying the next refresh does not forget that the last one failed.
+    app.update(Action::Fetch(FetchEvent::Started));
+    app.update(Action::Fetch(FetchEvent::Retrying {
+        reason: "rate limited".into(),
+        until: as_of() + Duration::seconds(73),
+    }));
+    assert_eq!(app.freshness(), Freshness::VeryStale);
+    assert_eq!(
+        app.fetch_status().as_deref(),
+        Some("rate limited — retrying in 12 s")
+    );
+    assert_eq!(app.snapshot().map(|s| s.as_of), Some(as_of()));
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        as_of() + Duration::seconds(75),
+    ))));
+    assert!(!app.last_refresh_failed());
+    assert_eq!(app.freshness(), Freshness::Fresh);
+    assert_eq!(app.fetch_status(), None);
+}
+
+#[test]
+fn rate_limit_countdown_reaches_the_status_text_on_each_tick() {
+    let mut app = app();
+    app.update(Action::Fetch(FetchEvent::Retrying {
+        reason: "rate limited".into(),
+        until: now() + Duration::seconds(12),
+    }));
+    assert_eq!(
+        app.fetch_status().as_deref(),
+        Some("rate limited — retrying in 12 s")
+    );
+    for left in (1..12).rev() {
+        let out = app.update(Action::Tick(now() + Duration::seconds(12 - left)));
+        assert!(out.dirty);
+        assert_eq!(
+            app.fetch_status(),
+            Some(format!("rate limited — retrying in {left} s"))
+        );
+    }
+}
+
+#[test]
+fn frozen_screen_is_judged_by_the_newest_data_received() {
+    let mut app = app();
+    app.update(key('f'));
+    app.update(at_age(100));
+    assert_eq!(app.freshness(), Freshness::Stale, "frozen, nothing newer");
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        as_of() + Duration::seconds(95),
+    ))));
+    assert!(app.has_pending());
+    assert_eq!(app.snapshot().map(|s| s.as_of), Some(as_of()));
+    assert_eq!(
+        app.freshness(),
+        Freshness::Fresh,
+        "the feed is healthy; FROZEN explains the old screen"
+    );
+}
+
+#[test]
+fn before_any_data_nothing_is_stale() {
+    let mut app = App::new(opts());
+    app.update(Action::Tick(now() + Duration::hours(1)));
+    assert_eq!(app.freshness(), Freshness::Fresh);
+}
+
+#[test]
+fn a_snapshot_newer_than_the_last_tick_moves_the_clock_forward() {
+    let mut app = app();
+    let fetched = now() + Duration::milliseconds(400);
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        fetched,
+    ))));
+    app.update(Action::Fetch(FetchEvent::NextAt(
+        fetched + Duration::seconds(30),
+    )));
+    assert_eq!(app.now(), fetched);
+    assert_eq!(app.next_text().as_deref(), Some("next in 30 s"));
+    assert_eq!(
+        app.as_of_text().as_deref(),
+        Some("as of 10:14:30 (0 s ago)")
+    );
+    // An older snapshot (late answer) never moves the clock back.
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot())));
+    assert_eq!(app.now(), fetched);
+}
+
+#[test]
+fn usage_is_kept_and_redraws_only_when_it_changes() {
+    let mut app = app();
+    assert_eq!(app.requests_last_minute(), None);
+    assert_eq!(app.usage_text(), None);
+    assert_eq!(
+        app.usage_help_lines(),
+        [
+            "Requests in the last minute: —",
+            "Genesys default limit: 300/min per token"
+        ]
+    );
+    let out = app.update(Action::Usage {
+        requests_last_minute: 42,
+    });
+    assert!(out.dirty && out.effects.is_empty());
+    assert_eq!(app.requests_last_minute(), Some(42));
+    assert_eq!(app.usage_text().as_deref(), Some("42 req/min"));
+    assert_eq!(app.usage_help_lines()[0], "Requests in the last minute: 42");
+    assert!(!app.usage_is_high());
+    assert_eq!(
+        app.update(Action::Usage {
+            requests_last_minute: 42
+        }),
+        Outcome::none()
+    );
+    app.update(Action::Usage {
+        requests_last_minute: GENESYS_REQUESTS_PER_MINUTE * 4 / 5,
+    });
+    assert!(app.usage_is_high(), "80 % of the default limit");
+    app.update(Action::Usage {
+        requests_last_minute: 0,
+    });
+    assert_eq!(app.usage_text().as_deref(), Some("0 req/min"));
+    assert!(!app.usage_is_high());
 }

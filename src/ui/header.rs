@@ -9,13 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use crate::app::App;
+use crate::app::{App, Freshness};
 use crate::model::Source;
 
-/// One header part; lower `rank` survives longer when space runs out.
+/// One header part; lower `rank` survives longer when space runs out. Parts that are never
+/// dropped (rank 0) may offer a `short` form, used when even they do not fit.
 struct Part {
     rank: u8,
     spans: Vec<Span<'static>>,
+    short: Option<Vec<Span<'static>>>,
 }
 
 impl Part {
@@ -28,7 +30,13 @@ fn part(rank: u8, text: String, style: Style) -> Part {
     Part {
         rank,
         spans: vec![Span::styled(text, style)],
+        short: None,
     }
+}
+
+fn with_short(mut p: Part, text: String, style: Style) -> Part {
+    p.short = Some(vec![Span::styled(text, style)]);
+    p
 }
 
 /// Header parts in display order, each with its drop rank.
@@ -36,26 +44,39 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     let mut out = Vec::new();
     out.push(match app.source() {
         Source::Demo => part(0, " DEMO ".to_string(), theme.demo_badge),
-        live => part(0, live.label(), theme.source),
+        Source::Live { region, .. } => with_short(
+            part(0, app.source().label(), theme.source),
+            region.clone(),
+            theme.source,
+        ),
     });
     if app.is_frozen() {
-        let text = if app.has_pending() {
-            " FROZEN · newer data waiting (f) ".to_string()
+        let short = " FROZEN ".to_string();
+        out.push(if app.has_pending() {
+            let long = " FROZEN · newer data waiting (f) ".to_string();
+            with_short(part(0, long, theme.frozen_badge), short, theme.frozen_badge)
         } else {
-            " FROZEN ".to_string()
-        };
-        out.push(part(0, text, theme.frozen_badge));
+            part(0, short, theme.frozen_badge)
+        });
     }
     let date = app.date();
     out.push(part(3, date.format("%a %Y-%m-%d").to_string(), theme.muted));
     out.push(part(5, app.tz().name().to_string(), theme.muted));
     out.push(part(6, app.granularity().to_string(), theme.muted));
     match app.as_of_text() {
-        Some(t) => out.push(part(1, t, Style::new())),
+        Some(t) => out.push(as_of_part(app, t, theme)),
         None => out.push(part(1, "waiting for first data…".to_string(), theme.filter)),
     }
     if let Some(t) = app.next_text() {
         out.push(part(4, t, theme.muted));
+    }
+    if let Some(t) = app.usage_text() {
+        // Near the limit it matters more than the date; otherwise it goes first.
+        out.push(if app.usage_is_high() {
+            part(2, t, theme.warn)
+        } else {
+            part(7, t, theme.muted)
+        });
     }
     if !app.filter().is_empty() {
         out.push(Part {
@@ -64,9 +85,31 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
                 Span::styled("filter: ", theme.muted),
                 Span::styled(app.filter().to_string(), theme.filter),
             ],
+            short: None,
         });
     }
     out
+}
+
+/// `as of 10:14:03 (12 s ago)`, preceded by `STALE` (amber) or `VERY STALE` (red) when the
+/// data is old. A stale time is never dropped for lack of room.
+fn as_of_part(app: &App, text: String, theme: &Theme) -> Part {
+    let freshness = app.freshness();
+    let Some(marker) = freshness.marker() else {
+        return part(1, text, Style::new());
+    };
+    let (marker, style) = match freshness {
+        Freshness::VeryStale => (
+            Span::styled(format!(" {marker} "), theme.alarm_badge),
+            theme.alarm,
+        ),
+        _ => (Span::styled(marker, theme.warn), theme.warn),
+    };
+    Part {
+        rank: 0,
+        spans: vec![marker, Span::raw(" "), Span::styled(text, style)],
+        short: None,
+    }
 }
 
 /// Joins parts with a separator, dropping the highest-ranked parts until the line fits.
@@ -82,7 +125,12 @@ fn fit(mut parts: Vec<Part>, width: usize, sep: Span<'static>) -> Line<'static> 
             break;
         };
         if worst == 0 {
-            break;
+            // Only never-dropped parts are left: shorten the first that can be.
+            match parts.iter_mut().find(|p| p.short.is_some()) {
+                Some(p) => p.spans = p.short.take().unwrap_or_default(),
+                None => break,
+            }
+            continue;
         }
         if let Some(i) = parts.iter().rposition(|p| p.rank == worst) {
             parts.remove(i);

@@ -1,12 +1,16 @@
 //! The `?` overlay, generated from the keymap's binding tables so it always tells the truth.
 //! Drawn over everything with `Clear` in a centred box; two columns when it would not fit in one.
+//! It also says how many API requests the last minute used, against Genesys's default limit
+//! (the header drops that figure on narrow terminals; here it is always shown).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
+use crate::app::App;
 use crate::keymap::{self, Binding};
 
 /// Sections of the overlay: title and bindings.
@@ -18,6 +22,12 @@ const SECTIONS: &[(&str, &[Binding])] = &[
 
 /// A note the tables cannot express.
 const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals, then quits.";
+
+/// Heading of the request-usage section.
+const USAGE_TITLE: &str = "API usage";
+
+/// Lines under the columns: a blank and the Esc note.
+const FOOTER_LINES: u16 = 2;
 
 /// One column's lines: section headings and `keys  what` rows, keys padded to `key_w`.
 fn section_lines(
@@ -46,12 +56,45 @@ fn section_lines(
     lines
 }
 
-fn lines_len(sections: &[(&str, &[Binding])]) -> usize {
-    sections.iter().map(|(_, b)| b.len() + 2).sum::<usize>() - 1
+/// Greedy word wrap (the text is ours: no word is longer than a column).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+/// The usage section (blank, heading, each text wrapped to `width`), appended to a column.
+fn usage_lines(texts: &[String], width: usize, style: Style, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(""),
+        Line::from(Span::styled(USAGE_TITLE, theme.title_focused)),
+    ];
+    for text in texts {
+        lines.extend(
+            wrap(text, width.max(1))
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, style))),
+        );
+    }
+    lines
 }
 
 /// Draws the overlay centred in `area`.
-pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let usage = app.usage_help_lines();
+    let usage_style = if app.usage_is_high() {
+        theme.warn
+    } else {
+        theme.muted
+    };
     let key_w = SECTIONS
         .iter()
         .flat_map(|(_, b)| b.iter())
@@ -65,17 +108,28 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         .max()
         .unwrap_or(0);
     let col_w = (key_w + 2 + help_w) as u16;
-    let one_col_h = lines_len(SECTIONS) as u16 + 2;
-    // Inner height of a single column plus the note; two columns when that is too tall.
-    let two = one_col_h + 2 > area.height.saturating_sub(2) && area.width >= 2 * col_w + 7;
-    let (cols, inner_h) = if two {
-        let left = lines_len(&SECTIONS[..1]);
-        let right = lines_len(&SECTIONS[1..]);
-        (2, left.max(right) as u16 + 2)
+    let note_w = ESC_NOTE.chars().count() as u16;
+    // One column is as wide as the note; its usage text wraps to that.
+    let one_w = col_w.max(note_w);
+    let one = section_lines(SECTIONS, key_w, theme)
+        .into_iter()
+        .chain(usage_lines(&usage, one_w.into(), usage_style, theme))
+        .collect::<Vec<_>>();
+    let one_h = one.len() as u16 + FOOTER_LINES;
+    // Two columns when one is too tall and two fit side by side; the usage goes under the
+    // short right-hand column.
+    let two = one_h + 2 > area.height.saturating_sub(2) && area.width >= 2 * col_w + 7;
+    let (columns, inner_h, content_w) = if two {
+        let content_w = (2 * col_w + 3).max(note_w);
+        let right_w = content_w - col_w - 3;
+        let left = section_lines(&SECTIONS[..1], key_w, theme);
+        let mut right = section_lines(&SECTIONS[1..], key_w, theme);
+        right.extend(usage_lines(&usage, right_w.into(), usage_style, theme));
+        let h = left.len().max(right.len()) as u16 + FOOTER_LINES;
+        (vec![(left, col_w), (right, right_w)], h, content_w)
     } else {
-        (1, one_col_h)
+        (vec![(one, one_w)], one_h, one_w)
     };
-    let content_w = (col_w * cols + 3 * (cols - 1)).max(ESC_NOTE.chars().count() as u16);
     let w = (content_w + 4).min(area.width);
     let h = (inner_h + 2).min(area.height);
     let rect = Rect::new(
@@ -97,38 +151,38 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         width: inner.width.saturating_sub(2),
         ..inner
     };
-    let note_y = inner.bottom().saturating_sub(1);
     let body = Rect {
-        height: inner.height.saturating_sub(2),
+        height: inner.height.saturating_sub(FOOTER_LINES),
         ..inner
     };
-    if two {
-        let half = Rect {
-            width: col_w,
+    let mut x = body.x;
+    for (lines, width) in columns {
+        let at = Rect {
+            x,
+            width: width.min(body.right().saturating_sub(x)),
             ..body
         };
-        let right = Rect {
-            x: body.x + col_w + 3,
-            width: body.width.saturating_sub(col_w + 3),
-            ..body
-        };
-        frame.render_widget(
-            Paragraph::new(section_lines(&SECTIONS[..1], key_w, theme)),
-            half,
-        );
-        frame.render_widget(
-            Paragraph::new(section_lines(&SECTIONS[1..], key_w, theme)),
-            right,
-        );
-    } else {
-        frame.render_widget(Paragraph::new(section_lines(SECTIONS, key_w, theme)), body);
+        frame.render_widget(Paragraph::new(lines), at);
+        x = x.saturating_add(width + 3).min(body.right());
     }
-    if inner.height >= 3 {
+    if inner.height > FOOTER_LINES {
         let note = Rect {
-            y: note_y,
+            y: inner.bottom() - 1,
             height: 1,
             ..inner
         };
         frame.render_widget(Paragraph::new(ESC_NOTE).style(theme.muted), note);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_fills_lines_greedily() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("a bb ccc", 80), ["a bb ccc"]);
+        assert_eq!(wrap("abcdef", 3), ["abcdef"]);
     }
 }

@@ -61,7 +61,7 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
         }
     }
     if app.is_help_open() {
-        help::render(frame, area, theme);
+        help::render(frame, area, app, theme);
     }
 }
 

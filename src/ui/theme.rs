@@ -41,6 +41,12 @@ pub struct Theme {
     pub open: Style,
     /// Errors in the status line.
     pub error: Style,
+    /// Needs a look soon: stale data (amber), request usage near the limit.
+    pub warn: Style,
+    /// Do not trust the numbers: very stale data (red).
+    pub alarm: Style,
+    /// The `VERY STALE` marker: impossible to miss.
+    pub alarm_badge: Style,
     /// Success messages (export written).
     pub ok: Style,
     /// Key names in hints and help.
@@ -79,6 +85,10 @@ impl Theme {
             future: Style::new().fg(Color::DarkGray),
             open: bold.fg(Color::Green),
             error: bold.fg(Color::Red),
+            // The 16-colour palette's closest to amber.
+            warn: bold.fg(Color::Yellow),
+            alarm: bold.fg(Color::Red),
+            alarm_badge: bold.fg(Color::White).bg(Color::Red),
             ok: Style::new().fg(Color::Green),
             key: bold.fg(Color::Cyan),
             filter: bold.fg(Color::Yellow),
@@ -111,6 +121,9 @@ impl Theme {
             future: dim,
             open: bold,
             error: bold,
+            warn: bold,
+            alarm: bold,
+            alarm_badge: reversed,
             ok: Style::new(),
             key: bold,
             filter: bold,
@@ -150,6 +163,9 @@ mod tests {
             t.error,
             t.frozen_badge,
             t.spark_selected,
+            t.warn,
+            t.alarm,
+            t.alarm_badge,
         ] {
             assert_eq!(s.fg, None);
             assert_eq!(s.bg, None);

@@ -9,7 +9,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use floorwatch::app::{Action, App, AppOptions, Outcome};
+use floorwatch::config::Selection;
+use floorwatch::demo::{DemoFloor, DemoTransport};
 use floorwatch::fetcher::FetchEvent;
+use floorwatch::genesys::GenesysClient;
 use floorwatch::model::{AgentDay, IntervalMetrics, Snapshot, Source};
 use floorwatch::timegrid::{DayWindow, Granularity};
 
@@ -142,6 +145,36 @@ pub fn snapshot_of(agents: Vec<AgentDay>, as_of: DateTime<Utc>) -> Arc<Snapshot>
 
 pub fn snapshot() -> Arc<Snapshot> {
     snapshot_of(agents(), as_of())
+}
+
+/// A day of `floor` as the dashboard would load it at `at`: the real query path (scope,
+/// chunked aggregate queries, folding, names) against the demo transport, with the demo's clock
+/// stuck at `at` so every figure is reproducible. Voice only, every agent, in [`TZ`].
+pub fn demo_snapshot(floor: DemoFloor, at: DateTime<Utc>) -> Arc<Snapshot> {
+    let transport = DemoTransport::new(Arc::new(floor), floorwatch::demo::fixed_clock(at));
+    let client = GenesysClient::new(Arc::new(transport));
+    let window = Arc::new(DayWindow::containing(at, TZ, Granularity::Min30));
+    let media = vec!["voice".to_string()];
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let snap = runtime
+        .block_on(floorwatch::loader::load_day(
+            &client,
+            window,
+            &media,
+            &Selection::default(),
+            Source::Demo,
+            at,
+        ))
+        .expect("the demo floor loads");
+    Arc::new(snap)
+}
+
+/// The built-in demo floor at [`now`] (10:14:30 on a busy Monday morning).
+pub fn demo_app() -> App {
+    App::with_snapshot(opts(), demo_snapshot(DemoFloor::builtin(), now()))
 }
 
 pub fn opts() -> AppOptions {
