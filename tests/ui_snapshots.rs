@@ -343,3 +343,198 @@ fn live_source_shows_region_and_host() {
     );
     assert!(line(&t, 0).contains("waiting for first data…"));
 }
+
+/// Foreground and background of the first cell of `needle`.
+fn colours_at(t: &Terminal<TestBackend>, needle: &str) -> (Color, Color, Modifier) {
+    let (x, y) = find(t, needle).unwrap_or_else(|| panic!("{needle:?} on screen"));
+    let cell = &t.backend().buffer()[(x, y)];
+    (cell.fg, cell.bg, cell.modifier)
+}
+
+#[test]
+fn stale_marker_turns_amber_then_red() {
+    let mut app = app();
+    app.update(Action::Tick(as_of() + Duration::seconds(60)));
+    let t = draw(&mut app, 120, 40);
+    assert!(!line(&t, 0).contains("STALE"), "{}", line(&t, 0));
+    assert_eq!(colours_at(&t, "as of").0, Color::Reset);
+
+    app.update(Action::Tick(as_of() + Duration::seconds(61)));
+    let t = draw(&mut app, 120, 40);
+    assert!(
+        line(&t, 0).contains("STALE as of 10:14:18 (1 min ago)"),
+        "{}",
+        line(&t, 0)
+    );
+    assert!(!line(&t, 0).contains("VERY"));
+    assert_eq!(colours_at(&t, "STALE").0, Color::Yellow);
+    assert_eq!(colours_at(&t, "as of").0, Color::Yellow);
+
+    app.update(Action::Tick(as_of() + Duration::seconds(151)));
+    let t = draw(&mut app, 120, 40);
+    assert!(
+        line(&t, 0).contains(" VERY STALE  as of 10:14:18 (2 min ago)"),
+        "{}",
+        line(&t, 0)
+    );
+    let (fg, bg, _) = colours_at(&t, "VERY STALE");
+    assert_eq!((fg, bg), (Color::White, Color::Red));
+    assert_eq!(colours_at(&t, "as of").0, Color::Red);
+}
+
+#[test]
+fn stale_marker_is_text_without_colour() {
+    let mut app = app();
+    app.update(Action::Tick(as_of() + Duration::seconds(61)));
+    let t = draw_with(&mut app, 120, 40, &Theme::plain());
+    let (fg, bg, m) = colours_at(&t, "STALE");
+    assert_eq!((fg, bg), (Color::Reset, Color::Reset));
+    assert!(m.contains(Modifier::BOLD));
+    app.update(Action::Tick(as_of() + Duration::seconds(151)));
+    let t = draw_with(&mut app, 120, 40, &Theme::plain());
+    let (fg, bg, m) = colours_at(&t, "VERY STALE");
+    assert_eq!((fg, bg), (Color::Reset, Color::Reset));
+    assert!(m.contains(Modifier::REVERSED));
+    let buf = t.backend().buffer();
+    for x in 0..buf.area.width {
+        let c = &buf[(x, 0)];
+        assert_eq!(
+            (c.fg, c.bg),
+            (Color::Reset, Color::Reset),
+            "header cell {x}"
+        );
+    }
+}
+
+#[test]
+fn stale_marker_survives_the_narrowest_header() {
+    let mut app = app();
+    app.update(key('f'));
+    app.update(Action::Tick(as_of() + Duration::seconds(400)));
+    for (w, h) in [(60, 15), (80, 24)] {
+        let t = draw(&mut app, w, h);
+        let l = line(&t, 0);
+        assert!(
+            l.contains("VERY STALE as of 10:14:18 (6 min ago)")
+                || l.contains("VERY STALE  as of 10:14:18 (6 min ago)"),
+            "{w}: {l}"
+        );
+        assert!(l.contains("FROZEN"), "{w}: {l}");
+    }
+    // Frozen with newer data waiting: the long badge gives way to the short one.
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot_of(
+        agents(),
+        as_of() + Duration::seconds(100),
+    ))));
+    let t = draw(&mut app, 60, 15);
+    let l = line(&t, 0);
+    assert!(l.starts_with(" DEMO    FROZEN "), "{l}");
+    assert!(l.contains("VERY STALE  as of"), "{l}");
+    let t = draw(&mut app, 120, 40);
+    assert!(line(&t, 0).contains("FROZEN · newer data waiting (f)"));
+}
+
+#[test]
+fn stale_after_a_failed_refresh_80x24() {
+    let mut app = app();
+    app.update(Action::Fetch(FetchEvent::Failed {
+        reason: "cannot reach api.mypurecloud.com".into(),
+        next: Some(as_of() + Duration::seconds(95)),
+    }));
+    app.update(Action::Tick(as_of() + Duration::seconds(75)));
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn usage_in_the_header_when_there_is_room_and_always_in_help() {
+    let mut app = app();
+    app.update(Action::Usage {
+        requests_last_minute: 42,
+    });
+    let t = draw(&mut app, 120, 40);
+    assert!(
+        line(&t, 0).contains("next in 18 s  42 req/min"),
+        "{}",
+        line(&t, 0)
+    );
+    let t = draw(&mut app, 80, 24);
+    assert!(
+        !line(&t, 0).contains("req/min"),
+        "no room at 80: {}",
+        line(&t, 0)
+    );
+    app.update(key('?'));
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let t = draw(&mut app, w, h);
+        assert!(
+            find(&t, "Requests in the last minute: 42").is_some(),
+            "{w}x{h}"
+        );
+        assert!(
+            find(&t, "Genesys default limit: 300/min").is_some(),
+            "{w}x{h}"
+        );
+    }
+}
+
+#[test]
+fn usage_near_the_limit_is_shown_even_at_80_columns() {
+    let mut app = app();
+    app.update(Action::Usage {
+        requests_last_minute: 250,
+    });
+    let t = draw(&mut app, 80, 24);
+    assert!(line(&t, 0).contains("250 req/min"), "{}", line(&t, 0));
+    assert_eq!(colours_at(&t, "250 req/min").0, Color::Yellow);
+}
+
+// The demo floor, loaded through the real query path (`loader::load_day` over the demo
+// transport) with every clock fixed at 10:14:30 on Monday 2025-03-10, America/Chicago.
+
+#[test]
+fn demo_floor_80x24() {
+    let mut app = demo_app();
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn demo_floor_200x50() {
+    let mut app = demo_app();
+    insta::assert_snapshot!(draw(&mut app, 200, 50).backend());
+}
+
+/// Sort by AHT (worst first), pick the third agent, look at their intervals.
+fn demo_after_keys(w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut app = demo_app();
+    draw(&mut app, w, h); // as in real use: a frame before the first key
+    for a in [key('s'), key('s'), key('s'), key('g'), key('j'), key('j')] {
+        app.update(a);
+    }
+    app.update(code(KeyCode::Enter));
+    app.update(key('k'));
+    draw(&mut app, w, h)
+}
+
+#[test]
+fn demo_floor_sorted_by_aht_agent_intervals_80x24() {
+    insta::assert_snapshot!(demo_after_keys(80, 24).backend());
+}
+
+#[test]
+fn demo_floor_sorted_by_aht_agent_intervals_200x50() {
+    insta::assert_snapshot!(demo_after_keys(200, 50).backend());
+}
+
+#[test]
+fn demo_floor_help_80x24() {
+    let mut app = demo_app();
+    app.update(key('?'));
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn demo_floor_frames_are_deterministic() {
+    let a = draw(&mut demo_app(), 200, 50);
+    let b = draw(&mut demo_app(), 200, 50);
+    assert_eq!(a.backend().buffer(), b.backend().buffer());
+}

@@ -4,6 +4,8 @@
 //! 500-agent floor costs the same to draw as a 20-agent one. Columns are dropped right to
 //! left (sparkline, talk, holds) when the terminal is narrow.
 
+use std::ops::Range;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -140,14 +142,22 @@ fn spark_label(view: &FloorView, width: u16) -> String {
     }
 }
 
-fn title(view: &FloorView, focused: bool) -> Line<'static> {
+/// ` Agents (30) `, or ` Agents (12 of 30) ` under a filter; when the rows do not all fit,
+/// also which ones are on screen (` · rows 9–16 `), so rows scrolled off above the top are
+/// never a surprise (a sort keeps the selected agent in view, not the top rows).
+fn title(view: &FloorView, focused: bool, shown: &Range<usize>) -> Line<'static> {
     let count = if view.is_filtered() {
         format!("{} of {}", view.len(), view.agent_count())
     } else {
         view.len().to_string()
     };
+    let rows = if shown.len() < view.len() && !shown.is_empty() {
+        format!(" · rows {}–{}", shown.start + 1, shown.end)
+    } else {
+        String::new()
+    };
     let hint = if focused { "" } else { "  (Tab)" };
-    Line::from(format!(" Agents ({count}){hint} "))
+    Line::from(format!(" Agents ({count}){rows}{hint} "))
 }
 
 /// Draws the agents table; records the page height for PgUp/PgDn.
@@ -156,10 +166,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let selected = app.selected_row();
     let focused = app.focus() == Focus::Agents;
     let Some(view) = app.view() else { return };
-    let block = pane(title(view, focused), focused, false, theme);
-    let inner = block.inner(area);
+    let inner = pane(Line::default(), focused, false, theme).inner(area);
     // Heading and total row take one line each.
     let page = inner.height.saturating_sub(2) as usize;
+    let offset = scroll_offset(state.offset(), selected, page, view.len());
+    let shown = offset..(offset + page).min(view.len());
+    let block = pane(title(view, focused, &shown), focused, false, theme);
     let spark_len = view.spark_span.len();
     let cols = columns(inner.width, view.name_width, spark_len);
     let spark_w = cols.iter().find_map(|c| match c {
@@ -167,10 +179,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         _ => None,
     });
     let label = spark_w.map(|w| spark_label(view, w)).unwrap_or_default();
-    let offset = scroll_offset(state.offset(), selected, page, view.len());
-    let shown = offset..(offset + page + 1).min(view.len());
+    // One row past the page is built too, as ratatui may peek at it.
+    let built = offset..(offset + page + 1).min(view.len());
     let rows = (0..view.len()).map(|i| match view.row(i) {
-        Some(r) if shown.contains(&i) => cells(r, &cols, spark_len, theme.spark_inline),
+        Some(r) if built.contains(&i) => cells(r, &cols, spark_len, theme.spark_inline),
         _ => Row::new(Vec::<Cell>::new()),
     });
     let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width())).collect();

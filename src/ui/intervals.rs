@@ -1,5 +1,5 @@
 //! The intervals table of the selected agent: every bucket of the day, the open one marked,
-//! future ones dimmed, the agent's day total pinned at the bottom.
+//! future ones dimmed and blank, the agent's day total pinned at the bottom.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -16,6 +16,8 @@ const METRIC_WIDTHS: [u16; 7] = [7, 8, 6, 8, 8, 5, 8];
 const LABEL: u16 = 11;
 const STATE: u16 = 6;
 const MARKER: u16 = 2;
+/// The figures of an interval that has not started.
+static NOT_YET: Cells = Cells([const { String::new() }; 7]);
 
 /// A visible column of the intervals table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,13 +95,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let offset = scroll_offset(from, selected, page, rows.len());
     let body = rows.iter().map(|r| {
         let open = current == Some(r.index);
-        let row = row_cells(&r.label, if open { "● open" } else { "" }, &r.cells, &cols);
         if open {
-            row.style(theme.open)
+            row_cells(&r.label, "● open", &r.cells, &cols).style(theme.open)
         } else if r.start.with_timezone(&chrono::Utc) > now {
-            row.style(theme.future)
+            // Nothing has happened yet: blank, not a row of zeros that reads like an idle agent.
+            row_cells(&r.label, "", &NOT_YET, &cols).style(theme.future)
         } else {
-            row
+            row_cells(&r.label, "", &r.cells, &cols)
         }
     });
     let header = Row::new(cols.iter().map(|c| match *c {

@@ -149,8 +149,9 @@ pub fn snapshot() -> Arc<Snapshot> {
 
 /// A day of `floor` as the dashboard would load it at `at`: the real query path (scope,
 /// chunked aggregate queries, folding, names) against the demo transport, with the demo's clock
-/// stuck at `at` so every figure is reproducible. Voice only, every agent, in [`TZ`].
-pub fn demo_snapshot(floor: DemoFloor, at: DateTime<Utc>) -> Arc<Snapshot> {
+/// stuck at `at` so every figure is reproducible. Voice only, every agent, in [`TZ`]. Also
+/// returns how many requests the load sent (what the usage gauge would show).
+pub fn demo_load(floor: DemoFloor, at: DateTime<Utc>) -> (Arc<Snapshot>, usize) {
     let transport = DemoTransport::new(Arc::new(floor), floorwatch::demo::fixed_clock(at));
     let client = GenesysClient::new(Arc::new(transport));
     let window = Arc::new(DayWindow::containing(at, TZ, Granularity::Min30));
@@ -159,22 +160,39 @@ pub fn demo_snapshot(floor: DemoFloor, at: DateTime<Utc>) -> Arc<Snapshot> {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let snap = runtime
-        .block_on(floorwatch::loader::load_day(
+    runtime.block_on(async {
+        let snap = floorwatch::loader::load_day(
             &client,
             window,
             &media,
             &Selection::default(),
             Source::Demo,
             at,
-        ))
+        )
+        .await
         .expect("the demo floor loads");
-    Arc::new(snap)
+        (Arc::new(snap), client.requests_last_minute())
+    })
 }
 
-/// The built-in demo floor at [`now`] (10:14:30 on a busy Monday morning).
+/// [`demo_load`]'s snapshot.
+pub fn demo_snapshot(floor: DemoFloor, at: DateTime<Utc>) -> Arc<Snapshot> {
+    demo_load(floor, at).0
+}
+
+/// The built-in demo floor at [`now`] (10:14:30 on a busy Monday morning), as the dashboard
+/// shows it once the first load is in: snapshot, next refresh announced, usage reported.
 pub fn demo_app() -> App {
-    App::with_snapshot(opts(), demo_snapshot(DemoFloor::builtin(), now()))
+    let (snap, requests) = demo_load(DemoFloor::builtin(), now());
+    let mut app = App::new(opts());
+    app.update(Action::Fetch(FetchEvent::Snapshot(snap)));
+    app.update(Action::Fetch(FetchEvent::NextAt(
+        now() + chrono::Duration::seconds(30),
+    )));
+    app.update(Action::Usage {
+        requests_last_minute: requests,
+    });
+    app
 }
 
 pub fn opts() -> AppOptions {
