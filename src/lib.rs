@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod loader;
 pub mod logging;
 pub mod model;
+pub mod recording;
 pub mod secret;
 pub mod timegrid;
 pub mod tui;
