@@ -893,3 +893,279 @@ fn zigzag(v: i64) -> u64 {
 fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn window(day: u32) -> Arc<DayWindow> {
+        Arc::new(DayWindow::new(
+            NaiveDate::from_ymd_opt(2025, 3, day).expect("date"),
+            chrono_tz::America::Chicago,
+            Granularity::Min30,
+        ))
+    }
+
+    fn cell(k: u32) -> IntervalMetrics {
+        IntervalMetrics {
+            handled: k,
+            handle_ms: k * 301_117,
+            acw_ms: k * 45_000,
+            acw_count: k,
+            hold_ms: 12_345,
+            holds: 1,
+            talk_ms: k * 250_000,
+            talk_count: k,
+            offered: k + 1,
+            answered: k,
+        }
+    }
+
+    fn agent(id: &str, name: Option<&str>, cells: &[(usize, IntervalMetrics)]) -> AgentDay {
+        let mut intervals = vec![IntervalMetrics::default(); 48];
+        for (i, c) in cells {
+            intervals[*i] = *c;
+        }
+        AgentDay {
+            id: id.into(),
+            name: name.map(str::to_string),
+            intervals,
+        }
+    }
+
+    fn snap(w: &Arc<DayWindow>, secs: i64, agents: Vec<AgentDay>) -> Snapshot {
+        Snapshot {
+            window: w.clone(),
+            agents,
+            as_of: Utc
+                .timestamp_opt(1_741_600_000 + secs, 123_456_789)
+                .single()
+                .expect("t"),
+            source: Source::Demo,
+        }
+    }
+
+    fn roundtrip_delta(prev: &Snapshot, next: &Snapshot) {
+        assert!(delta_possible(prev, next));
+        let raw = encode_delta(prev, next);
+        let mut state = prev.clone();
+        apply_delta(&mut state, &raw, next.as_of).expect("decodes");
+        assert_eq!(state, *next);
+    }
+
+    #[test]
+    fn varints_round_trip_and_reject_overlong() {
+        let mut e = Enc::default();
+        let us = [0, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX];
+        let is = [0, -1, 1, -64, 64, i64::MIN, i64::MAX];
+        for v in us {
+            e.var(v);
+        }
+        for v in is {
+            e.zz(v);
+        }
+        let mut d = Dec::new(&e.buf);
+        for v in us {
+            assert_eq!(d.var(), Ok(v));
+        }
+        for v in is {
+            assert_eq!(d.zz(), Ok(v));
+        }
+        assert_eq!(d.remaining(), 0);
+        assert!(d.var().is_err());
+        assert!(Dec::new(&[0xff; 11]).var().is_err());
+        assert!(
+            Dec::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
+                .var()
+                .is_err()
+        );
+        // A count larger than the bytes left is refused before anything is allocated.
+        let mut e = Enc::default();
+        e.var(1 << 40);
+        assert!(Dec::new(&e.buf).count("agent").is_err());
+    }
+
+    #[test]
+    fn ids_round_trip_exactly() {
+        for id in [
+            "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+            "6F1A2B3C-4D5E-4F60-8A7B-9C0D1E2F3A4B",
+            "{6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4}",
+            "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4g",
+            "6f1a2b3c-4d5e-4f60-8a7b+9c0d1e2f3a4b",
+            "user-1",
+            "",
+            "ünïcödé",
+        ] {
+            let mut e = Enc::default();
+            put_id(&mut e, id);
+            let compact = uuid_bytes(id).is_some();
+            assert_eq!(e.buf.len() == 17, compact, "{id}");
+            assert_eq!(get_id(&mut Dec::new(&e.buf)).as_deref(), Ok(id));
+        }
+        assert!(uuid_bytes("6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b").is_some());
+    }
+
+    #[test]
+    fn header_round_trips_and_refuses_what_it_cannot_read() {
+        let meta = RecordingMeta {
+            floorwatch_version: "9.9.9".into(),
+            created: Utc.timestamp_opt(1_741_600_000, 5).single().expect("t"),
+            source: Source::Live {
+                region: "eu-west-1".into(),
+                api_host: "api.mypurecloud.ie".into(),
+            },
+            tz: chrono_tz::Asia::Kathmandu,
+            granularity: Granularity::Min15,
+        };
+        let mut h = encode_header(&meta);
+        let n = h.len();
+        h.extend_from_slice(b"records follow");
+        assert_eq!(decode_header(&h), Ok((meta, n)));
+        assert_eq!(decode_header(b""), Err(HeaderError::Empty));
+        assert_eq!(
+            decode_header(b"PK\x03\x04"),
+            Err(HeaderError::NotARecording)
+        );
+        assert!(matches!(
+            decode_header(b"FWR"),
+            Err(HeaderError::Damaged(_))
+        ));
+        for cut in 1..n {
+            assert!(decode_header(&h[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut newer = h.clone();
+        newer[5] = 7;
+        assert_eq!(decode_header(&newer), Err(HeaderError::Newer(7)));
+    }
+
+    #[test]
+    fn keyframes_round_trip_any_snapshot() {
+        let w = window(10);
+        let mut s = snap(
+            &w,
+            0,
+            vec![
+                agent("b", None, &[(0, cell(1)), (47, cell(2))]),
+                agent("6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", Some("Ann"), &[]),
+                agent("c", Some(""), &[(20, cell(u32::MAX / 301_117))]),
+            ],
+        );
+        s.agents[2].intervals[21] = IntervalMetrics {
+            handled: u32::MAX,
+            ..Default::default()
+        };
+        // Rows of irregular length survive a keyframe (and rule out deltas).
+        s.agents.push(AgentDay {
+            id: "short".into(),
+            name: None,
+            intervals: vec![cell(3); 5],
+        });
+        let raw = encode_keyframe(&s);
+        let back = decode_keyframe(&raw, s.as_of, None).expect("decodes");
+        assert_eq!(back, s);
+        assert!(!delta_possible(&s, &s));
+        // The window is shared when the day is the same.
+        let again = decode_keyframe(&raw, s.as_of, Some(&w)).expect("decodes");
+        assert!(Arc::ptr_eq(&again.window, &w));
+        // Trailing or missing bytes are errors, never panics.
+        let mut long = raw.clone();
+        long.push(0);
+        assert!(decode_keyframe(&long, s.as_of, None).is_err());
+        for cut in 0..raw.len() {
+            assert!(decode_keyframe(&raw[..cut], s.as_of, None).is_err());
+        }
+    }
+
+    #[test]
+    fn deltas_carry_changed_cells_and_table_changes() {
+        let w = window(10);
+        let prev = snap(
+            &w,
+            0,
+            vec![
+                agent("a", Some("Ann"), &[(18, cell(1))]),
+                agent("b", Some("Bob"), &[(18, cell(2))]),
+                agent("c", None, &[(19, cell(3))]),
+            ],
+        );
+        // Same table, one cell grew, one appeared.
+        let mut next = prev.clone();
+        next.as_of += chrono::Duration::seconds(30);
+        next.agents[1].intervals[18] = cell(3);
+        next.agents[2].intervals[20] = cell(1);
+        roundtrip_delta(&prev, &next);
+        let small = encode_delta(&prev, &next);
+        assert!(small.len() < 60, "{} bytes", small.len());
+        // Nothing changed but the time.
+        let mut same = prev.clone();
+        same.as_of += chrono::Duration::seconds(30);
+        roundtrip_delta(&prev, &same);
+        assert_eq!(encode_delta(&prev, &same), vec![0, 0]);
+        // A name resolved, an agent left, two arrived, the order changed.
+        let mut table = next.clone();
+        table.agents = vec![
+            agent("c", Some("Cy"), &[(19, cell(3)), (20, cell(1))]),
+            agent("new", None, &[(20, cell(1))]),
+            agent("a", Some("Ann"), &[(18, cell(1)), (21, cell(9))]),
+            agent("z", Some("Zed"), &[]),
+        ];
+        roundtrip_delta(&next, &table);
+        // Duplicate ids (never produced by the loader) still round-trip.
+        let mut dup = table.clone();
+        dup.agents.push(agent("a", Some("Ann 2"), &[(0, cell(1))]));
+        dup.agents.push(agent("a", Some("Ann"), &[]));
+        roundtrip_delta(&table, &dup);
+        roundtrip_delta(&dup, &table);
+        // Values swing from the largest to zero and back.
+        let mut max = table.clone();
+        max.agents[0].intervals[0] = IntervalMetrics {
+            handled: u32::MAX,
+            handle_ms: u32::MAX,
+            ..Default::default()
+        };
+        roundtrip_delta(&table, &max);
+        roundtrip_delta(&max, &table);
+        // Everyone gone.
+        let mut empty = table.clone();
+        empty.agents.clear();
+        roundtrip_delta(&table, &empty);
+        roundtrip_delta(&empty, &table);
+    }
+
+    #[test]
+    fn deltas_need_the_same_window_and_source() {
+        let a = snap(&window(10), 0, vec![agent("a", None, &[])]);
+        let mut b = a.clone();
+        b.window = window(11);
+        assert!(!delta_possible(&a, &b));
+        let mut c = a.clone();
+        c.window = window(10);
+        assert!(delta_possible(&a, &c), "an equal window in another Arc");
+        c.source = Source::Live {
+            region: "r".into(),
+            api_host: "h".into(),
+        };
+        assert!(!delta_possible(&a, &c));
+    }
+
+    #[test]
+    fn a_delta_that_does_not_fit_its_base_is_an_error() {
+        let w = window(10);
+        let prev = snap(&w, 0, vec![agent("a", None, &[(5, cell(2))])]);
+        let mut next = prev.clone();
+        next.agents[0].intervals[5] = cell(1);
+        let raw = encode_delta(&prev, &next);
+        // Applied over a base with smaller values the differences underflow.
+        let mut zero = snap(&w, 0, vec![agent("a", None, &[])]);
+        assert!(apply_delta(&mut zero, &raw, next.as_of).is_err());
+        // Applied over a base with fewer agents the position is out of range.
+        let mut none = snap(&w, 0, vec![]);
+        assert!(apply_delta(&mut none, &raw, next.as_of).is_err());
+        for cut in 0..raw.len() {
+            let mut base = prev.clone();
+            assert!(apply_delta(&mut base, &raw[..cut], next.as_of).is_err());
+        }
+    }
+}
