@@ -16,8 +16,8 @@ use floorwatch::fetcher::FetchEvent;
 use floorwatch::genesys::GenesysClient;
 use floorwatch::model::{Snapshot, Source};
 use floorwatch::recording::{
-    FORMAT_VERSION, MAX_GAP, Recorder, Recording, RecordingError, RecordingMeta, Replay,
-    ReplayControl, spawn_replay,
+    FORMAT_VERSION, KEYFRAME_EVERY, MAX_GAP, Recorder, Recording, RecordingError, RecordingMeta,
+    Replay, ReplayControl, spawn_replay,
 };
 use floorwatch::timegrid::{DayWindow, Granularity};
 use tokio::time::Instant;
@@ -121,7 +121,7 @@ fn demo_floor_round_trips_exactly() {
     );
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("morning.fwrec");
-    record(&path, snaps, None);
+    record(&path, snaps, Some(20));
     let rec = Recording::open(&path).expect("open");
     assert_eq!(rec.truncated(), None);
     assert_eq!(rec.meta().source, Source::Demo);
@@ -132,6 +132,16 @@ fn demo_floor_round_trips_exactly() {
     // Keyframes every 20 records, deltas between.
     let keys: Vec<usize> = (0..rec.len()).filter(|&i| rec.is_keyframe(i)).collect();
     assert_eq!(keys, vec![0, 20, 40]);
+    // By default, one keyframe per KEYFRAME_EVERY records.
+    let default = dir.path().join("default.fwrec");
+    record(&default, snaps, None);
+    let rec_default = Recording::open(&default).expect("open");
+    assert_same(&rec_default, snaps);
+    let keys: Vec<usize> = (0..rec.len())
+        .filter(|&i| rec_default.is_keyframe(i))
+        .collect();
+    assert_eq!(keys, vec![0]);
+    assert!(KEYFRAME_EVERY > snaps.len());
     // Random access in any order gives the same snapshots.
     let fresh = Recording::open(&path).expect("open");
     for i in [44, 3, 19, 20, 21, 0, 39, 40, 12, 12, 44] {

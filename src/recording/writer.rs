@@ -10,9 +10,11 @@ use super::{Recording, RecordingError};
 use crate::model::Snapshot;
 
 /// A keyframe is written at least this often (in records); everything between is a delta.
-/// At a 30 s refresh that is one self-contained snapshot every 10 minutes of recording, which
-/// bounds both the damage a bad record can do and the work of seeking.
-pub const KEYFRAME_EVERY: usize = 20;
+/// At a 30 s refresh that is one self-contained snapshot per hour of recording. Keyframes are
+/// most of a file's size (`benches/recording_size.rs`: a 5000-agent keyframe is ~100 KB, a
+/// delta ~2 KB), while rebuilding a snapshot from its keyframe and up to 119 deltas takes a
+/// few milliseconds, so seeking stays instant.
+pub const KEYFRAME_EVERY: usize = 120;
 
 /// zstd level: records are small and written every few seconds, so a middling level is cheap.
 const ZSTD_LEVEL: i32 = 6;
