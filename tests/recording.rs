@@ -220,6 +220,9 @@ fn index_at_picks_the_snapshot_in_force() {
     assert_eq!(rec.index_at(hm(17, 0)), Some(44));
     assert_eq!(rec.index_at_instant(local(date(), 9, 50, 10)), Some(20));
     // The export of `--at 09:45` is the CSV of the snapshot taken at 09:45.
+    assert!(*rec.snapshot_at(None).expect("last") == *snaps[44]);
+    assert!(*rec.snapshot_at(Some(hm(9, 45))).expect("09:45") == *snaps[10]);
+    assert!(rec.snapshot_at(Some(hm(9, 0))).is_none());
     let i = rec.index_at_str("09:45").expect("in range");
     assert_eq!(
         rows(&rec.get(i).expect("snapshot")),
@@ -371,6 +374,46 @@ fn append_cuts_a_torn_tail_and_continues() {
     r.write(&snaps[0]).expect("write");
     drop(r);
     assert_same(&Recording::open(&new).expect("open"), &snaps[..1]);
+}
+
+#[test]
+fn append_refuses_to_cut_records_after_damage() {
+    let snaps = &morning()[..8];
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("m.fwrec");
+    record(&path, snaps, Some(3));
+    let bounds = boundaries(dir.path(), snaps, 3);
+    let mut bytes = std::fs::read(&path).expect("read");
+    // One flipped byte inside record 4 of 8.
+    let at = (bounds[3] + bounds[4]) as usize / 2;
+    bytes[at] ^= 0x10;
+    std::fs::write(&path, &bytes).expect("write");
+    let rec = Recording::open(&path).expect("opens");
+    assert_eq!(rec.len(), 3);
+    assert!(!rec.damage_is_only_at_the_end());
+    let e = Recorder::append(&path).expect_err("refused");
+    let m = one_line(&e, &path);
+    assert!(m.contains("record 4") && m.contains("new file"), "{m}");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        bytes,
+        "nothing destroyed"
+    );
+    // The same damage in the last record is a torn write: cut off, then appended after.
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes[at] ^= 0x10;
+    let last = (bounds[7] + bounds[8]) as usize / 2;
+    bytes[last] ^= 0x10;
+    std::fs::write(&path, &bytes).expect("write");
+    let rec = Recording::open(&path).expect("opens");
+    assert_eq!(rec.len(), 7);
+    assert!(rec.damage_is_only_at_the_end());
+    let mut r = Recorder::append(&path).expect("append");
+    r.write_arc(&snaps[7]).expect("write");
+    drop(r);
+    let rec = Recording::open(&path).expect("opens");
+    assert_eq!(rec.truncated(), None);
+    assert_same(&rec, snaps);
 }
 
 fn one_line(e: &RecordingError, path: &Path) -> String {

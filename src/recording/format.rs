@@ -404,8 +404,9 @@ pub enum Framed<'a> {
     End,
     /// The data stops inside a record (a write cut short).
     Partial,
-    /// A record whose length or checksum is wrong.
-    Damaged(String),
+    /// A record whose length or checksum is wrong; `next` is where it claims to end, when its
+    /// length is plausible.
+    Damaged { why: String, next: Option<usize> },
 }
 
 /// Reads the framed record starting at `at`.
@@ -418,14 +419,20 @@ pub fn read_frame(b: &[u8], at: usize) -> Framed<'_> {
     };
     let len = len as usize;
     if len > MAX_FRAME {
-        return Framed::Damaged(format!("implausible record length {len}"));
+        return Framed::Damaged {
+            why: format!("implausible record length {len}"),
+            next: None,
+        };
     }
     let start = at + FRAME_PREFIX;
     let Some(payload) = b.get(start..start + len) else {
         return Framed::Partial;
     };
     if crc32fast::hash(payload) != crc {
-        return Framed::Damaged("checksum mismatch".into());
+        return Framed::Damaged {
+            why: "checksum mismatch".into(),
+            next: Some(start + len),
+        };
     }
     Framed::Record {
         payload,

@@ -64,6 +64,11 @@ pub enum RecordingError {
     /// The magic is there but the header is not readable.
     #[error("{path} has a damaged header: {detail}")]
     BadHeader { path: PathBuf, detail: String },
+    /// [`Recorder::append`] found whole records after a damaged one.
+    #[error(
+        "recording {path} is damaged ({detail}) with records after the damage; not appending to it (record to a new file)"
+    )]
+    Damaged { path: PathBuf, detail: String },
     /// A snapshot could not be compressed.
     #[error("cannot encode a snapshot for recording {path}: {detail}")]
     Encode { path: PathBuf, detail: String },

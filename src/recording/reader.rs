@@ -38,6 +38,9 @@ pub struct Recording {
     index: Vec<Entry>,
     truncated: Option<String>,
     valid_len: u64,
+    /// Whatever could not be read is (at most) one last record: an interrupted write, safe to
+    /// cut off before appending. False when whole records follow a damaged one.
+    tail_only: bool,
     cache: Mutex<Option<(usize, Arc<Snapshot>)>>,
 }
 
@@ -85,6 +88,7 @@ impl Recording {
         let mut state: Option<Snapshot> = None;
         let mut key = 0usize;
         let mut truncated = None;
+        let mut tail_only = true;
         loop {
             let n = index.len();
             let stop = |what: String| {
@@ -105,7 +109,8 @@ impl Recording {
                     )));
                     break;
                 }
-                Framed::Damaged(why) => {
+                Framed::Damaged { why, next } => {
+                    tail_only = next.is_some_and(|e| e >= data.len());
                     truncated = Some(stop(format!("record {} is damaged ({why})", n + 1)));
                     break;
                 }
@@ -139,6 +144,7 @@ impl Recording {
                     window: s.window.clone(),
                 }),
                 (Err(e), _) => {
+                    tail_only = next >= data.len();
                     truncated = Some(stop(format!("record {} cannot be decoded ({e})", n + 1)));
                     break;
                 }
@@ -159,6 +165,7 @@ impl Recording {
             index,
             truncated,
             valid_len: at as u64,
+            tail_only,
             cache: Mutex::new(cache),
         })
     }
@@ -191,6 +198,12 @@ impl Recording {
     /// Bytes of the file up to the end of the last whole record.
     pub fn valid_len(&self) -> u64 {
         self.valid_len
+    }
+
+    /// True when nothing but (at most) the last record is unreadable, as after a crash in
+    /// the middle of a write; false when whole records follow a damaged one.
+    pub fn damage_is_only_at_the_end(&self) -> bool {
+        self.tail_only
     }
 
     /// When snapshot `i` was fetched.
@@ -272,6 +285,16 @@ impl Recording {
         self.index_at_instant(t)
     }
 
+    /// What `export --from-recording FILE [--at HH:MM]` writes: the snapshot in force at `at`,
+    /// or the last one without `--at`; `None` when the recording is empty or `at` is before it.
+    pub fn snapshot_at(&self, at: Option<NaiveTime>) -> Option<Arc<Snapshot>> {
+        let i = match at {
+            Some(t) => self.index_at(t)?,
+            None => self.len().checked_sub(1)?,
+        };
+        self.get(i)
+    }
+
     /// [`Recording::index_at`] for `"HH:MM"` (or `"HH:MM:SS"`); `None` for an unparsable time.
     pub fn index_at_str(&self, hhmm: &str) -> Option<usize> {
         parse_hhmm(hhmm).and_then(|t| self.index_at(t))
@@ -305,4 +328,50 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
             .unwrap_or(local);
     }
     date.and_time(time).and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("time")
+    }
+
+    #[test]
+    fn local_times_across_dst_changes() {
+        let chicago = chrono_tz::America::Chicago;
+        let spring = NaiveDate::from_ymd_opt(2025, 3, 9).expect("date");
+        // 02:30 does not exist: the first instant after the gap, 03:00 CDT.
+        assert_eq!(
+            local_instant(chicago, spring, t(2, 30)).to_rfc3339(),
+            "2025-03-09T08:00:00+00:00"
+        );
+        assert_eq!(
+            local_instant(chicago, spring, t(3, 30)).to_rfc3339(),
+            "2025-03-09T08:30:00+00:00"
+        );
+        // 01:30 happens twice: the first (CDT).
+        let fall = NaiveDate::from_ymd_opt(2025, 11, 2).expect("date");
+        assert_eq!(
+            local_instant(chicago, fall, t(1, 30)).to_rfc3339(),
+            "2025-11-02T06:30:00+00:00"
+        );
+        let ktm = chrono_tz::Asia::Kathmandu;
+        let d = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+        assert_eq!(
+            local_instant(ktm, d, t(0, 0)).to_rfc3339(),
+            "2025-05-31T18:15:00+00:00"
+        );
+    }
+
+    #[test]
+    fn hhmm_parses_strictly() {
+        assert_eq!(parse_hhmm("09:45"), Some(t(9, 45)));
+        assert_eq!(parse_hhmm(" 9:05 "), Some(t(9, 5)));
+        assert_eq!(parse_hhmm("23:59:30"), NaiveTime::from_hms_opt(23, 59, 30));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(parse_hhmm("noon"), None);
+        assert_eq!(parse_hhmm(""), None);
+    }
 }

@@ -76,11 +76,21 @@ impl Recorder {
     }
 
     /// Opens an existing recording to add to it. The header must be readable and of this
-    /// format version; a torn last record (a crash mid-write) is cut off first. The first
-    /// snapshot written is a keyframe.
+    /// format version; a torn last record (a crash mid-write) is cut off first, but a file
+    /// with whole records after a damaged one is refused ([`RecordingError::Damaged`]) rather
+    /// than cut, since appending after the damage would hide what follows it and cutting would
+    /// destroy it. The first snapshot written is a keyframe.
     pub fn append(path: impl AsRef<Path>) -> Result<Recorder, RecordingError> {
         let path = path.as_ref();
-        let valid = Recording::open(path)?.valid_len();
+        let existing = Recording::open(path)?;
+        if !existing.damage_is_only_at_the_end() {
+            return Err(RecordingError::Damaged {
+                path: path.to_path_buf(),
+                detail: format!("record {} is unreadable", existing.len() + 1),
+            });
+        }
+        let valid = existing.valid_len();
+        drop(existing);
         let file = OpenOptions::new()
             .append(true)
             .open(path)
