@@ -92,6 +92,9 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
     let (tx, events) = mpsc::unbounded_channel();
     let (control, ctl_rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
+    // The gauge shares the client's counters but not the observer below, which holds an
+    // event sender: the channel must close when the task ends.
+    let gauge = client.clone();
     let notice_tx = tx.clone();
     let clock = cfg.clock.clone();
     let client = client.with_observer(Arc::new(move |n: RetryNotice| {
@@ -102,7 +105,6 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
         let until = clock() + chrono::Duration::from_std(wait).unwrap_or_default();
         let _ = notice_tx.send(FetchEvent::Retrying { reason, until });
     }));
-    let gauge = client.clone();
     let task = tokio::spawn(run(client, cfg, tx, ctl_rx, cancel.clone()));
     FetcherHandle {
         events,
@@ -116,8 +118,8 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
 /// Plain words for the status line.
 pub fn describe(e: &LoadError) -> String {
     match e {
-        LoadError::Api(ApiError::Auth { host, .. }) => {
-            format!("token refused by {host} — check client id/secret and region")
+        LoadError::Api(ApiError::Auth { host, detail }) => {
+            format!("token refused by {host}: {detail} — check client id/secret and region")
         }
         LoadError::Api(ApiError::RateLimited { retry_after }) => {
             format!("rate limited — Genesys asked to wait {retry_after} s")
@@ -216,14 +218,6 @@ async fn refresh(
     cfg: &FetcherConfig,
     state: &mut State,
 ) -> Result<Arc<Snapshot>, LoadError> {
-    let scope = match &state.scope {
-        Some(s) => s.clone(),
-        None => {
-            let s = loader::resolve_scope(client, &cfg.selection, &mut state.names).await?;
-            state.scope = Some(s.clone());
-            s
-        }
-    };
     let now = (cfg.clock)();
     let window = DayWindow::containing(now, cfg.tz, cfg.granularity);
     let plan = plan(
@@ -234,6 +228,26 @@ async fn refresh(
         cfg.lookback,
         cfg.full_every,
     );
+    // Queue membership changes during a shift: re-read it with every full reload. If that
+    // fails but an earlier scope exists, keep using it rather than failing the refresh.
+    let scope = match (&state.scope, plan) {
+        (Some(s), Plan::Recent { .. }) => s.clone(),
+        (previous, _) => {
+            match loader::resolve_scope(client, &cfg.selection, &mut state.names).await {
+                Ok(s) => {
+                    state.scope = Some(s.clone());
+                    s
+                }
+                Err(e) => match previous {
+                    Some(s) => {
+                        tracing::warn!(error = %e, "could not re-read queue membership; keeping the previous agents");
+                        s.clone()
+                    }
+                    None => return Err(e),
+                },
+            }
+        }
+    };
     // A new day starts from nothing; otherwise new figures merge over the last snapshot.
     let base = state
         .last

@@ -957,7 +957,6 @@ async fn cancelling_ends_the_task_promptly_while_waiting_or_mid_retry() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "bug (minor): src/fetcher.rs spawn() builds the `requests_last_minute` gauge from the client *after* `with_observer`, so the handle keeps an events sender (`notice_tx`) alive and `events.recv()` never returns None once the task has ended; take `let gauge = client.clone()` before `with_observer` (the counters are shared)"]
 async fn the_events_channel_closes_when_the_task_ends() {
     let org = FakeOrg::start().await;
     let clock = TestClock::new(local(2025, 3, 10, 10, 5, 0));
@@ -1217,7 +1216,6 @@ async fn queue_selection_queries_its_members_by_id_and_names_them_from_the_membe
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "bug: src/fetcher.rs refresh() caches state.scope forever (the `match &state.scope` at the top); queue membership changes are never picked up, not on the 15-min full reload and not on a new day"]
 async fn queue_membership_changes_are_picked_up_by_the_next_full_reload() {
     let org = FakeOrg::start().await;
     let w = day(2025, 3, 10);
@@ -1251,7 +1249,6 @@ async fn queue_membership_changes_are_picked_up_by_the_next_full_reload() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "bug: src/fetcher.rs describe() maps every ApiError::Auth to \"token refused by {host} — check client id/secret and region\" and drops `detail`, so the login host's error_description (reference §2: show it) never reaches the status line"]
 async fn refused_token_shows_the_login_hosts_error_description() {
     let org = FakeOrg::start().await;
     let clock = TestClock::new(local(2025, 3, 10, 10, 5, 0));

@@ -233,34 +233,59 @@ pub fn fold_response(
     Ok(())
 }
 
-/// Parses a response body and folds it into `cells` in one pass, borrowing strings from the
-/// body instead of allocating them and parsing each distinct bucket string once. This is the
-/// hot path: a 5000-agent day is 50 such bodies. Same semantics as
+/// Parses a response body and folds it into `cells` in one pass: each result group is folded
+/// as soon as it is parsed and then dropped, strings are borrowed from the body, and each
+/// distinct bucket string is parsed once. This is the hot path (a whole-floor body can be
+/// tens of MB), so the parsed response is never held whole. Same semantics as
 /// [`parse_response`] + [`fold_response`].
 pub fn fold_body(
     body: &[u8],
     window: &DayWindow,
     cells: &mut CellsByUser,
 ) -> Result<(), ParseError> {
-    let resp: LeanResponse<'_> = serde_json::from_slice(body)
-        .map_err(|e| ParseError(format!("aggregates response: {e}")))?;
-    let mut bucket_of: HashMap<&str, Option<usize>> = HashMap::new();
-    for group in &resp.results {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut folder = Folder {
+        window,
+        cells,
+        bucket_of: HashMap::new(),
+        error: None,
+    };
+    let parsed = serde::de::DeserializeSeed::deserialize(TopSeed(&mut folder), &mut de)
+        .and_then(|()| de.end());
+    if let Some(e) = folder.error {
+        return Err(e);
+    }
+    parsed.map_err(|e| ParseError(format!("aggregates response: {e}")))
+}
+
+/// Folding state shared by the streaming visitors.
+struct Folder<'w, 'c> {
+    window: &'w DayWindow,
+    cells: &'c mut CellsByUser,
+    bucket_of: HashMap<String, Option<usize>>,
+    /// A semantic error (bad bucket string) found mid-parse; reported instead of serde's.
+    error: Option<ParseError>,
+}
+
+impl Folder<'_, '_> {
+    fn fold(&mut self, group: &LeanGroup<'_>) -> Result<(), ParseError> {
         let Some(user) = group.group.user_id.as_deref() else {
-            continue;
+            return Ok(());
         };
-        let row = match cells.get_mut(user) {
+        let len = self.window.len();
+        let row = match self.cells.get_mut(user) {
             Some(r) => r,
-            None => cells
+            None => self
+                .cells
                 .entry(user.to_string())
-                .or_insert_with(|| vec![IntervalMetrics::default(); window.len()]),
+                .or_insert_with(|| vec![IntervalMetrics::default(); len]),
         };
         for point in &group.data {
-            let i = match bucket_of.get(point.interval.as_ref()) {
+            let i = match self.bucket_of.get(point.interval.as_ref()) {
                 Some(i) => *i,
                 None => {
-                    let i = window.bucket_index(bucket_start(&point.interval)?);
-                    bucket_of.insert(&point.interval, i);
+                    let i = self.window.bucket_index(bucket_start(&point.interval)?);
+                    self.bucket_of.insert(point.interval.to_string(), i);
                     i
                 }
             };
@@ -276,14 +301,61 @@ pub fn fold_body(
             }
             row[i].add(&cell);
         }
+        Ok(())
     }
-    Ok(())
 }
 
-#[derive(Deserialize)]
-struct LeanResponse<'a> {
-    #[serde(default, borrow)]
-    results: Vec<LeanGroup<'a>>,
+/// The top-level object: folds `results`, skips everything else.
+struct TopSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an aggregates response object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "results" {
+                map.next_value_seed(ResultsSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `results` array: each group is folded, then dropped.
+struct ResultsSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ResultsSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ResultsSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of result groups")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(group) = seq.next_element::<LeanGroup<'de>>()? {
+            if let Err(e) = self.0.fold(&group) {
+                self.0.error = Some(e.clone());
+                return Err(serde::de::Error::custom(e.0));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
