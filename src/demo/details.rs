@@ -555,8 +555,12 @@ pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
         let queue_name = floor.queue(&agent.queue_id).map(|q| q.name.as_str());
         // A local day's conversations start within two local days of its midnight, and
         // local midnight is within a day of UTC midnight.
-        let mut date: NaiveDate = first_day - Duration::days(2);
-        let until = last_day + Duration::days(1);
+        let mut date: NaiveDate = first_day
+            .checked_sub_signed(Duration::days(2))
+            .unwrap_or(first_day);
+        let until = last_day
+            .checked_add_signed(Duration::days(1))
+            .unwrap_or(last_day);
         while date <= until {
             for c in t.day(ai, date, tz).iter() {
                 let day = c.start.date_naive();
