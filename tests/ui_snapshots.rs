@@ -275,58 +275,6 @@ fn header_shows_sort_arrow_and_resize_relays_out() {
     assert!(find(&t, "Handle").is_some());
 }
 
-/// Timing probe for a 500-agent floor; run with
-/// `cargo test --release --test ui_snapshots -- --ignored --nocapture render_500`.
-#[test]
-#[ignore]
-fn render_500_agents_timing() {
-    let base = agents();
-    let many: Vec<_> = (0..500)
-        .map(|i| {
-            let mut a = base[i % base.len()].clone();
-            a.id = format!("agent-{i:03}");
-            a.name = Some(format!("Agent Number {i:03}"));
-            a
-        })
-        .collect();
-    let mut app = App::with_snapshot(opts(), snapshot_of(many, as_of()));
-    app.update(key('s'));
-    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
-    let runs = 200;
-    let start = std::time::Instant::now();
-    for i in 0..runs {
-        app.update(if i % 2 == 0 { key('j') } else { key('k') });
-        terminal
-            .draw(|f| ui::render_with(f, &mut app, &Theme::color()))
-            .expect("draw");
-    }
-    let per = start.elapsed() / runs;
-    println!("500 agents at 200x50: {per:?} per update+draw");
-    let start = std::time::Instant::now();
-    for i in 0..runs {
-        terminal
-            .draw(|f| {
-                if i % 2 == 0 {
-                    f.render_widget(ratatui::widgets::Paragraph::new("x"), f.area());
-                }
-            })
-            .expect("draw");
-    }
-    println!("terminal overhead alone: {:?}", start.elapsed() / runs);
-    let mut small = fixtures::app();
-    let start = std::time::Instant::now();
-    for i in 0..runs {
-        small.update(if i % 2 == 0 { key('j') } else { key('k') });
-        terminal
-            .draw(|f| ui::render_with(f, &mut small, &Theme::color()))
-            .expect("draw");
-    }
-    println!("6 agents at 200x50: {:?}", start.elapsed() / runs);
-    let start = std::time::Instant::now();
-    app.update(key('s'));
-    println!("re-sort of 500 agents: {:?}", start.elapsed());
-}
-
 #[test]
 fn live_source_shows_region_and_host() {
     let mut o = opts();
