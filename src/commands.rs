@@ -123,7 +123,8 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
     );
     let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let target = ExportTarget {
-        dir: args.export_dir.clone(),
+        // Absolute, so the status line tells the supervisor exactly where the file went.
+        dir: std::fs::canonicalize(&args.export_dir).unwrap_or_else(|_| args.export_dir.clone()),
         tz: settings.tz,
     };
     tui::run(&mut guard, app, handle, target, clock).await
