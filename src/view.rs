@@ -8,10 +8,10 @@ use std::cmp::Ordering;
 use std::ops::Range;
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat};
+use chrono::DateTime;
 use chrono_tz::Tz;
 
-use crate::format::{clock, csv_secs, csv_secs_f, csv_text};
+use crate::format::{clock, csv_text};
 use crate::model::{AgentDay, IntervalMetrics, Snapshot, Totals};
 use crate::timegrid::DayWindow;
 
@@ -28,20 +28,8 @@ pub const AGENTS_CSV_HEADER: [&str; 9] = [
     "talk_s",
 ];
 
-/// CSV header of the intervals view export; the same columns as the headless day export.
-pub const INTERVALS_CSV_HEADER: [&str; 11] = [
-    "agent_id",
-    "agent_name",
-    "interval_start",
-    "interval_end",
-    "handled",
-    "handle_s",
-    "avg_handle_s",
-    "acw_s",
-    "hold_s",
-    "holds",
-    "talk_s",
-];
+/// CSV header of the intervals view export: the headless day export's columns, exactly.
+pub const INTERVALS_CSV_HEADER: &[&str] = crate::export::DAY_HEADER;
 
 /// Block characters of the one-line sparkline, lowest to highest; zero is a blank.
 pub const SPARK_LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -173,15 +161,7 @@ impl Cells {
 
 /// The CSV metric cells (`handled … talk_s`), seconds with millisecond precision.
 pub fn csv_metrics(t: &Totals) -> [String; 7] {
-    [
-        t.handled.to_string(),
-        csv_secs(t.handle_ms),
-        t.aht_ms().map(csv_secs_f).unwrap_or_default(),
-        csv_secs(t.acw_ms),
-        csv_secs(t.hold_ms),
-        t.holds.to_string(),
-        csv_secs(t.talk_ms),
-    ]
+    crate::export::metric_cells(t)
 }
 
 /// One agent's day as a table row: sums, screen text and the one-line sparkline.
@@ -456,7 +436,7 @@ impl IntervalRow {
 /// An interval bound as RFC 3339 with the zone's offset (`2025-03-10T09:00:00-05:00`), as the
 /// headless export writes it.
 pub fn rfc3339(t: DateTime<Tz>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+    crate::export::rfc3339(t)
 }
 
 /// One row per bucket of the day for an agent (zero rows for missing cells).

@@ -415,7 +415,7 @@ fn export_of_the_intervals_view_is_the_selected_agents_day() {
         panic!("expected one export, got {:?}", out.effects);
     };
     assert_eq!(view.kind.slug(), "intervals");
-    assert_eq!(view.header, strs(&INTERVALS_CSV_HEADER));
+    assert_eq!(view.header, strs(INTERVALS_CSV_HEADER));
     assert_eq!(view.rows.len(), 48);
     assert_eq!(
         view.rows[16],
