@@ -261,7 +261,10 @@ async fn refresh(
         Plan::Recent { from, to } => (from, to),
     };
     tracing::debug!(?plan, from, to, "refreshing");
-    let fresh = loader::fetch_cells(client, &window, from, to, &cfg.media, &scope).await?;
+    let large_floor = base.is_some_and(|b| b.agents.len() > loader::LARGE_FLOOR_AGENTS);
+    let slice = (scope == Scope::Everyone && large_floor).then_some(loader::SLICE_BUCKETS);
+    let fresh =
+        loader::fetch_cells_sliced(client, &window, from, to, &cfg.media, &scope, slice).await?;
     names_for(client, &mut state.names, &fresh).await;
     let cells = loader::merge(base, fresh, from, to);
     let snap = Arc::new(loader::assemble(

@@ -88,24 +88,52 @@ pub async fn fetch_cells(
     media: &[String],
     scope: &Scope,
 ) -> Result<CellsByUser, ApiError> {
+    fetch_cells_sliced(client, window, from, to, media, scope, None).await
+}
+
+/// Above this many agents, a whole-floor (everyone) query over many buckets is split into
+/// time slices, so no single response body grows to tens of MB.
+pub const LARGE_FLOOR_AGENTS: usize = 1000;
+
+/// Buckets per slice for a large everyone-scope floor (a quarter of a half-hour day).
+pub const SLICE_BUCKETS: usize = 12;
+
+/// [`fetch_cells`], optionally splitting the range into slices of at most `slice` buckets.
+/// Slicing bounds peak memory for a large floor queried without userId chunks; with userId
+/// chunks each body is already small.
+pub async fn fetch_cells_sliced(
+    client: &GenesysClient,
+    window: &DayWindow,
+    from: usize,
+    to: usize,
+    media: &[String],
+    scope: &Scope,
+    slice: Option<usize>,
+) -> Result<CellsByUser, ApiError> {
     let mut cells = CellsByUser::new();
     if let Some(users) = scope.users() {
         for u in users {
             cells.insert(u.clone(), vec![IntervalMetrics::default(); window.len()]);
         }
     }
-    for q in aggregates::build_queries(window, from, to, media, scope.users()) {
-        let body = serde_json::to_value(&q).map_err(|e| ApiError::Malformed {
-            what: "aggregates query".into(),
-            detail: e.to_string(),
-        })?;
-        let bytes = client
-            .send(&ApiRequest::post(aggregates::PATH, body))
-            .await?;
-        aggregates::fold_body(&bytes, window, &mut cells).map_err(|e| ApiError::Malformed {
-            what: "aggregates query".into(),
-            detail: e.0,
-        })?;
+    let step = slice.unwrap_or(to.saturating_sub(from)).max(1);
+    let mut start = from;
+    while start < to {
+        let end = (start + step).min(to);
+        for q in aggregates::build_queries(window, start, end, media, scope.users()) {
+            let body = serde_json::to_value(&q).map_err(|e| ApiError::Malformed {
+                what: "aggregates query".into(),
+                detail: e.to_string(),
+            })?;
+            let bytes = client
+                .send(&ApiRequest::post(aggregates::PATH, body))
+                .await?;
+            aggregates::fold_body(&bytes, window, &mut cells).map_err(|e| ApiError::Malformed {
+                what: "aggregates query".into(),
+                detail: e.0,
+            })?;
+        }
+        start = end;
     }
     Ok(cells)
 }
@@ -289,5 +317,43 @@ mod tests {
         assert_eq!(merged["a"][11], cell(2), "silent bucket keeps its values");
         assert!(merged["a"][9].is_empty());
         assert_eq!(merged["b"][11], cell(1));
+    }
+
+    #[tokio::test]
+    async fn sliced_fetch_equals_one_query_and_bounds_each_body() {
+        use crate::demo::{DemoFloor, DemoTransport, fixed_clock};
+        use chrono::TimeZone;
+        let w = window();
+        let end = Utc
+            .with_ymd_and_hms(2025, 3, 11, 0, 0, 0)
+            .single()
+            .expect("t");
+        let client = GenesysClient::new(Arc::new(DemoTransport::new(
+            Arc::new(DemoFloor::builtin()),
+            fixed_clock(end),
+        )));
+        let media = vec!["voice".to_string()];
+        let whole = fetch_cells(&client, &w, 0, w.len(), &media, &Scope::Everyone)
+            .await
+            .expect("whole");
+        let before = client.stats().requests;
+        let sliced = fetch_cells_sliced(
+            &client,
+            &w,
+            0,
+            w.len(),
+            &media,
+            &Scope::Everyone,
+            Some(SLICE_BUCKETS),
+        )
+        .await
+        .expect("sliced");
+        assert_eq!(
+            client.stats().requests - before,
+            4,
+            "48 buckets in slices of 12"
+        );
+        assert!(!whole.is_empty());
+        assert_eq!(sliced, whole);
     }
 }
