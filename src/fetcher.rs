@@ -167,6 +167,7 @@ pub async fn run(
                 });
             }
         }
+        release_freed_memory();
         // Requests made while refreshing are already satisfied by this refresh.
         while control.try_recv().is_ok() {}
         tokio::select! {
@@ -176,6 +177,24 @@ pub async fn run(
         }
     }
 }
+
+/// Hands memory freed by a refresh (response bodies, the replaced snapshot) back to the OS.
+/// glibc keeps freed blocks in per-thread arenas, so without this a dashboard that parsed one
+/// large body keeps that much resident all shift even though its live heap is small.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    unsafe extern "C" {
+        fn malloc_trim(pad: usize) -> i32;
+    }
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it takes no pointers
+    // and is safe to call at any time from any thread.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// Which buckets a refresh re-reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
