@@ -58,7 +58,7 @@ pub fn metric_cells(t: &Totals) -> [String; 7] {
 /// Rows are produced lazily, so a 5000-agent day streams to disk without being held in memory.
 pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
     let mut agents: Vec<_> = snapshot.agents.iter().collect();
-    agents.sort_by_cached_key(|a| (a.display_name().to_lowercase(), a.id.clone()));
+    agents.sort_by_cached_key(|a| a.sort_key());
     let w = &snapshot.window;
     agents.into_iter().flat_map(move |a| {
         a.intervals.iter().enumerate().filter_map(move |(i, cell)| {

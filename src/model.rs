@@ -142,6 +142,12 @@ impl AgentDay {
         self.name.as_deref().unwrap_or(&self.id)
     }
 
+    /// The canonical row order (name case-insensitively, then id) shared by the snapshot and
+    /// the day export.
+    pub fn sort_key(&self) -> (String, String) {
+        (self.display_name().to_lowercase(), self.id.clone())
+    }
+
     /// The agent's whole-day sums.
     pub fn totals(&self) -> Totals {
         Totals::of(&self.intervals)
@@ -183,12 +189,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Sorts agents by display name then id, the canonical order for export and defaults.
     pub fn sort_agents(&mut self) {
-        self.agents.sort_by(|a, b| {
-            a.display_name()
-                .to_lowercase()
-                .cmp(&b.display_name().to_lowercase())
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        self.agents.sort_by_cached_key(AgentDay::sort_key);
     }
 
     /// Floor totals per bucket (for the floor row's sparkline).

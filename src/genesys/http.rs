@@ -286,15 +286,13 @@ impl HttpTransport {
             .header(reqwest::header::ACCEPT, "application/json")
             .body("grant_type=client_credentials")
             .send()
-            .await
-            .map_err(|e| self.wire_error(&self.login_host, &e))?;
-        let status = resp.status().as_u16();
-        let retry_after = retry_after(resp.headers());
-        let correlation_id = correlation_id(resp.headers());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.wire_error(&self.login_host, &e))?;
+            .await;
+        let ApiResponse {
+            status,
+            retry_after,
+            correlation_id,
+            body,
+        } = self.read_response(&self.login_host, resp).await?;
         tracing::debug!(
             label = %self.label,
             host = %self.login_host,
@@ -410,17 +408,23 @@ impl HttpTransport {
             Some(body) => builder.json(body),
             None => builder,
         };
-        let resp = builder
-            .send()
-            .await
-            .map_err(|e| self.wire_error(&self.api_host, &e))?;
+        let resp = builder.send().await;
+        self.read_response(&self.api_host, resp).await
+    }
+
+    /// Reads what the retry logic and parsers need from a response (status, `Retry-After`,
+    /// correlation id, body), mapping network failures against `host`. Shared by the token
+    /// request and API calls.
+    async fn read_response(
+        &self,
+        host: &str,
+        sent: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<ApiResponse, ApiError> {
+        let resp = sent.map_err(|e| self.wire_error(host, &e))?;
         let status = resp.status().as_u16();
         let retry_after = retry_after(resp.headers());
         let correlation_id = correlation_id(resp.headers());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.wire_error(&self.api_host, &e))?;
+        let body = resp.bytes().await.map_err(|e| self.wire_error(host, &e))?;
         Ok(ApiResponse {
             status,
             retry_after,
