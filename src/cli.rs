@@ -103,12 +103,22 @@ pub struct DashboardArgs {
     pub lookback: u16,
 
     /// Directory for `e` (export the current view) files.
-    #[arg(long, env = "FLOORWATCH_EXPORT_DIR", default_value = ".")]
+    #[arg(
+        long,
+        env = "FLOORWATCH_EXPORT_DIR",
+        default_value = ".",
+        global = true
+    )]
     pub export_dir: PathBuf,
 
     /// Log file (the terminal belongs to the UI) [default: floorwatch.log in the state dir].
-    #[arg(long, env = "FLOORWATCH_LOG_FILE")]
+    #[arg(long, env = "FLOORWATCH_LOG_FILE", global = true)]
     pub log_file: Option<PathBuf>,
+
+    /// Append every snapshot to this recording as it arrives (created if missing; replay it
+    /// with `floorwatch replay FILE`). Credentials are never written.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Subcommands.
@@ -116,6 +126,28 @@ pub struct DashboardArgs {
 pub enum Command {
     /// Write one day of per-agent, per-interval metrics to CSV (headless; for cron).
     Export(ExportArgs),
+    /// Write the conversations behind one agent's interval to CSV (the drill-down, headless).
+    /// Name the agent with --user ID.
+    Conversations(ConversationsArgs),
+    /// Replay a recording made with --record in the dashboard (space pauses, [ ] step,
+    /// { } jump 10 minutes, + - change speed).
+    Replay(ReplayArgs),
+}
+
+/// `floorwatch replay FILE [--speed N] [--at HH:MM]`.
+#[derive(Debug, Args, Clone)]
+pub struct ReplayArgs {
+    /// The recording (`--record FILE`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Playback speed: 1 is as recorded, 4 four times faster (0.5 to 64).
+    #[arg(long, default_value_t = 1.0, value_name = "N")]
+    pub speed: f64,
+
+    /// Start at the snapshot in force at this local time (HH:MM, the recording's zone).
+    #[arg(long, value_name = "HH:MM")]
+    pub at: Option<String>,
 }
 
 /// `floorwatch export`.
@@ -124,6 +156,31 @@ pub struct ExportArgs {
     /// Local date in --tz, YYYY-MM-DD [default: today].
     #[arg(long)]
     pub date: Option<String>,
+
+    /// Output file, or `-` for standard output.
+    #[arg(long, default_value = "-")]
+    pub out: String,
+
+    /// Export from a recording instead of asking Genesys: the snapshot in force at --at
+    /// (default: the last one), same columns and rows as the live export.
+    #[arg(long, value_name = "FILE", conflicts_with = "date")]
+    pub from_recording: Option<PathBuf>,
+
+    /// With --from-recording: the local time (HH:MM or HH:MM:SS, the recording's zone).
+    #[arg(long, value_name = "HH:MM", requires = "from_recording")]
+    pub at: Option<String>,
+}
+
+/// `floorwatch conversations --user ID --date YYYY-MM-DD --at HH:MM`.
+#[derive(Debug, Args, Clone)]
+pub struct ConversationsArgs {
+    /// Local date in --tz, YYYY-MM-DD [default: today].
+    #[arg(long)]
+    pub date: Option<String>,
+
+    /// Local time in --tz, HH:MM: the interval containing it.
+    #[arg(long, value_name = "HH:MM")]
+    pub at: String,
 
     /// Output file, or `-` for standard output.
     #[arg(long, default_value = "-")]

@@ -5,16 +5,25 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::{App, AppOptions};
-use crate::cli::{DashboardArgs, ExportArgs};
+use chrono::NaiveTime;
+use tokio::time::Instant;
+
+use crate::app::{Action, App, AppOptions, Notice};
+use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
 use crate::config::{self, Mode, Settings};
+use crate::conversations::ConversationSource;
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
+use crate::feed::{Feed, RecordSink};
 use crate::fetcher::{self, Clock, FetcherConfig};
 use crate::genesys::GenesysClient;
 use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader;
 use crate::model::Source;
+use crate::recording::reader::parse_hhmm;
+use crate::recording::{
+    MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingMeta, Replay, ReplayControl, spawn_replay,
+};
 use crate::timegrid::DayWindow;
 use crate::tui::{self, ExportTarget, TerminalGuard};
 
@@ -57,6 +66,9 @@ fn clock_for(settings: &Settings) -> Clock {
 
 /// `floorwatch export`: one day to CSV, atomically. Errors come back as one line.
 pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String> {
+    if let Some(path) = &args.from_recording {
+        return export_from_recording(path, args).await;
+    }
     let clock = clock_for(settings);
     let now = clock();
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
@@ -83,6 +95,43 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
     Ok(())
 }
 
+/// `floorwatch conversations`: the drill-down of one cell to CSV, the same records the pane's
+/// `e` writes. A list cut short by a failing page is written and the reason printed.
+pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Result<(), String> {
+    let user = match settings.selection.users.as_slice() {
+        [one] => one.clone(),
+        _ => return Err("conversations needs exactly one --user ID".to_string()),
+    };
+    let clock = clock_for(settings);
+    let now = clock();
+    let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
+    let time = crate::recording::reader::parse_hhmm(&args.at)
+        .ok_or_else(|| format!("--at {:?} is not a time like 10:30", args.at))?;
+    let window = DayWindow::new(date, settings.tz, settings.granularity);
+    let instant = crate::recording::reader::local_instant(settings.tz, date, time);
+    let bucket = window
+        .bucket_index(instant)
+        .and_then(|i| window.buckets().get(i).copied())
+        .ok_or_else(|| format!("--at {} is not on {date} in {}", args.at, settings.tz))?;
+    let (client, _) = build_client(settings, clock.clone())?;
+    let source = ConversationSource::new(client, settings.tz, settings.media.clone(), clock);
+    let page = source.load(&user, bucket).await?;
+    if let Some(why) = &page.drill.incomplete {
+        eprintln!("floorwatch: warning: the list is incomplete: {why}");
+    }
+    let header = crate::drilldown::CSV_HEADER;
+    let rows = page.csv_records();
+    let n = rows.len();
+    if args.out == "-" {
+        export::write_stdout(header, rows)
+    } else {
+        export::write_file_atomic(Path::new(&args.out), header, rows)
+    }
+    .map_err(|e| e.to_string())?;
+    tracing::info!(rows = n, out = %args.out, "conversations written");
+    Ok(())
+}
+
 /// The live dashboard: spawns the fetcher, owns the terminal until quit.
 pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), String> {
     if args.refresh < MIN_REFRESH_SECS {
@@ -99,6 +148,12 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
     }
     let clock = clock_for(settings);
     let (client, source) = build_client(settings, clock.clone())?;
+    let conversations = ConversationSource::new(
+        client.clone(),
+        settings.tz,
+        settings.media.clone(),
+        clock.clone(),
+    );
     let refresh = Duration::from_secs(args.refresh);
     let app = App::new(AppOptions {
         source: source.clone(),
@@ -107,6 +162,16 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
         refresh,
         now: clock(),
     });
+    // Opened before the terminal is taken, so a bad file is one line on a normal screen.
+    let recorder = match &args.record {
+        Some(path) => {
+            let meta = RecordingMeta::new(source.clone(), settings.tz, settings.granularity);
+            let rec = Recorder::open_or_create(path, &meta).map_err(|e| e.to_string())?;
+            tracing::info!(path = %path.display(), "recording snapshots");
+            Some(RecordSink::start(rec)?)
+        }
+        None => None,
+    };
     let handle = fetcher::spawn(
         client,
         FetcherConfig {
@@ -127,5 +192,116 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
         dir: std::fs::canonicalize(&args.export_dir).unwrap_or_else(|_| args.export_dir.clone()),
         tz: settings.tz,
     };
-    tui::run(&mut guard, app, handle, target, clock).await
+    let feed = Feed::live(handle, recorder);
+    tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await
+}
+
+/// Opens a recording for replay or export: every failure (missing, not a recording, newer
+/// format, no snapshot in it) is one line, before any terminal is taken.
+fn open_recording(path: &Path) -> Result<Recording, String> {
+    let rec = Recording::open(path).map_err(|e| e.to_string())?;
+    if rec.is_empty() {
+        return Err(match rec.truncated() {
+            Some(why) => format!("{} holds no whole snapshot ({why})", path.display()),
+            None => format!("{} holds no snapshot yet", path.display()),
+        });
+    }
+    if let Some(why) = rec.truncated() {
+        tracing::warn!(%why, "recording ends early");
+    }
+    Ok(rec)
+}
+
+/// `--at HH:MM` (or `HH:MM:SS`) as a time, or the one-line complaint.
+fn parse_at(at: &str) -> Result<NaiveTime, String> {
+    parse_hhmm(at).ok_or_else(|| format!("--at {at:?} is not a time like 10:30 (HH:MM)"))
+}
+
+/// `floorwatch export --from-recording FILE [--at HH:MM]`: the snapshot in force at that
+/// moment (the last one without `--at`) as the day export's CSV, exactly as the live export
+/// writes it.
+pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(), String> {
+    let at = args.at.as_deref().map(parse_at).transpose()?;
+    let rec = open_recording(path)?;
+    let snap = rec.snapshot_at(at).ok_or_else(|| {
+        let first = rec
+            .as_of(0)
+            .zip(rec.window(0))
+            .map(|(t, w)| t.with_timezone(&w.tz).format("%H:%M:%S").to_string())
+            .unwrap_or_default();
+        format!(
+            "{} has no snapshot at or before {} (it starts at {first})",
+            path.display(),
+            args.at.as_deref().unwrap_or_default()
+        )
+    })?;
+    if let Some(why) = rec.truncated() {
+        eprintln!("floorwatch: warning: {why}");
+    }
+    let rows = export::day_rows(&snap);
+    let written = if args.out == "-" {
+        export::write_stdout(export::DAY_HEADER, rows)
+    } else {
+        export::write_file_atomic(Path::new(&args.out), export::DAY_HEADER, rows)
+    }
+    .map_err(|e| e.to_string())?;
+    tracing::info!(rows = written, out = %args.out, as_of = %snap.as_of, "export from recording written");
+    Ok(())
+}
+
+/// `floorwatch replay FILE [--speed N] [--at HH:MM]`: the dashboard over a recording, labelled
+/// REPLAY, driven by the replay keys.
+pub async fn replay(dash: &DashboardArgs, args: &ReplayArgs) -> Result<(), String> {
+    if dash.record.is_some() {
+        return Err("--record cannot be used with replay (it records a live or demo floor)".into());
+    }
+    if !(MIN_SPEED..=MAX_SPEED).contains(&args.speed) {
+        return Err(format!(
+            "--speed must be between {MIN_SPEED} and {MAX_SPEED} (got {})",
+            args.speed
+        ));
+    }
+    if !dash.export_dir.is_dir() {
+        return Err(format!(
+            "--export-dir {} is not a directory",
+            dash.export_dir.display()
+        ));
+    }
+    let at = args.at.as_deref().map(parse_at).transpose()?;
+    let rec = open_recording(&args.file)?;
+    let truncated = rec.truncated().map(str::to_string);
+    let meta = rec.meta().clone();
+    let mut replay = Replay::new(rec, args.speed, Instant::now());
+    if let Some(t) = at {
+        replay.handle(ReplayControl::SeekTo(t), Instant::now());
+    }
+    let status = replay.status();
+    let clock = fetcher::system_clock();
+    let opts = AppOptions {
+        source: meta.source.clone(),
+        tz: meta.tz,
+        granularity: meta.granularity,
+        // Unused in a replay (no countdown, no staleness); the default period for form.
+        refresh: Duration::from_secs(30),
+        now: status.as_of.unwrap_or_else(|| clock()),
+    };
+    // The first snapshot is on screen from the first frame (the replay sends it again).
+    let app = match replay.current() {
+        Some(s) => App::with_snapshot(opts, s),
+        None => App::new(opts),
+    };
+    let recording = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
+    let mut app = app.with_replay(recording, status);
+    if let Some(why) = truncated {
+        app.update(Action::Notice(Notice::Warning(format!(
+            "recording ends early — {why}"
+        ))));
+    }
+    let feed = Feed::replay(spawn_replay(replay));
+    let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let target = ExportTarget {
+        dir: std::fs::canonicalize(&dash.export_dir).unwrap_or_else(|_| dash.export_dir.clone()),
+        tz: meta.tz,
+    };
+    tui::run(&mut guard, app, feed, target, clock, None).await
 }

@@ -16,6 +16,10 @@ pub enum Mode {
     Filter,
     /// The `?` overlay is open.
     Help,
+    /// The conversations behind an interval (Enter on the intervals table).
+    Conversations,
+    /// One conversation's segments over the conversations pane (`i`).
+    Timeline,
 }
 
 /// What a key asks the app to do.
@@ -62,10 +66,34 @@ pub enum Command {
     Export,
     /// `?`: open or close the key overlay.
     Help,
+    /// `i`: look inside the selected row (a conversation's timeline).
+    Inspect,
     /// Esc: close whatever is open, or quit when nothing is.
     Back,
     /// `q`, Ctrl-C.
     Quit,
+    /// A replay key ([`REPLAY`]); only bound while replaying a recording.
+    Replay(ReplayKey),
+}
+
+/// What a replay key asks of the replay (the app turns it into a
+/// [`crate::recording::ReplayControl`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReplayKey {
+    /// Space: pause / resume.
+    TogglePause,
+    /// `[`: one snapshot back.
+    StepBack,
+    /// `]`: one snapshot forward.
+    StepForward,
+    /// `{`: 10 minutes back.
+    JumpBack,
+    /// `}`: 10 minutes forward.
+    JumpForward,
+    /// `+`: faster.
+    Faster,
+    /// `-`: slower.
+    Slower,
 }
 
 /// A key as the tables spell it.
@@ -132,7 +160,7 @@ pub const NORMAL: &[Binding] = &[
     b(
         &[k(KeyCode::Enter)],
         Command::Open,
-        "open agent's intervals",
+        "open agent / interval's calls",
     ),
     b(&[ch('s')], Command::SortNext, "sort by next column"),
     b(&[ch('S')], Command::SortReverse, "reverse the sort"),
@@ -178,17 +206,103 @@ pub const HELP: &[Binding] = &[
     b(&[CTRL_C], Command::Quit, "quit"),
 ];
 
+/// Keys of the conversations pane: the same movement, sort and export keys as the tables.
+pub const CONVERSATIONS: &[Binding] = &[
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
+    b(&[k(KeyCode::PageUp)], Command::PageUp, "page up"),
+    b(&[k(KeyCode::PageDown)], Command::PageDown, "page down"),
+    b(&[ch('g'), k(KeyCode::Home)], Command::Top, "first row"),
+    b(&[ch('G'), k(KeyCode::End)], Command::Bottom, "last row"),
+    b(&[ch('s')], Command::SortNext, "sort by next column"),
+    b(&[ch('S')], Command::SortReverse, "reverse the sort"),
+    b(
+        &[ch('i'), k(KeyCode::Enter)],
+        Command::Inspect,
+        "conversation timeline",
+    ),
+    b(&[ch('e')], Command::Export, "export list to CSV"),
+    b(&[ch('r')], Command::Refresh, "fetch the list again"),
+    b(&[ch('?')], Command::Help, "this help"),
+    b(
+        &[k(KeyCode::Esc), k(KeyCode::Backspace)],
+        Command::Back,
+        "back to the intervals",
+    ),
+    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+];
+
+/// Keys while a conversation's timeline is shown; moving shows the next conversation's.
+pub const TIMELINE: &[Binding] = &[
+    b(
+        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        Command::Inspect,
+        "close the timeline",
+    ),
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "previous conversation"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "next conversation"),
+    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+];
+
 /// The binding table of a mode.
 pub fn bindings(mode: Mode) -> &'static [Binding] {
     match mode {
         Mode::Normal => NORMAL,
         Mode::Filter => FILTER,
         Mode::Help => HELP,
+        Mode::Conversations => CONVERSATIONS,
+        Mode::Timeline => TIMELINE,
     }
+}
+
+/// Keys that drive a replay (`floorwatch replay FILE`). Consulted before the mode's table, in
+/// every mode but the filter prompt and the help overlay, and only while replaying; the help
+/// overlay lists them only then.
+pub const REPLAY: &[Binding] = &[
+    b(
+        &[ch(' ')],
+        Command::Replay(ReplayKey::TogglePause),
+        "pause / resume",
+    ),
+    b(
+        &[ch('[')],
+        Command::Replay(ReplayKey::StepBack),
+        "one snapshot back",
+    ),
+    b(
+        &[ch(']')],
+        Command::Replay(ReplayKey::StepForward),
+        "one snapshot on",
+    ),
+    b(
+        &[ch('{')],
+        Command::Replay(ReplayKey::JumpBack),
+        "10 minutes back",
+    ),
+    b(
+        &[ch('}')],
+        Command::Replay(ReplayKey::JumpForward),
+        "10 minutes on",
+    ),
+    b(
+        &[ch('+'), ch('=')],
+        Command::Replay(ReplayKey::Faster),
+        "faster",
+    ),
+    b(&[ch('-')], Command::Replay(ReplayKey::Slower), "slower"),
+];
+
+/// The replay command a key press means, if any (see [`REPLAY`]).
+pub fn replay_command(key: KeyEvent) -> Option<Command> {
+    lookup(key, REPLAY)
 }
 
 /// The command a key press means in `mode`, if any. Callers filter out key releases.
 pub fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
+    lookup(key, bindings(mode))
+}
+
+fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
     let mods = key.modifiers - KeyModifiers::SHIFT;
     // Some terminals report Shift+s as ('s', SHIFT) rather than 'S'.
     let code = match key.code {
@@ -197,7 +311,7 @@ pub fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
         }
         other => other,
     };
-    for binding in bindings(mode) {
+    for binding in table {
         for k in binding.keys {
             match *k {
                 Key::Chord(c, m) if c == code && m == mods => return Some(binding.command),
@@ -236,6 +350,7 @@ pub fn key_label(key: &Key) -> String {
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
         KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Char(' ') => "Space".to_string(),
         KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
             c.to_ascii_uppercase().to_string()
         }

@@ -18,12 +18,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Panic reports print after ratatui's hook has restored the terminal.
     let _ = color_eyre::install();
-    let settings = match config::resolve(&cli.common) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("floorwatch: {e}");
-            return ExitCode::from(2);
-        }
+    // Replaying or exporting a recording asks nothing of Genesys: no settings to resolve.
+    let offline = match &cli.command {
+        Some(Command::Replay(_)) => true,
+        Some(Command::Export(args)) => args.from_recording.is_some(),
+        _ => false,
+    };
+    let settings = match offline {
+        true => None,
+        false => match config::resolve(&cli.common) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("floorwatch: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     let log_path = cli
         .dashboard
@@ -49,9 +58,18 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match &cli.command {
-            Some(Command::Export(args)) => commands::export(&settings, args).await,
-            None => commands::dashboard(&settings, &cli.dashboard).await,
+        match (&cli.command, &settings) {
+            (Some(Command::Replay(args)), _) => commands::replay(&cli.dashboard, args).await,
+            (Some(Command::Export(args)), None) => match &args.from_recording {
+                Some(path) => commands::export_from_recording(path, args).await,
+                None => Err("internal: settings were not resolved".to_string()),
+            },
+            (_, None) => Err("internal: settings were not resolved".to_string()),
+            (Some(Command::Export(args)), Some(settings)) => commands::export(settings, args).await,
+            (Some(Command::Conversations(args)), Some(settings)) => {
+                commands::conversations(settings, args).await
+            }
+            (None, Some(settings)) => commands::dashboard(settings, &cli.dashboard).await,
         }
     });
     match result {

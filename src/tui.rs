@@ -2,16 +2,21 @@
 //! exports and a slow clock. State changes only through `App::update`; the screen is redrawn
 //! only when an update says something visible changed, so an idle dashboard sleeps.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{Action, App, Effect, ViewExport};
+use crate::app::{Action, App, DrillRequest, Effect, Notice, SPINNER_STEP_MS, ViewExport};
+use crate::conversations::ConversationSource;
 use crate::export;
-use crate::fetcher::{Clock, Control, FetcherHandle};
+use crate::feed::{self, Feed};
+use crate::fetcher::Clock;
+use crate::provenance::{self, Provenance};
 use crate::ui;
 
 /// How often the clock ticks ("12 s ago", countdowns). Seconds, not frames: the data changes
@@ -48,19 +53,28 @@ pub struct ExportTarget {
     pub tz: chrono_tz::Tz,
 }
 
-/// Runs the dashboard until the user quits. Quitting cancels the fetcher and waits for it.
+/// Runs the dashboard over `feed` (the live fetcher, or a replay) until the user quits.
+/// Quitting cancels the fetcher or replay, waits for it, and lets a recording finish writing.
+/// `conversations` answers the drill-down (`None` where there is no API to ask, e.g. a replay).
 pub async fn run(
     guard: &mut TerminalGuard,
     mut app: App,
-    mut fetcher: FetcherHandle,
+    mut feed: Feed,
     target: ExportTarget,
     clock: Clock,
+    conversations: Option<ConversationSource>,
 ) -> Result<(), String> {
     let terminal = &mut guard.terminal;
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(CLOCK_TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    // The spinner's clock: only runs while something animates.
+    let mut spinner =
+        tokio::time::interval(Duration::from_millis(SPINNER_STEP_MS.unsigned_abs()));
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let (drill_tx, mut drill_rx) = mpsc::unbounded_channel();
+    let mut drills: HashMap<u64, tokio::task::AbortHandle> = HashMap::new();
     let draw = |terminal: &mut ratatui::DefaultTerminal, app: &mut App| {
         terminal
             .draw(|f| ui::render(f, app))
@@ -78,13 +92,28 @@ pub async fn run(
                 Some(Err(e)) => break Err(format!("terminal input failed: {e}")),
                 None => break Ok(()),
             },
-            Some(fe) = fetcher.events.recv() => Some(Action::Fetch(fe)),
+            Some(fe) = feed.events.recv() => {
+                feed.saw(&fe);
+                Some(Action::Fetch(fe))
+            }
+            status = feed::status_changed(&mut feed.status) => Some(Action::Replay(status)),
+            e = feed::recording_failed(&mut feed.recorder) => {
+                Some(Action::Notice(Notice::Warning(e)))
+            }
             Some(done) = done_rx.recv() => Some(Action::Exported(done)),
+            Some(answer) = drill_rx.recv() => {
+                if let Action::Conversations { id, .. } = &answer {
+                    drills.remove(id);
+                }
+                Some(answer)
+            }
+            _ = spinner.tick(), if app.is_animating() => Some(Action::Tick(clock())),
             _ = ticker.tick() => Some(Action::Tick(clock())),
-            joined = &mut fetcher.task => {
+            joined = &mut feed.task => {
+                let what = if feed.is_replay() { "the replay" } else { "the fetcher" };
                 break Err(match joined {
-                    Err(e) if e.is_panic() => "the fetcher crashed; see the log".to_string(),
-                    _ => "the fetcher stopped unexpectedly".to_string(),
+                    Err(e) if e.is_panic() => format!("{what} crashed; see the log"),
+                    _ => format!("{what} stopped unexpectedly"),
                 });
             }
         };
@@ -97,19 +126,20 @@ pub async fn run(
             effects.extend(out.effects);
         }
         // The request gauge is read on the clock and reported only when it moves.
-        if ticked {
-            let n = (fetcher.requests_last_minute)();
-            if usage != Some(n) {
-                usage = Some(n);
-                let out = app.update(Action::Usage {
-                    requests_last_minute: n,
-                });
-                dirty |= out.dirty;
-                effects.extend(out.effects);
-            }
+        if ticked
+            && let Some(n) = feed.requests_last_minute()
+            && usage != Some(n)
+        {
+            usage = Some(n);
+            let out = app.update(Action::Usage {
+                requests_last_minute: n,
+            });
+            dirty |= out.dirty;
+            effects.extend(out.effects);
         }
         // Merge a burst of fetcher events into one redraw.
-        while let Ok(fe) = fetcher.events.try_recv() {
+        while let Ok(fe) = feed.events.try_recv() {
+            feed.saw(&fe);
             let out = app.update(Action::Fetch(fe));
             dirty |= out.dirty;
             effects.extend(out.effects);
@@ -117,10 +147,22 @@ pub async fn run(
         for fx in effects {
             match fx {
                 Effect::Quit => {}
-                Effect::RefreshNow => {
-                    let _ = fetcher.control.send(Control::RefreshNow);
+                Effect::RefreshNow => feed.refresh_now(),
+                Effect::Replay(control) => feed.steer_replay(control),
+                Effect::Export(view) => {
+                    let prov = app.export_provenance(&view, clock());
+                    spawn_export(view, prov, &target, &clock, done_tx.clone());
                 }
-                Effect::Export(view) => spawn_export(view, &target, &clock, done_tx.clone()),
+                Effect::LoadConversations(req) => {
+                    let id = req.id;
+                    let handle = spawn_drill(req, conversations.as_ref(), drill_tx.clone());
+                    drills.insert(id, handle);
+                }
+                Effect::CancelConversations(id) => {
+                    if let Some(h) = drills.remove(&id) {
+                        h.abort();
+                    }
+                }
             }
         }
         if app.should_quit() {
@@ -130,16 +172,38 @@ pub async fn run(
             draw(terminal, &mut app)?;
         }
     };
-    fetcher.cancel.cancel();
-    if !fetcher.task.is_finished() {
-        let _ = tokio::time::timeout(Duration::from_secs(2), &mut fetcher.task).await;
+    for h in drills.values() {
+        h.abort();
     }
+    feed.shutdown().await;
     result
 }
 
-/// Writes the view on a blocking thread so a slow disk cannot freeze the table.
+/// Fetches a conversations list in its own task; the answer comes back as an action.
+fn spawn_drill(
+    req: DrillRequest,
+    source: Option<&ConversationSource>,
+    done: mpsc::UnboundedSender<Action>,
+) -> tokio::task::AbortHandle {
+    let source = source.cloned();
+    tokio::spawn(async move {
+        let result = match source {
+            Some(s) => s.load(&req.user_id, req.bucket).await.map(Arc::new),
+            None => Err("conversations need a connection to Genesys (or the demo floor)".into()),
+        };
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, "conversations list failed");
+        }
+        let _ = done.send(Action::Conversations { id: req.id, result });
+    })
+    .abort_handle()
+}
+
+/// Writes the view on a blocking thread so a slow disk cannot freeze the table, and its
+/// provenance beside it (same stem, `.json`).
 fn spawn_export(
     view: ViewExport,
+    prov: Provenance,
     target: &ExportTarget,
     clock: &Clock,
     done: mpsc::UnboundedSender<Result<PathBuf, String>>,
@@ -149,6 +213,7 @@ fn spawn_export(
     tokio::task::spawn_blocking(move || {
         let header: Vec<&str> = view.header.iter().map(String::as_str).collect();
         let res = export::write_view(&dir, view.kind.slug(), at, &header, &view.rows)
+            .and_then(|csv| provenance::write_beside(&csv, &view, &prov).map(|_| csv))
             .map_err(|e| e.to_string());
         match &res {
             Ok(p) => tracing::info!(path = %p.display(), rows = view.rows.len(), "exported view"),

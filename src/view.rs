@@ -41,6 +41,8 @@ pub enum ViewKind {
     Agents,
     /// One row per interval of the selected agent.
     Intervals,
+    /// The conversations behind one interval of one agent (the drill-down pane).
+    Conversations,
 }
 
 impl ViewKind {
@@ -49,6 +51,7 @@ impl ViewKind {
         match self {
             ViewKind::Agents => "agents",
             ViewKind::Intervals => "intervals",
+            ViewKind::Conversations => "conversations",
         }
     }
 }

@@ -842,3 +842,75 @@ async fn demo_rows_sort_and_export() {
     assert_eq!(kinds.first(), Some(&"alert"));
     assert_eq!(kinds.last(), Some(&"wrapup"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The pane's fetch: names for queue and wrap-up ids, and plain words for a 403
+
+fn source(org: &Org) -> floorwatch::conversations::ConversationSource {
+    floorwatch::conversations::ConversationSource::new(
+        org.client.clone(),
+        chicago(),
+        vec!["voice".to_string()],
+        fixed_clock(utc(2025, 3, 10, 16, 0)),
+    )
+}
+
+#[tokio::test]
+async fn names_are_resolved_where_readable_and_ids_kept_where_not() {
+    let org = Org::start().await;
+    let b = bucket(utc(2025, 3, 10, 15, 0));
+    org.serve(faithful(vec![
+        conv("c-1", USER, utc(2025, 3, 10, 15, 1), 300, 60),
+        conv("c-2", USER, utc(2025, 3, 10, 15, 10), 200, 30),
+    ]))
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues/q-billing"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "q-billing", "name": "Billing"})),
+        )
+        .expect(1)
+        .mount(&org.api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/wrapupcodes/wu-resolved"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "status": 403, "code": "missing.permissions",
+            "message": "You are missing the following permission(s): [routing:wrapupCode:view]"
+        })))
+        .expect(1)
+        .mount(&org.api)
+        .await;
+    let src = source(&org);
+    let page = src.load(USER, b).await.expect("list");
+    assert_eq!(page.drill.rows.len(), 2);
+    let records = page.csv_records();
+    // Longest handle first; the queue by name, the unreadable wrap-up code by id.
+    assert_eq!(records[0][0], "c-1");
+    assert_eq!(records[0][4], "Billing");
+    assert_eq!(records[0][11], "wu-resolved");
+    assert_eq!(CSV_HEADER.len(), records[0].len());
+    // A second cell asks for neither again: the queue is known, the codes are forbidden.
+    let again = src.load(USER, b).await.expect("list");
+    assert_eq!(again.csv_records()[1][4], "Billing");
+}
+
+#[tokio::test]
+async fn a_forbidden_list_names_the_permission_in_plain_words() {
+    let org = Org::start().await;
+    org.serve(|_: &Request| {
+        ResponseTemplate::new(403).set_body_json(json!({
+            "status": 403, "code": "missing.permissions", "message": "Unable to perform the requested action."
+        }))
+    })
+    .await;
+    let err = source(&org)
+        .load(USER, bucket(utc(2025, 3, 10, 15, 0)))
+        .await
+        .expect_err("403");
+    assert!(
+        err.contains("analytics:conversationDetail:view") && err.contains("permission"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
+}

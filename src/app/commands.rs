@@ -10,6 +10,7 @@ use crate::view::{self, FloorView, Sort};
 
 impl App {
     pub(super) fn on_fetch(&mut self, ev: FetchEvent) -> Outcome {
+        let mut out = Outcome::redraw();
         match ev {
             FetchEvent::Started => {
                 self.refreshing = true;
@@ -26,6 +27,7 @@ impl App {
                     self.pending = Some(snap);
                 } else {
                     self.install(snap);
+                    out.effects.extend(self.drill_on_snapshot());
                 }
             }
             FetchEvent::Retrying { reason, until } => {
@@ -39,7 +41,7 @@ impl App {
             }
             FetchEvent::NextAt(t) => self.next_at = Some(t),
         }
-        Outcome::redraw()
+        out
     }
 
     pub(super) fn install(&mut self, snap: Arc<Snapshot>) {
@@ -148,6 +150,7 @@ impl App {
                 Focus::Agents if self.selected_agent().is_some() => {
                     self.set_focus(Focus::Intervals)
                 }
+                Focus::Intervals => self.open_conversations(),
                 _ => Outcome::none(),
             },
             Command::SortNext => {
@@ -186,7 +189,9 @@ impl App {
                 self.clear_filter();
                 Outcome::redraw()
             }
+            Command::Refresh if self.is_replay() => self.replay_no_refresh(),
             Command::Refresh => Outcome::none().with(Effect::RefreshNow),
+            Command::Replay(k) => self.run_replay(k),
             Command::Freeze => {
                 self.frozen = !self.frozen;
                 if !self.frozen
@@ -217,6 +222,8 @@ impl App {
                     self.run(Command::Quit)
                 }
             }
+            // `i` outside the conversations pane: nothing to inspect yet.
+            Command::Inspect => Outcome::none(),
             Command::Quit => {
                 self.quit = true;
                 Outcome::none().with(Effect::Quit)

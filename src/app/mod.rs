@@ -24,9 +24,12 @@ pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
 mod commands;
+mod drill;
+mod replay;
 mod status;
 mod types;
 
+pub use drill::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
 pub use types::*;
 
 /// The whole dashboard state. Derived rows are rebuilt only when the snapshot, sort or filter
@@ -67,6 +70,10 @@ pub struct App {
     pub intervals_table: TableState,
     /// Rows per page of each table, recorded by the last draw (for PgUp/PgDn).
     pub(crate) pages: (usize, usize),
+    /// The conversations pane and its cache.
+    drill: drill::Drill,
+    /// Set when showing a recording (`floorwatch replay`).
+    replay: Option<replay::ReplayState>,
 }
 
 impl App {
@@ -98,6 +105,8 @@ impl App {
             agents_table: TableState::default(),
             intervals_table: TableState::default(),
             pages: (DEFAULT_PAGE, DEFAULT_PAGE),
+            drill: drill::Drill::default(),
+            replay: None,
         }
     }
 
@@ -112,13 +121,24 @@ impl App {
     pub fn update(&mut self, action: Action) -> Outcome {
         match action {
             Action::Key(key) if key.kind == KeyEventKind::Press => {
+                if let Some(out) = self.replay_key(key) {
+                    return out;
+                }
                 match keymap::command(key, self.mode()) {
+                    Some(cmd) if matches!(self.mode(), Mode::Conversations | Mode::Timeline) => {
+                        self.run_drill(cmd)
+                    }
                     Some(cmd) => self.run(cmd),
                     None => Outcome::none(),
                 }
             }
             Action::Key(_) => Outcome::none(),
-            Action::Fetch(ev) => self.on_fetch(ev),
+            Action::Fetch(ev) => {
+                self.replay_clock(&ev);
+                self.on_fetch(ev)
+            }
+            // A replay's clock is the recorded time, moved by the snapshots themselves.
+            Action::Tick(_) if self.is_replay() => Outcome::none(),
             Action::Tick(now) => {
                 let before = self.clock_state();
                 self.now = now;
@@ -139,6 +159,12 @@ impl App {
                 self.usage = Some(requests_last_minute);
                 Outcome::changed(changed)
             }
+            Action::Conversations { id, result } => self.on_conversations(id, result),
+            Action::Replay(status) => self.on_replay_status(status),
+            Action::Notice(n) => {
+                self.notice = Some(n);
+                Outcome::redraw()
+            }
         }
     }
 
@@ -153,6 +179,12 @@ impl App {
             Mode::Help
         } else if self.prompt_open {
             Mode::Filter
+        } else if let Some(pane) = &self.drill.pane {
+            if pane.timeline {
+                Mode::Timeline
+            } else {
+                Mode::Conversations
+            }
         } else {
             Mode::Normal
         }

@@ -143,12 +143,19 @@ impl App {
     pub fn as_of_text(&self) -> Option<String> {
         let s = self.snapshot()?;
         let local = s.as_of.with_timezone(&self.tz());
+        if self.is_replay() {
+            // The recorded time; its age is the point of a replay, not news.
+            return Some(format!("as of {}", local.format("%H:%M:%S")));
+        }
         let age = (self.now - s.as_of).num_seconds();
         Some(format!("as of {} ({})", local.format("%H:%M:%S"), ago(age)))
     }
 
     /// `next in 18 s`, `refreshing…` or `refresh due`.
     pub fn next_text(&self) -> Option<String> {
+        if self.is_replay() {
+            return None;
+        }
         if self.refreshing {
             return Some("refreshing…".to_string());
         }
@@ -188,6 +195,9 @@ impl App {
     /// the newest snapshot received (held aside or not): FROZEN already explains an old screen,
     /// so the marker keeps saying whether the feed itself is healthy.
     pub fn freshness(&self) -> Freshness {
+        if self.is_replay() {
+            return Freshness::Fresh;
+        }
         let shown = self.snapshot().map(|s| s.as_of);
         let held = self.pending.as_ref().map(|s| s.as_of);
         let Some(as_of) = shown.max(held) else {
@@ -246,6 +256,7 @@ impl App {
             self.fetch_status(),
             self.current_interval(),
             self.freshness(),
+            (self.spinner_phase(), self.drill_still_changing()),
         )
     }
 }
@@ -257,6 +268,7 @@ type ClockState = (
     Option<String>,
     Option<usize>,
     Freshness,
+    (Option<usize>, bool),
 );
 
 /// Whole seconds from `now` until `t`, rounded up so a countdown never shows 0 early.

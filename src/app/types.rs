@@ -2,14 +2,18 @@
 //! [`Effect`]) and the small state types the status line and header read.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use crossterm::event::KeyEvent;
 
+use super::DrillRequest;
+use crate::conversations::DrillPage;
 use crate::fetcher::FetchEvent;
 use crate::model::Source;
+use crate::recording::{ReplayControl, ReplayStatus};
 use crate::timegrid::Granularity;
 use crate::view::ViewExport;
 
@@ -44,6 +48,18 @@ pub enum Action {
     /// Requests sent to Genesys in the last 60 s (retries included); the loop sends it on a
     /// clock tick when the number changed.
     Usage { requests_last_minute: usize },
+    /// Where a replay stands (position, recorded time, speed, paused); the loop forwards every
+    /// change of the replay's status. Also what makes the app a replay.
+    Replay(ReplayStatus),
+    /// A message for the status line from outside the app (a recording write failed, a
+    /// recording ends early).
+    Notice(Notice),
+    /// A conversations list fetched for [`Effect::LoadConversations`] with this `id` (or why
+    /// not, in plain words).
+    Conversations {
+        id: u64,
+        result: Result<Arc<DrillPage>, String>,
+    },
 }
 
 /// Work the loop does on the app's behalf.
@@ -55,6 +71,12 @@ pub enum Effect {
     RefreshNow,
     /// Write this table to CSV (`e`).
     Export(ViewExport),
+    /// Fetch the conversations behind a cell; answer with [`Action::Conversations`].
+    LoadConversations(DrillRequest),
+    /// The supervisor left the pane: stop that fetch.
+    CancelConversations(u64),
+    /// Steer the replay (space, `[` `]`, `{` `}`, `+` `-`); only while replaying.
+    Replay(ReplayControl),
 }
 
 /// What an update did: redraw or not, and effects to run.
@@ -129,6 +151,11 @@ pub enum Notice {
     ExportFailed(String),
     /// `e` before the first snapshot.
     NothingToExport,
+    /// Something went wrong beside the data (recording writes, a recording that ends early),
+    /// already in plain words.
+    Warning(String),
+    /// Plain information (`r` during a replay).
+    Info(String),
 }
 
 impl Notice {
@@ -138,12 +165,13 @@ impl Notice {
             Notice::Exported(p) => format!("exported to {}", p.display()),
             Notice::ExportFailed(e) => format!("export failed: {e}"),
             Notice::NothingToExport => "nothing to export yet".to_string(),
+            Notice::Warning(s) | Notice::Info(s) => s.clone(),
         }
     }
 
     /// Whether to style it as an error.
     pub fn is_error(&self) -> bool {
-        !matches!(self, Notice::Exported(_))
+        !matches!(self, Notice::Exported(_) | Notice::Info(_))
     }
 }
 

@@ -178,6 +178,15 @@ impl DemoTransport {
             (Method::Get, ["", "api", "v2", "routing", "queues", id, "members"]) => {
                 self.members(id, &params)
             }
+            (Method::Get, ["", "api", "v2", "routing", "wrapupcodes", id]) => {
+                match super::details::WRAP_UP_CODES.iter().find(|w| w.id == *id) {
+                    Some(w) => ApiResponse::json(&json!({
+                        "id": w.id, "name": w.name,
+                        "selfUri": format!("/api/v2/routing/wrapupcodes/{}", w.id),
+                    })),
+                    None => error(404, "not.found", &format!("wrap-up code {id} not found")),
+                }
+            }
             _ => error(
                 404,
                 "not.found",

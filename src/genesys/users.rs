@@ -13,6 +13,8 @@ use super::transport::ApiRequest;
 pub const USERS_PATH: &str = "/api/v2/users";
 /// `GET /api/v2/routing/queues`.
 pub const QUEUES_PATH: &str = "/api/v2/routing/queues";
+/// `GET /api/v2/routing/wrapupcodes/{id}`.
+pub const WRAPUP_CODES_PATH: &str = "/api/v2/routing/wrapupcodes";
 /// Ids per `GET /api/v2/users` batch (the cap is undocumented; 100 matches the page size).
 pub const MAX_IDS_PER_BATCH: usize = 100;
 /// Page size for every listing.
@@ -189,6 +191,46 @@ pub async fn queue_members(
 }
 
 /// Percent-encodes one path segment (ids are UUIDs, but never trust input in a path).
+/// A queue's name by id (`GET /api/v2/routing/queues/{id}`): the drill-down lists queue ids
+/// from the conversation details and shows names where the OAuth client may read them.
+/// `Ok(None)` when the queue is gone (404) or has no name.
+pub async fn queue_name(client: &GenesysClient, id: &str) -> Result<Option<String>, ApiError> {
+    entity_name(client, QUEUES_PATH, id, "queue").await
+}
+
+/// A wrap-up code's name by id (`GET /api/v2/routing/wrapupcodes/{id}`, permission
+/// `routing:wrapupCode:view`). `Ok(None)` when the code is gone (404) or has no name.
+pub async fn wrap_up_code_name(
+    client: &GenesysClient,
+    id: &str,
+) -> Result<Option<String>, ApiError> {
+    entity_name(client, WRAPUP_CODES_PATH, id, "wrap-up code").await
+}
+
+async fn entity_name(
+    client: &GenesysClient,
+    base: &str,
+    id: &str,
+    what: &str,
+) -> Result<Option<String>, ApiError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let req = ApiRequest::get(format!("{base}/{}", encode_segment(id)), Vec::new());
+    match client.send(&req).await {
+        Ok(body) => {
+            let named: Named = serde_json::from_slice(&body).map_err(|e| ApiError::Malformed {
+                what: what.to_string(),
+                detail: one_line(&e.to_string()),
+            })?;
+            Ok(named.name.filter(|n| !n.trim().is_empty()))
+        }
+        Err(ApiError::Rejected { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

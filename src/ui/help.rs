@@ -13,12 +13,47 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::keymap::{self, Binding};
 
-/// Sections of the overlay: title and bindings.
-const SECTIONS: &[(&str, &[Binding])] = &[
+/// A titled group of bindings.
+type Section = (&'static str, &'static [Binding]);
+
+/// Sections on the dashboard.
+const DASHBOARD: &[Section] = &[
     ("Dashboard", keymap::NORMAL),
     ("Filter prompt (/)", keymap::FILTER),
     ("This help", keymap::HELP),
 ];
+
+/// Sections while the conversations pane is open: the keys that work there.
+const CONVERSATIONS: &[Section] = &[
+    ("Conversations", keymap::CONVERSATIONS),
+    ("Timeline (i)", keymap::TIMELINE),
+    ("This help", keymap::HELP),
+];
+
+/// Sections while replaying a recording: the replay keys come second (the API usage and the
+/// help's own keys make way for them; the frame says how to close).
+const DASHBOARD_REPLAY: &[Section] = &[
+    ("Dashboard", keymap::NORMAL),
+    ("Replay", keymap::REPLAY),
+    ("Filter prompt (/)", keymap::FILTER),
+];
+
+/// The conversations pane during a replay.
+const CONVERSATIONS_REPLAY: &[Section] = &[
+    ("Conversations", keymap::CONVERSATIONS),
+    ("Replay", keymap::REPLAY),
+    ("Timeline (i)", keymap::TIMELINE),
+];
+
+/// The sections for what is on screen, so the overlay lists the keys that work now.
+pub fn sections(app: &App) -> &'static [Section] {
+    match (app.conversations().is_some(), app.is_replay()) {
+        (true, false) => CONVERSATIONS,
+        (true, true) => CONVERSATIONS_REPLAY,
+        (false, true) => DASHBOARD_REPLAY,
+        (false, false) => DASHBOARD,
+    }
+}
 
 /// A note the tables cannot express.
 const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals, then quits.";
@@ -31,7 +66,7 @@ const FOOTER_LINES: u16 = 2;
 
 /// One column's lines: section headings and `keys  what` rows, keys padded to `key_w`.
 fn section_lines(
-    sections: &[(&str, &[Binding])],
+    sections: &[Section],
     key_w: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
@@ -73,6 +108,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The usage section (blank, heading, each text wrapped to `width`), appended to a column.
 fn usage_lines(texts: &[String], width: usize, style: Style, theme: &Theme) -> Vec<Line<'static>> {
+    if texts.is_empty() {
+        return Vec::new();
+    }
     let mut lines = vec![
         Line::from(""),
         Line::from(Span::styled(USAGE_TITLE, theme.title_focused)),
@@ -89,19 +127,24 @@ fn usage_lines(texts: &[String], width: usize, style: Style, theme: &Theme) -> V
 
 /// Draws the overlay centred in `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let usage = app.usage_help_lines();
+    // A replay sends no requests: no usage section.
+    let usage = match app.is_replay() {
+        true => Vec::new(),
+        false => app.usage_help_lines().to_vec(),
+    };
     let usage_style = if app.usage_is_high() {
         theme.warn
     } else {
         theme.muted
     };
-    let key_w = SECTIONS
+    let sections = sections(app);
+    let key_w = sections
         .iter()
         .flat_map(|(_, b)| b.iter())
         .map(|b| keymap::keys_label(b).chars().count())
         .max()
         .unwrap_or(0);
-    let help_w = SECTIONS
+    let help_w = sections
         .iter()
         .flat_map(|(_, b)| b.iter())
         .map(|b| b.help.chars().count())
@@ -111,7 +154,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let note_w = ESC_NOTE.chars().count() as u16;
     // One column is as wide as the note; its usage text wraps to that.
     let one_w = col_w.max(note_w);
-    let one = section_lines(SECTIONS, key_w, theme)
+    let one = section_lines(sections, key_w, theme)
         .into_iter()
         .chain(usage_lines(&usage, one_w.into(), usage_style, theme))
         .collect::<Vec<_>>();
@@ -122,8 +165,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (columns, inner_h, content_w) = if two {
         let content_w = (2 * col_w + 3).max(note_w);
         let right_w = content_w - col_w - 3;
-        let left = section_lines(&SECTIONS[..1], key_w, theme);
-        let mut right = section_lines(&SECTIONS[1..], key_w, theme);
+        let left = section_lines(&sections[..1], key_w, theme);
+        let mut right = section_lines(&sections[1..], key_w, theme);
         right.extend(usage_lines(&usage, right_w.into(), usage_style, theme));
         let h = left.len().max(right.len()) as u16 + FOOTER_LINES;
         (vec![(left, col_w), (right, right_w)], h, content_w)

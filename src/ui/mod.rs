@@ -3,6 +3,7 @@
 //! pattern). Layout is recomputed on every draw, so a resize re-lays out immediately.
 
 pub mod agents;
+pub mod conversations;
 pub mod header;
 pub mod help;
 pub mod intervals;
@@ -52,6 +53,8 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
     status::render(frame, status, app, theme);
     if app.view().is_none() {
         waiting(frame, body, app, theme);
+    } else if app.conversations().is_some() {
+        conversations::render(frame, body, app, theme);
     } else {
         let panes = Panes::of(body);
         agents::render(frame, panes.agents, app, theme);

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::{App, Mode, Notice};
-use crate::keymap::{self, Command};
+use crate::keymap::{self, Command, ReplayKey};
 
 /// Hints in order of usefulness; the tail is dropped on narrow terminals.
 const HINTS: &[(Command, &str)] = &[
@@ -23,10 +23,37 @@ const HINTS: &[(Command, &str)] = &[
     (Command::Refresh, "refresh"),
 ];
 
+/// Hints while replaying: the replay keys instead of refresh/freeze.
+const REPLAY_HINTS: &[(Command, &str)] = &[
+    (Command::Help, "help"),
+    (Command::Quit, "quit"),
+    (Command::Replay(ReplayKey::TogglePause), "pause"),
+    (Command::Replay(ReplayKey::StepForward), "step"),
+    (Command::Replay(ReplayKey::JumpForward), "+10 min"),
+    (Command::Replay(ReplayKey::Faster), "faster"),
+    (Command::FilterOpen, "filter"),
+    (Command::SortNext, "sort"),
+    (Command::Export, "export"),
+];
+
+/// Hints while the conversations pane is open.
+const CONVERSATION_HINTS: &[(Command, &str)] = &[
+    (Command::Back, "back"),
+    (Command::Inspect, "timeline"),
+    (Command::Help, "help"),
+    (Command::SortNext, "sort"),
+    (Command::Export, "export"),
+    (Command::Refresh, "reload"),
+];
+
+/// Hints while a conversation's timeline is shown.
+const TIMELINE_HINTS: &[(Command, &str)] = &[(Command::Inspect, "close"), (Command::Down, "next")];
+
 /// The first key bound to `cmd` in `mode`, as written in the help.
 fn key_for(cmd: Command, mode: Mode) -> Option<String> {
     keymap::bindings(mode)
         .iter()
+        .chain(keymap::REPLAY)
         .find(|b| b.command == cmd)
         .and_then(|b| b.keys.first())
         .map(keymap::key_label)
@@ -35,12 +62,23 @@ fn key_for(cmd: Command, mode: Mode) -> Option<String> {
 fn hint_spans(app: &App, theme: &Theme, room: usize) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut used = 0;
-    for &(cmd, word) in HINTS {
+    let (mode, hints) = match app.mode() {
+        Mode::Conversations => (Mode::Conversations, CONVERSATION_HINTS),
+        Mode::Timeline => (Mode::Timeline, TIMELINE_HINTS),
+        _ if app.is_replay() => (Mode::Normal, REPLAY_HINTS),
+        _ => (Mode::Normal, HINTS),
+    };
+    for &(cmd, word) in hints {
         let word = match cmd {
             Command::Freeze if app.is_frozen() => "unfreeze",
+            Command::Replay(ReplayKey::TogglePause)
+                if app.replay_status().is_some_and(|s| s.paused) =>
+            {
+                "resume"
+            }
             _ => word,
         };
-        let Some(key) = key_for(cmd, Mode::Normal) else {
+        let Some(key) = key_for(cmd, mode) else {
             continue;
         };
         let w = key.chars().count() + word.chars().count() + 3;
@@ -90,7 +128,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             frame.render_widget(Paragraph::new(line), area);
             return;
         }
-        Mode::Normal => {}
+        Mode::Normal | Mode::Conversations | Mode::Timeline => {}
     }
     let mut left = Vec::new();
     if let Some(problem) = app.fetch_status() {
