@@ -34,7 +34,10 @@ pub const MIN_REFRESH_SECS: u64 = 10;
 pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient, Source), String> {
     match &settings.mode {
         Mode::Demo => {
-            let transport = DemoTransport::new(Arc::new(DemoFloor::builtin()), clock);
+            // The floor works in the supervisor's zone, so a drill-down asked before any
+            // aggregates query (`floorwatch conversations`) simulates the same days.
+            let transport = DemoTransport::new(Arc::new(DemoFloor::builtin()), clock)
+                .with_floor_tz(settings.tz);
             Ok((GenesysClient::new(Arc::new(transport)), Source::Demo))
         }
         Mode::Live(live) => {

@@ -235,5 +235,8 @@ pub fn describe(e: &ApiError) -> String {
 
 /// The header of every conversations CSV.
 pub fn csv_header() -> Vec<String> {
-    drilldown::CSV_HEADER.iter().map(|s| s.to_string()).collect()
+    drilldown::CSV_HEADER
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }

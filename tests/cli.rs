@@ -411,3 +411,111 @@ async fn bad_credentials_name_the_login_host_and_hide_the_secret() {
     let log = std::fs::read_to_string(dir.path().join("fw.log")).unwrap_or_default();
     assert!(!log.contains(SECRET), "log leaks the secret");
 }
+
+/// Reads a CSV file back as header + records.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.expect("record").iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn conversations_of_a_cell_add_up_to_the_day_export() {
+    let dir = tempfile::tempdir().expect("dir");
+    let day = dir.path().join("day.csv");
+    let calls = dir.path().join("calls.csv");
+    let common = [
+        "--demo-at",
+        "2025-03-11T06:00:00-05:00",
+        "--tz",
+        "America/Chicago",
+        "--date",
+        "2025-03-10",
+    ];
+    let o = floorwatch(
+        dir.path(),
+        &[
+            &["export"][..],
+            &common,
+            &["--out", day.to_str().expect("utf-8")],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = read_csv(&day);
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    // The busiest cell of the day.
+    let busiest = rows
+        .iter()
+        .max_by_key(|r| r[col("handled")].parse::<u32>().expect("count"))
+        .expect("rows")
+        .clone();
+    let user = busiest[col("agent_id")].clone();
+    let start = &busiest[col("interval_start")];
+    let at = &start[11..16];
+    let o = floorwatch(
+        dir.path(),
+        &[
+            &["conversations"][..],
+            &common,
+            &[
+                "--user",
+                &user,
+                "--at",
+                at,
+                "--out",
+                calls.to_str().expect("utf-8"),
+            ],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (cheader, calls) = read_csv(&calls);
+    assert_eq!(cheader, floorwatch::drilldown::CSV_HEADER);
+    let ccol = |name: &str| cheader.iter().position(|h| h == name).expect(name);
+    let sum = |name: &str| -> f64 {
+        calls
+            .iter()
+            .map(|r| r[ccol(name)].parse::<f64>().expect("seconds"))
+            .sum()
+    };
+    assert_eq!(
+        calls.len().to_string(),
+        busiest[col("handled")],
+        "one row per handled call"
+    );
+    let close = |a: f64, b: &str| (a - b.parse::<f64>().expect("seconds")).abs() < 0.01;
+    assert!(
+        close(sum("handle_s"), &busiest[col("handle_s")]),
+        "{busiest:?}"
+    );
+    assert!(close(sum("acw_s"), &busiest[col("acw_s")]), "{busiest:?}");
+    // Names, not ids, where the demo org has them.
+    assert!(calls.iter().all(|r| !r[ccol("queue")].is_empty()));
+    assert!(calls.iter().any(|r| !r[ccol("wrap_up")].contains('-')));
+}
+
+#[test]
+fn conversations_needs_one_user_and_a_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let base = ["conversations", "--demo", "--tz", "America/Chicago"];
+    let err = assert_one_line_error(&floorwatch(
+        dir.path(),
+        &[&base[..], &["--at", "10:00"]].concat(),
+    ));
+    assert!(err.contains("--user"), "{err}");
+    let err = assert_one_line_error(&floorwatch(
+        dir.path(),
+        &[&base[..], &["--user", "x", "--at", "25:99"]].concat(),
+    ));
+    assert!(err.contains("--at"), "{err}");
+}

@@ -144,7 +144,11 @@ fn enter_on_an_interval_asks_for_that_cell_and_shows_a_spinner() {
         .position(|b| *b == req.bucket)
         .expect("a bucket of the day");
     assert_eq!(
-        window.local_start(i).expect("start").format("%H:%M").to_string(),
+        window
+            .local_start(i)
+            .expect("start")
+            .format("%H:%M")
+            .to_string(),
         "09:30"
     );
     assert_eq!(app.mode(), Mode::Conversations);
@@ -176,7 +180,10 @@ fn the_list_adds_up_to_the_interval_and_is_longest_handle_first() {
     assert_eq!(total.conversations, cell.handled as usize);
     let rec = app.drill_reconciliation().expect("reconciliation");
     assert!(rec.handle.agrees() && rec.acw.agrees(), "{rec:?}");
-    assert!(!app.drill_still_changing(), "09:30–10:00 is closed at 10:14");
+    assert!(
+        !app.drill_still_changing(),
+        "09:30–10:00 is closed at 10:14"
+    );
     assert!(!app.is_animating());
 }
 
@@ -378,7 +385,10 @@ fn a_refused_list_says_which_permission_and_leaves_the_dashboard_working() {
         result: Err(reason),
     });
     let frame = text(&draw_with(&mut app, 120, 30, &Theme::plain()));
-    assert!(frame.contains("analytics:conversationDetail:view"), "{frame}");
+    assert!(
+        frame.contains("analytics:conversationDetail:view"),
+        "{frame}"
+    );
     send(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.mode(), Mode::Normal);
     let frame = text(&draw_with(&mut app, 120, 30, &Theme::plain()));
@@ -428,7 +438,12 @@ fn help_lists_the_pane_keys_while_it_is_open() {
     let (mut app, _) = opened(&floor);
     send(&mut app, [key('?')]);
     let frame = text(&draw_with(&mut app, 80, 24, &Theme::plain()));
-    for words in ["Conversations", "conversation timeline", "export list to CSV", "back to the intervals"] {
+    for words in [
+        "Conversations",
+        "conversation timeline",
+        "export list to CSV",
+        "back to the intervals",
+    ] {
         assert!(frame.contains(words), "{words} in {frame}");
     }
     send(&mut app, [key('?')]);
@@ -461,7 +476,14 @@ fn timeline_80x24() {
 fn no_size_panics_with_the_pane_open() {
     let floor = Floor::new();
     let (mut app, _) = opened(&floor);
-    for (w, h) in [(60, 15), (61, 16), (79, 23), (100, 30), (140, 40), (250, 70)] {
+    for (w, h) in [
+        (60, 15),
+        (61, 16),
+        (79, 23),
+        (100, 30),
+        (140, 40),
+        (250, 70),
+    ] {
         draw_with(&mut app, w, h, &Theme::plain());
         send(&mut app, [key('i')]);
         draw_with(&mut app, w, h, &Theme::plain());

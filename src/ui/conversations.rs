@@ -92,9 +92,8 @@ pub fn columns(width: u16) -> (Vec<Column>, bool) {
     let mut cols = vec![
         Start, End, Media, Queue, Direction, Talk, Hold, Holds, Acw, Handle, WrapUp,
     ];
-    let used = |cols: &[Column], secs: bool| {
-        2 + cols.iter().map(|c| c.width(secs) + 1).sum::<u16>() - 1
-    };
+    let used =
+        |cols: &[Column], secs: bool| 2 + cols.iter().map(|c| c.width(secs) + 1).sum::<u16>() - 1;
     for drop in [End, Direction, Media, Holds] {
         if used(&cols, false) > width {
             cols.retain(|c| *c != drop);
@@ -298,11 +297,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
             other => Constraint::Length(other.width(secs)),
         })
         .collect();
-    let body = page
-        .drill
-        .rows
-        .iter()
-        .map(|r| row(r, page, &cols, secs));
+    let body = page.drill.rows.iter().map(|r| row(r, page, &cols, secs));
     let table = Table::new(body, widths)
         .header(header)
         .footer(total_row(&page.drill.total(), &cols).style(theme.total))
@@ -339,11 +334,7 @@ fn render_timeline(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let bar_w = w.saturating_sub(4 + 10 + 17 + 8 + 2) as usize;
     let segs = &r.timeline;
     let t0 = segs.iter().filter_map(|s| s.start).min();
-    let t1 = segs
-        .iter()
-        .filter_map(|s| s.end.or(s.start))
-        .max()
-        .or(t0);
+    let t1 = segs.iter().filter_map(|s| s.end.or(s.start)).max().or(t0);
     let span_ms = match (t0, t1) {
         (Some(a), Some(b)) => (b - a).num_milliseconds().max(1) as f64,
         _ => 1.0,
@@ -359,7 +350,9 @@ fn render_timeline(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.title_focused,
         ),
         Span::styled(
-            format!("  {}", page.wrap_up_label(r)).trim_end().to_string(),
+            format!("  {}", page.wrap_up_label(r))
+                .trim_end()
+                .to_string(),
             theme.muted,
         ),
     ])];
@@ -428,7 +421,10 @@ fn segment_line(
         " ".repeat(bar_w.saturating_sub(b.max(a + 1)))
     );
     Line::from(vec![
-        Span::styled(format!("{:<10}", kind_label(&s.kind)), segment_style(s, theme)),
+        Span::styled(
+            format!("{:<10}", kind_label(&s.kind)),
+            segment_style(s, theme),
+        ),
         Span::raw(format!("{from}–{to:<8} {dur:>7} ")),
         Span::styled(bar, segment_style(s, theme)),
     ])
