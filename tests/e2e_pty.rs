@@ -1,5 +1,6 @@
 //! End to end: the real binary in demo mode inside a pseudo-terminal. Waits for the agents
-//! table, presses `e` (export the view) and `q`, then checks the exported file and a clean exit.
+//! table, presses `e` (export the view) and `q`, then checks the exported file and a clean exit;
+//! and opens an interval's conversations, exports them, and returns to the intervals.
 
 use std::path::Path;
 use std::process::Command;
@@ -7,6 +8,79 @@ use std::time::{Duration, Instant};
 
 use rexpect::process::WaitStatus;
 use rexpect::session::spawn_command;
+
+/// Starts the demo dashboard (140×40, clock pinned to a busy Monday) exporting into `dir`.
+fn start(dir: &Path) -> rexpect::session::PtySession {
+    let bin = env!("CARGO_BIN_EXE_floorwatch");
+    let script = r#"stty rows 40 cols 140 && exec "$0" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$1" --log-file "$1/fw.log""#;
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", script, bin, dir.to_str().expect("utf-8 path")]);
+    cmd.env("TERM", "xterm-256color");
+    for var in [
+        "GENESYS_CLOUD_CLIENT_ID",
+        "GENESYS_CLOUD_CLIENT_SECRET",
+        "GENESYS_CLOUD_REGION",
+    ] {
+        cmd.env_remove(var);
+    }
+    spawn_command(cmd, Some(20_000)).expect("spawn floorwatch in a pty")
+}
+
+/// Waits up to 10 s for a CSV whose name starts with `prefix` in `dir`.
+fn wait_for_export(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let files: Vec<_> = exported(dir)
+            .into_iter()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
+            })
+            .collect();
+        if !files.is_empty() || Instant::now() >= deadline {
+            return files;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_dashboard_drills_into_an_interval_exports_and_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = start(dir.path());
+    p.exp_string("as of").expect("first snapshot arrives");
+    // Intervals of the first agent; one up from the open 10:00 interval; open it.
+    p.send("\t").expect("tab");
+    p.send("k").expect("k");
+    p.send("\r").expect("enter");
+    p.flush().expect("flush");
+    p.exp_string("Conversations").expect("the pane opens");
+    p.exp_string("listed").expect("the list arrives");
+    p.send("e").expect("press e");
+    p.flush().expect("flush");
+    let files = wait_for_export(dir.path(), "floorwatch-conversations-");
+    assert_eq!(files.len(), 1, "one conversations export: {files:?}");
+    let mut rdr = csv::Reader::from_path(&files[0]).expect("csv");
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, floorwatch::drilldown::CSV_HEADER);
+    assert!(rdr.records().count() >= 1, "a busy half hour has calls");
+    p.send("\x1b").expect("Esc");
+    p.flush().expect("flush");
+    p.exp_string("Intervals").expect("back on the intervals");
+    p.send("q").expect("press q");
+    p.flush().expect("flush");
+    p.exp_eof().expect("exits");
+    match p.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
 
 fn exported(dir: &Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir)
@@ -21,20 +95,7 @@ fn exported(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn demo_dashboard_exports_the_view_and_quits_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bin = env!("CARGO_BIN_EXE_floorwatch");
-    // A pty starts at 0×0; give it a real size before floorwatch reads it.
-    let script = r#"stty rows 40 cols 140 && exec "$0" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$1" --log-file "$1/fw.log""#;
-    let mut cmd = Command::new("sh");
-    cmd.args(["-c", script, bin, dir.path().to_str().expect("utf-8 path")]);
-    cmd.env("TERM", "xterm-256color");
-    for var in [
-        "GENESYS_CLOUD_CLIENT_ID",
-        "GENESYS_CLOUD_CLIENT_SECRET",
-        "GENESYS_CLOUD_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn floorwatch in a pty");
+    let mut p = start(dir.path());
     p.exp_string("DEMO").expect("header shows DEMO");
     p.exp_string("as of").expect("first snapshot arrives");
     p.send("e").expect("press e");
