@@ -490,3 +490,18 @@ fn no_size_panics_with_the_pane_open() {
         send(&mut app, [key('i')]);
     }
 }
+
+#[test]
+fn a_list_cut_short_says_it_is_incomplete() {
+    let floor = Floor::new();
+    let mut app = floor.app();
+    let req = request(&open_0930(&mut app));
+    let mut page = (*floor.load(&req.user_id, req.bucket)).clone();
+    page.drill.incomplete = Some("page 2 failed: Genesys server error (HTTP 503)".into());
+    app.update(Action::Conversations {
+        id: req.id,
+        result: Ok(Arc::new(page)),
+    });
+    let frame = text(&draw_with(&mut app, 120, 30, &Theme::plain()));
+    assert!(frame.contains("INCOMPLETE: page 2 failed"), "{frame}");
+}
