@@ -115,10 +115,12 @@ fn main() {
                 name: Some(format!("Agent {id}")),
                 id,
                 intervals,
+                status: Vec::new(),
             })
             .collect(),
         as_of: Utc::now(),
         source: Source::Demo,
+        status: Default::default(),
     };
     snap.sort_agents();
     let dir = tempfile::tempdir().expect("tmp");

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use thiserror::Error;
 
 use crate::format::{csv_secs, csv_secs_f, csv_text};
-use crate::model::{Snapshot, Totals};
+use crate::model::{Snapshot, StatusMetrics, StatusTotals, Totals};
 
 /// The day export's header, exactly.
 pub const DAY_HEADER: &[&str] = &[
@@ -26,6 +26,56 @@ pub const DAY_HEADER: &[&str] = &[
     "holds",
     "talk_s",
 ];
+
+/// The status columns `--with-status` appends to [`DAY_HEADER`], in order.
+pub const STATUS_COLUMNS: &[&str] = &[
+    "on_queue_s",
+    "interacting_s",
+    "idle_s",
+    "not_responding_s",
+    "occupancy",
+];
+
+/// The day export's header with `--with-status`: [`DAY_HEADER`] then [`STATUS_COLUMNS`].
+pub const DAY_HEADER_WITH_STATUS: &[&str] = &[
+    "agent_id",
+    "agent_name",
+    "interval_start",
+    "interval_end",
+    "handled",
+    "handle_s",
+    "avg_handle_s",
+    "acw_s",
+    "hold_s",
+    "holds",
+    "talk_s",
+    "on_queue_s",
+    "interacting_s",
+    "idle_s",
+    "not_responding_s",
+    "occupancy",
+];
+
+/// Occupancy as a fraction with four decimals (`0.6250`); blank when undefined (no on-queue
+/// routing time), never `0` or `NaN`.
+pub fn csv_occupancy(o: Option<f64>) -> String {
+    match o {
+        Some(x) if x.is_finite() => format!("{x:.4}"),
+        _ => String::new(),
+    }
+}
+
+/// The status cells `--with-status` appends (`on_queue_s … occupancy`), seconds with
+/// millisecond precision like the other columns.
+pub fn status_cells(t: &StatusTotals) -> [String; 5] {
+    [
+        csv_secs(t.on_queue_ms),
+        csv_secs(t.interacting_ms),
+        csv_secs(t.idle_ms),
+        csv_secs(t.not_responding_ms),
+        csv_occupancy(t.occupancy()),
+    ]
+}
 
 /// Why an export failed; one line naming the path.
 #[derive(Debug, Error)]
@@ -74,6 +124,41 @@ pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
                 rfc3339(end),
             ]);
             row.extend(metric_cells(&Totals::from(cell)));
+            Some(row)
+        })
+    })
+}
+
+/// `floorwatch export --with-status`: [`day_rows`] with [`STATUS_COLUMNS`] appended (header
+/// [`DAY_HEADER_WITH_STATUS`]). A row is written for every agent and interval with
+/// conversation figures **or** status time, so on-queue time without a conversation is
+/// exported too. When the snapshot's status is not available (refused or not fetched) the
+/// status cells are blank; the caller can say why from
+/// [`crate::model::StatusAvailability::forbidden_reason`].
+pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
+    let mut agents: Vec<_> = snapshot.agents.iter().collect();
+    agents.sort_by_cached_key(|a| a.sort_key());
+    let w = &snapshot.window;
+    let available = snapshot.status.is_available();
+    agents.into_iter().flat_map(move |a| {
+        a.intervals.iter().enumerate().filter_map(move |(i, cell)| {
+            let status = a.status_at(i).filter(|_| available);
+            if cell.is_empty() && status.is_none_or(StatusMetrics::is_empty) {
+                return None;
+            }
+            let (start, end) = (w.local_start(i)?, w.local_end(i)?);
+            let mut row = Vec::with_capacity(DAY_HEADER_WITH_STATUS.len());
+            row.extend([
+                csv_text(&a.id),
+                csv_text(a.display_name()),
+                rfc3339(start),
+                rfc3339(end),
+            ]);
+            row.extend(metric_cells(&Totals::from(cell)));
+            match status {
+                Some(s) => row.extend(status_cells(&StatusTotals::from(s))),
+                None => row.extend(std::iter::repeat_n(String::new(), STATUS_COLUMNS.len())),
+            }
             Some(row)
         })
     })
@@ -245,11 +330,13 @@ mod tests {
                     id: "b".into(),
                     name: Some("=cmd()".into()),
                     intervals: cells.clone(),
+                    status: Vec::new(),
                 },
                 AgentDay {
                     id: "a".into(),
                     name: Some("Ann".into()),
                     intervals: cells,
+                    status: Vec::new(),
                 },
             ],
             as_of: Utc
@@ -257,6 +344,7 @@ mod tests {
                 .single()
                 .expect("t"),
             source: Source::Demo,
+            status: Default::default(),
         }
     }
 
@@ -282,6 +370,46 @@ mod tests {
             ]
         );
         assert_eq!(rows[0][1], "'=cmd()");
+    }
+
+    #[test]
+    fn with_status_appends_columns_and_keeps_on_queue_only_intervals() {
+        use crate::model::{StatusAvailability, StatusMetrics};
+        assert_eq!(&DAY_HEADER_WITH_STATUS[..DAY_HEADER.len()], DAY_HEADER);
+        assert_eq!(&DAY_HEADER_WITH_STATUS[DAY_HEADER.len()..], STATUS_COLUMNS);
+        let mut snap = snapshot();
+        snap.status = StatusAvailability::Available;
+        for a in &mut snap.agents {
+            a.status = vec![StatusMetrics::default(); snap.window.len()];
+        }
+        snap.agents[1].status[18] = StatusMetrics {
+            on_queue_ms: 1_800_000,
+            interacting_ms: 1_125_000,
+            idle_ms: 600_000,
+            not_responding_ms: 75_000,
+            ..Default::default()
+        };
+        // On queue but off the routing statuses that count: blank occupancy, not 0.
+        snap.agents[1].status[19] = StatusMetrics {
+            off_queue_ms: 1_800_000,
+            ..Default::default()
+        };
+        let rows: Vec<Vec<String>> = day_rows_with_status(&snap).collect();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[1][..11], day_rows(&snap).nth(1).expect("row")[..]);
+        assert_eq!(
+            rows[1][11..],
+            ["1800.000", "1125.000", "600.000", "75.000", "0.6522"]
+        );
+        assert_eq!(rows[2][2], "2025-03-10T09:30:00-05:00");
+        assert_eq!(rows[2][4..7], ["0", "0.000", ""]);
+        assert_eq!(rows[2][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
+        assert_eq!(rows[0][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
+        // Refused: the same rows as without status, status cells blank.
+        snap.status = StatusAvailability::Forbidden("needs a permission".into());
+        let rows: Vec<Vec<String>> = day_rows_with_status(&snap).collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r[11..].iter().all(String::is_empty)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Selection;
 use crate::genesys::{ApiError, GenesysClient, RetryNotice};
-use crate::loader::{self, LoadError, NameCache, Scope};
+use crate::loader::{self, LoadError, NameCache, Scope, StatusFetch};
 use crate::model::{Snapshot, Source};
 use crate::timegrid::{DayWindow, Granularity};
 
@@ -135,6 +135,9 @@ struct State {
     scope: Option<Scope>,
     last: Option<Arc<Snapshot>>,
     last_full: Option<DateTime<Utc>>,
+    /// Why the user aggregates were refused (403), if they were: not asked again until the
+    /// next full reload, so a refused permission costs no requests on incremental refreshes.
+    status_forbidden: Option<String>,
 }
 
 /// The fetcher loop: refresh, report, wait for the timer or `r`, until cancelled.
@@ -284,11 +287,33 @@ async fn refresh(
     let slice = (scope == Scope::Everyone && large_floor).then_some(loader::SLICE_BUCKETS);
     let fresh =
         loader::fetch_cells_sliced(client, &window, from, to, &cfg.media, &scope, slice).await?;
+    // Status (user aggregates) over the same buckets, chunks and slices. A 403 hides the
+    // status columns but never fails the refresh; other errors fail it like the query above.
+    let status = match (&state.status_forbidden, plan) {
+        (Some(reason), Plan::Recent { .. }) => StatusFetch::Forbidden(reason.clone()),
+        _ => loader::fetch_status_sliced(client, &window, from, to, &scope, slice).await?,
+    };
+    let status = match status {
+        StatusFetch::Cells(fresh_status) => {
+            state.status_forbidden = None;
+            StatusFetch::Cells(loader::merge_status(base, fresh_status, from, to))
+        }
+        StatusFetch::Forbidden(reason) => {
+            if state.status_forbidden.is_none() {
+                tracing::warn!(%reason, "user aggregates refused; status columns hidden");
+            }
+            state.status_forbidden = Some(reason.clone());
+            StatusFetch::Forbidden(reason)
+        }
+    };
     names_for(client, &mut state.names, &fresh).await;
-    let cells = loader::merge(base, fresh, from, to);
-    let snap = Arc::new(loader::assemble(
+    let mut cells = loader::merge(base, fresh, from, to);
+    let added = loader::add_status_agents(&mut cells, &status, window.len());
+    state.names.resolve(client, added.iter()).await;
+    let snap = Arc::new(loader::assemble_with_status(
         window,
         cells,
+        Some(status),
         &state.names,
         now,
         cfg.source.clone(),
@@ -315,6 +340,7 @@ mod tests {
             agents: Vec::new(),
             as_of: DateTime::<Utc>::default(),
             source: Source::Demo,
+            status: Default::default(),
         }
     }
 

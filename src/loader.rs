@@ -1,6 +1,12 @@
 //! Turns a day window and an agent selection into a [`Snapshot`]: resolves who to show, runs the
 //! chunked aggregate queries, folds the answers, and names the agents. Used by the headless
 //! export and the fetcher alike, for demo and live (only the client's transport differs).
+//!
+//! Each range of buckets is asked twice: the conversation aggregates (handle, ACW, hold…) and
+//! the user aggregates (routing status and presence, for occupancy), with the same window,
+//! zone, granularity, user chunks and slices. So a refresh sends twice as many aggregate
+//! queries as before status existed, unless the user aggregates were refused (403): then the
+//! fetcher only asks again on its full reloads.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,8 +16,12 @@ use chrono::{DateTime, Utc};
 use crate::config::Selection;
 use crate::genesys::aggregates;
 pub use crate::genesys::aggregates::CellsByUser;
+pub use crate::genesys::user_aggregates::StatusByUser;
+use crate::genesys::user_aggregates::{self, StatusAnswer};
 use crate::genesys::{ApiError, ApiRequest, GenesysClient, users};
-use crate::model::{AgentDay, IntervalMetrics, Snapshot, Source};
+use crate::model::{
+    AgentDay, IntervalMetrics, Snapshot, Source, StatusAvailability, StatusMetrics,
+};
 use crate::timegrid::DayWindow;
 
 /// Which agents the queries cover.
@@ -138,6 +148,107 @@ pub async fn fetch_cells_sliced(
     Ok(cells)
 }
 
+/// What the user aggregates (status) queries gave for a range of buckets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatusFetch {
+    /// Status cells by user (zero-filled rows for every user of an explicit scope).
+    Cells(StatusByUser),
+    /// The query was refused (403); the plain-words reason naming the missing permission.
+    /// The conversation metrics are unaffected.
+    Forbidden(String),
+}
+
+/// Runs the user aggregates queries for buckets `[from, to)` with the same chunks and slices
+/// as [`fetch_cells_sliced`], folding every answer into status cells. The first 403 stops the
+/// remaining queries and gives [`StatusFetch::Forbidden`]; any other failure is an error, as
+/// for the conversation query.
+pub async fn fetch_status_sliced(
+    client: &GenesysClient,
+    window: &DayWindow,
+    from: usize,
+    to: usize,
+    scope: &Scope,
+    slice: Option<usize>,
+) -> Result<StatusFetch, ApiError> {
+    let mut cells = StatusByUser::new();
+    if let Some(users) = scope.users() {
+        for u in users {
+            cells.insert(u.clone(), vec![StatusMetrics::default(); window.len()]);
+        }
+    }
+    let step = slice.unwrap_or(to.saturating_sub(from)).max(1);
+    let mut start = from;
+    while start < to {
+        let end = (start + step).min(to);
+        for q in user_aggregates::build_queries(window, start, end, scope.users()) {
+            if let StatusAnswer::Forbidden(reason) =
+                client.user_aggregates_into(&q, window, &mut cells).await?
+            {
+                return Ok(StatusFetch::Forbidden(reason));
+            }
+        }
+        start = end;
+    }
+    Ok(StatusFetch::Cells(cells))
+}
+
+/// [`merge`] for status cells: fresh non-empty cells of `[from, to)` replace the previous
+/// snapshot's, silent ones keep their values. Only a base whose status was available counts.
+pub fn merge_status(
+    base: Option<&Snapshot>,
+    fresh: StatusByUser,
+    from: usize,
+    to: usize,
+) -> StatusByUser {
+    let Some(base) = base.filter(|b| b.status.is_available()) else {
+        return fresh;
+    };
+    let mut cells: StatusByUser = base
+        .agents
+        .iter()
+        .filter(|a| !a.status.is_empty())
+        .map(|a| (a.id.clone(), a.status.clone()))
+        .collect();
+    for (id, row) in fresh {
+        match cells.get_mut(&id) {
+            Some(old) => {
+                for i in from..to.min(row.len()).min(old.len()) {
+                    if !row[i].is_empty() {
+                        old[i] = row[i];
+                    }
+                }
+            }
+            None => {
+                cells.insert(id, row);
+            }
+        }
+    }
+    cells
+}
+
+/// Gives a (zero) conversation row to every user who was on queue in `status` but has no row
+/// yet: an agent on queue all day without a single interaction is exactly who occupancy is
+/// about. Users merely logged in (never on queue, e.g. supervisors in an everyone-scope
+/// query) get no row.
+/// Returns the ids added (to be named).
+pub fn add_status_agents(
+    cells: &mut CellsByUser,
+    status: &StatusFetch,
+    buckets: usize,
+) -> Vec<String> {
+    let StatusFetch::Cells(status) = status else {
+        return Vec::new();
+    };
+    let mut added = Vec::new();
+    for (id, row) in status {
+        if !cells.contains_key(id) && row.iter().any(StatusMetrics::was_on_queue) {
+            cells.insert(id.clone(), vec![IntervalMetrics::default(); buckets]);
+            added.push(id.clone());
+        }
+    }
+    added
+}
+
 /// User id → display name, kept across refreshes so each id is looked up once.
 #[derive(Clone, Debug, Default)]
 pub struct NameCache {
@@ -222,7 +333,8 @@ pub fn merge(base: Option<&Snapshot>, fresh: CellsByUser, from: usize, to: usize
     cells
 }
 
-/// Builds the immutable snapshot from folded cells.
+/// Builds the immutable snapshot from folded cells, without status (
+/// [`StatusAvailability::Unknown`]).
 pub fn assemble(
     window: Arc<DayWindow>,
     cells: CellsByUser,
@@ -230,12 +342,49 @@ pub fn assemble(
     as_of: DateTime<Utc>,
     source: Source,
 ) -> Snapshot {
+    assemble_with_status(window, cells, None, names, as_of, source)
+}
+
+/// Builds the immutable snapshot from folded conversation cells and the status answer: with
+/// status cells every agent gets a full-length status row (zeros where Genesys was silent) and
+/// the snapshot is [`StatusAvailability::Available`]; when refused, rows stay empty and the
+/// snapshot carries the reason; `None` means status was not asked for. Rows come from `cells`
+/// (see [`add_status_agents`] for status-only agents).
+pub fn assemble_with_status(
+    window: Arc<DayWindow>,
+    cells: CellsByUser,
+    status: Option<StatusFetch>,
+    names: &NameCache,
+    as_of: DateTime<Utc>,
+    source: Source,
+) -> Snapshot {
+    let len = window.len();
+    let (mut by_user, availability) = match status {
+        None => (StatusByUser::new(), StatusAvailability::Unknown),
+        Some(StatusFetch::Forbidden(reason)) => {
+            (StatusByUser::new(), StatusAvailability::Forbidden(reason))
+        }
+        Some(StatusFetch::Cells(c)) => (c, StatusAvailability::Available),
+    };
+    let available = availability.is_available();
     let agents = cells
         .into_iter()
-        .map(|(id, intervals)| AgentDay {
-            name: names.get(&id).map(str::to_string),
-            id,
-            intervals,
+        .map(|(id, intervals)| {
+            let status = if available {
+                let mut row = by_user
+                    .remove(&id)
+                    .unwrap_or_else(|| vec![StatusMetrics::default(); len]);
+                row.resize(len, StatusMetrics::default());
+                row
+            } else {
+                Vec::new()
+            };
+            AgentDay {
+                name: names.get(&id).map(str::to_string),
+                id,
+                intervals,
+                status,
+            }
         })
         .collect();
     let mut snap = Snapshot {
@@ -243,12 +392,15 @@ pub fn assemble(
         agents,
         as_of,
         source,
+        status: availability,
     };
     snap.sort_agents();
     snap
 }
 
-/// Loads a whole day: scope, queries, names. The headless export's one call.
+/// Loads a whole day: scope, queries, names. The headless export's one call. Conversation
+/// metrics only (status [`StatusAvailability::Unknown`]), so a plain export costs no user
+/// aggregates queries; see [`load_day_with_status`].
 pub async fn load_day(
     client: &GenesysClient,
     window: Arc<DayWindow>,
@@ -257,11 +409,47 @@ pub async fn load_day(
     source: Source,
     as_of: DateTime<Utc>,
 ) -> Result<Snapshot, LoadError> {
+    load(client, window, media, selection, source, as_of, false).await
+}
+
+/// [`load_day`] plus the user aggregates (routing status, presence, occupancy) for
+/// `floorwatch export --with-status`. A 403 on the user aggregates does not fail the load: the
+/// snapshot is [`StatusAvailability::Forbidden`] with the reason, conversation figures intact.
+/// Agents on queue without any conversation get a row.
+pub async fn load_day_with_status(
+    client: &GenesysClient,
+    window: Arc<DayWindow>,
+    media: &[String],
+    selection: &Selection,
+    source: Source,
+    as_of: DateTime<Utc>,
+) -> Result<Snapshot, LoadError> {
+    load(client, window, media, selection, source, as_of, true).await
+}
+
+async fn load(
+    client: &GenesysClient,
+    window: Arc<DayWindow>,
+    media: &[String],
+    selection: &Selection,
+    source: Source,
+    as_of: DateTime<Utc>,
+    with_status: bool,
+) -> Result<Snapshot, LoadError> {
     let mut names = NameCache::default();
     let scope = resolve_scope(client, selection, &mut names).await?;
-    let cells = fetch_cells(client, &window, 0, window.len(), media, &scope).await?;
+    let mut cells = fetch_cells(client, &window, 0, window.len(), media, &scope).await?;
+    let status = if with_status {
+        let s = fetch_status_sliced(client, &window, 0, window.len(), &scope, None).await?;
+        add_status_agents(&mut cells, &s, window.len());
+        Some(s)
+    } else {
+        None
+    };
     names.resolve(client, cells.keys()).await;
-    Ok(assemble(window, cells, &names, as_of, source))
+    Ok(assemble_with_status(
+        window, cells, status, &names, as_of, source,
+    ))
 }
 
 #[cfg(test)]
@@ -298,9 +486,11 @@ mod tests {
                 id: "a".into(),
                 name: None,
                 intervals: a,
+                status: Vec::new(),
             }],
             as_of: DateTime::<Utc>::default(),
             source: Source::Demo,
+            status: StatusAvailability::Unknown,
         };
         let mut fresh = CellsByUser::new();
         let mut row = vec![IntervalMetrics::default(); w.len()];

@@ -125,6 +125,146 @@ impl From<&IntervalMetrics> for Totals {
     }
 }
 
+/// One agent's routing-status and presence time for one interval, in milliseconds, from the
+/// user aggregates query (reference §5: `tAgentRoutingStatus` and `tSystemPresence`, the status
+/// in each metric's `qualifier`). Kept apart from [`IntervalMetrics`] because it comes from a
+/// different query with its own permission (`analytics:userAggregate:view`), which an org may
+/// not grant. `u32` for the same reason as [`IntervalMetrics`]: a cell is at most one interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StatusMetrics {
+    /// Presence On Queue: `tSystemPresence` qualifier `ON_QUEUE`.
+    pub on_queue_ms: u32,
+    /// Routing status `INTERACTING` (alerting, talking, holding and after-call work).
+    pub interacting_ms: u32,
+    /// Routing status `COMMUNICATING` (a non-ACD call counted like an ACD one).
+    pub communicating_ms: u32,
+    /// Routing status `IDLE` (on queue, waiting for an interaction).
+    pub idle_ms: u32,
+    /// Routing status `NOT_RESPONDING` (an offered interaction was not answered).
+    pub not_responding_ms: u32,
+    /// Routing status `OFF_QUEUE` (logged in but not on queue: breaks, meetings…).
+    pub off_queue_ms: u32,
+}
+
+impl StatusMetrics {
+    /// True when Genesys reported no status time for this cell.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Adds another cell, saturating rather than wrapping.
+    pub fn add(&mut self, o: &StatusMetrics) {
+        self.on_queue_ms = self.on_queue_ms.saturating_add(o.on_queue_ms);
+        self.interacting_ms = self.interacting_ms.saturating_add(o.interacting_ms);
+        self.communicating_ms = self.communicating_ms.saturating_add(o.communicating_ms);
+        self.idle_ms = self.idle_ms.saturating_add(o.idle_ms);
+        self.not_responding_ms = self.not_responding_ms.saturating_add(o.not_responding_ms);
+        self.off_queue_ms = self.off_queue_ms.saturating_add(o.off_queue_ms);
+    }
+
+    /// True when the agent spent any time on queue (presence or an on-queue routing status):
+    /// what makes a user a floor agent rather than someone merely logged in.
+    pub fn was_on_queue(&self) -> bool {
+        self.on_queue_ms > 0
+            || self.interacting_ms > 0
+            || self.communicating_ms > 0
+            || self.idle_ms > 0
+            || self.not_responding_ms > 0
+    }
+
+    /// Occupancy as a **fraction** in `0.0..=1.0`; see [`StatusTotals::occupancy`].
+    pub fn occupancy(&self) -> Option<f64> {
+        StatusTotals::from(self).occupancy()
+    }
+}
+
+/// Sums of [`StatusMetrics`] over many cells (an agent's day, the floor's interval), `u64`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatusTotals {
+    pub on_queue_ms: u64,
+    pub interacting_ms: u64,
+    pub communicating_ms: u64,
+    pub idle_ms: u64,
+    pub not_responding_ms: u64,
+    pub off_queue_ms: u64,
+}
+
+impl StatusTotals {
+    /// Adds one stored cell.
+    pub fn add_cell(&mut self, c: &StatusMetrics) {
+        self.on_queue_ms += u64::from(c.on_queue_ms);
+        self.interacting_ms += u64::from(c.interacting_ms);
+        self.communicating_ms += u64::from(c.communicating_ms);
+        self.idle_ms += u64::from(c.idle_ms);
+        self.not_responding_ms += u64::from(c.not_responding_ms);
+        self.off_queue_ms += u64::from(c.off_queue_ms);
+    }
+
+    /// Adds another total.
+    pub fn add(&mut self, o: &StatusTotals) {
+        self.on_queue_ms += o.on_queue_ms;
+        self.interacting_ms += o.interacting_ms;
+        self.communicating_ms += o.communicating_ms;
+        self.idle_ms += o.idle_ms;
+        self.not_responding_ms += o.not_responding_ms;
+        self.off_queue_ms += o.off_queue_ms;
+    }
+
+    /// Sums a slice of cells.
+    pub fn of(cells: &[StatusMetrics]) -> Self {
+        let mut t = Self::default();
+        for c in cells {
+            t.add_cell(c);
+        }
+        t
+    }
+
+    /// Occupancy as a **fraction** (`0.0..=1.0`, multiply by 100 for a percentage):
+    /// interacting ÷ (interacting + communicating + idle) routing-status time (reference §5).
+    /// `None` when that denominator is 0 (no on-queue time): shown blank, never 0 % or NaN.
+    pub fn occupancy(&self) -> Option<f64> {
+        let denominator = self.interacting_ms + self.communicating_ms + self.idle_ms;
+        (denominator > 0).then(|| self.interacting_ms as f64 / denominator as f64)
+    }
+}
+
+impl From<&StatusMetrics> for StatusTotals {
+    fn from(c: &StatusMetrics) -> Self {
+        let mut t = StatusTotals::default();
+        t.add_cell(c);
+        t
+    }
+}
+
+/// Whether the snapshot's status figures ([`AgentDay::status`]) can be shown, so the UI can
+/// hide the status columns and say why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StatusAvailability {
+    /// Not fetched (an old recording, or a snapshot built without the user aggregates query).
+    #[default]
+    Unknown,
+    /// Fetched: every agent's `status` row is the window's length.
+    Available,
+    /// The user aggregates query was refused (403); the reason in plain words, naming the
+    /// missing permission, for the status line. Conversation metrics are unaffected.
+    Forbidden(String),
+}
+
+impl StatusAvailability {
+    /// True when the status columns should be shown.
+    pub fn is_available(&self) -> bool {
+        matches!(self, StatusAvailability::Available)
+    }
+
+    /// The plain-words reason the status columns are hidden, if they were refused.
+    pub fn forbidden_reason(&self) -> Option<&str> {
+        match self {
+            StatusAvailability::Forbidden(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 /// One agent's day: a cell per bucket of the [`DayWindow`], zero-filled where Genesys was silent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentDay {
@@ -134,6 +274,9 @@ pub struct AgentDay {
     pub name: Option<String>,
     /// One cell per bucket, same length as the window's buckets.
     pub intervals: Vec<IntervalMetrics>,
+    /// Routing-status/presence time per bucket, same length as `intervals` when the snapshot's
+    /// [`Snapshot::status`] is [`StatusAvailability::Available`]; empty when unknown.
+    pub status: Vec<StatusMetrics>,
 }
 
 impl AgentDay {
@@ -151,6 +294,16 @@ impl AgentDay {
     /// The agent's whole-day sums.
     pub fn totals(&self) -> Totals {
         Totals::of(&self.intervals)
+    }
+
+    /// The agent's whole-day status sums (all zero when status is unknown).
+    pub fn status_totals(&self) -> StatusTotals {
+        StatusTotals::of(&self.status)
+    }
+
+    /// The status cell of bucket `i`, if known.
+    pub fn status_at(&self, i: usize) -> Option<&StatusMetrics> {
+        self.status.get(i)
     }
 }
 
@@ -184,6 +337,8 @@ pub struct Snapshot {
     pub as_of: DateTime<Utc>,
     /// Demo or live org.
     pub source: Source,
+    /// Whether the agents' `status` rows were fetched, or why not.
+    pub status: StatusAvailability,
 }
 
 impl Snapshot {
@@ -201,5 +356,74 @@ impl Snapshot {
             }
         }
         out
+    }
+
+    /// Floor status totals per bucket (empty rows of agents without status add nothing).
+    pub fn floor_status_by_interval(&self) -> Vec<StatusTotals> {
+        let mut out = vec![StatusTotals::default(); self.window.len()];
+        for a in &self.agents {
+            for (t, c) in out.iter_mut().zip(&a.status) {
+                t.add_cell(c);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routing(interacting: u32, communicating: u32, idle: u32) -> StatusMetrics {
+        StatusMetrics {
+            on_queue_ms: interacting + communicating + idle,
+            interacting_ms: interacting,
+            communicating_ms: communicating,
+            idle_ms: idle,
+            ..StatusMetrics::default()
+        }
+    }
+
+    #[test]
+    fn occupancy_is_interacting_over_on_queue_routing_time() {
+        let c = routing(900_000, 300_000, 600_000);
+        assert_eq!(c.occupancy(), Some(0.5));
+        // Not responding and off queue are outside the denominator.
+        let mut d = c;
+        d.not_responding_ms = 120_000;
+        d.off_queue_ms = 60_000;
+        assert_eq!(d.occupancy(), Some(0.5));
+        assert_eq!(routing(1_800_000, 0, 0).occupancy(), Some(1.0));
+        assert_eq!(routing(0, 0, 1_800_000).occupancy(), Some(0.0));
+    }
+
+    #[test]
+    fn no_on_queue_time_has_no_occupancy() {
+        assert_eq!(StatusMetrics::default().occupancy(), None);
+        let off = StatusMetrics {
+            off_queue_ms: 1_800_000,
+            ..StatusMetrics::default()
+        };
+        assert_eq!(off.occupancy(), None);
+        assert!(!off.was_on_queue());
+        assert_eq!(StatusTotals::default().occupancy(), None);
+    }
+
+    #[test]
+    fn day_totals_weight_intervals_by_time() {
+        let cells = [
+            routing(1_500_000, 0, 300_000),
+            StatusMetrics::default(),
+            routing(300_000, 0, 1_500_000),
+        ];
+        let t = StatusTotals::of(&cells);
+        assert_eq!(t.interacting_ms, 1_800_000);
+        assert_eq!(t.occupancy(), Some(0.5));
+        let mut a = cells[0];
+        a.add(&StatusMetrics {
+            idle_ms: u32::MAX,
+            ..StatusMetrics::default()
+        });
+        assert_eq!(a.idle_ms, u32::MAX, "saturates");
     }
 }

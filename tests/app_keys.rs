@@ -301,6 +301,7 @@ fn interval_selection_is_clamped_on_a_shorter_day_and_follows_now_on_a_new_day()
         agents: agents(),
         as_of: later,
         source: floorwatch::model::Source::Demo,
+        status: Default::default(),
     };
     app.update(Action::Tick(later));
     app.update(Action::Fetch(FetchEvent::Snapshot(std::sync::Arc::new(

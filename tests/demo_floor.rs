@@ -709,12 +709,20 @@ async fn unknown_paths_and_bad_queries_get_genesys_errors() {
         ApiRequest::get(aggregates::PATH, vec![]),
         ApiRequest::get("/api/v2/routing/queues/not-a-queue/members", vec![]),
         ApiRequest::get("/api/v2/users/not-a-user", vec![]),
-        ApiRequest::post("/api/v2/analytics/users/aggregates/query", json!({})),
+        ApiRequest::post("/api/v2/analytics/users/details/query", json!({})),
     ] {
         let r = send(&t, &req).await;
         assert_eq!(r.status, 404, "{req:?}");
         assert_eq!(error_body(&r)["code"], "not.found");
     }
+    // The user aggregates are served (status columns), so a bad body there is a 400.
+    let r = send(
+        &t,
+        &ApiRequest::post("/api/v2/analytics/users/aggregates/query", json!({})),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error_body(&r)["code"], "bad.request");
     let w = DayWindow::new(date(2025, 3, 12), chicago(), Granularity::Min30);
     let good =
         serde_json::to_value(&aggregates::build_queries(&w, 0, w.len(), &[], None)[0]).unwrap();
@@ -828,4 +836,190 @@ async fn a_5000_agent_floor_answers_in_chunks() {
     assert_eq!(cells, again);
     let handled: u64 = cells.values().map(|r| Totals::of(r).handled).sum();
     assert!(handled > n as u64 * 20, "{handled}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// User aggregates (routing status and presence) from the same simulation
+
+/// Runs the user aggregates queries live code would run for the whole day and folds them.
+async fn status_day(
+    t: &DemoTransport,
+    w: &DayWindow,
+    users: Option<&[String]>,
+) -> floorwatch::genesys::user_aggregates::StatusByUser {
+    use floorwatch::genesys::user_aggregates;
+    let mut cells = user_aggregates::StatusByUser::new();
+    for q in user_aggregates::build_queries(w, 0, w.len(), users) {
+        let body = serde_json::to_value(&q).unwrap();
+        let r = send(t, &ApiRequest::post(user_aggregates::PATH, body)).await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        user_aggregates::fold_body(&r.body, w, &mut cells).unwrap();
+    }
+    cells
+}
+
+/// Milliseconds of `[a, b)` inside `[s, e)`.
+fn overlap_ms(a: DateTime<Utc>, b: DateTime<Utc>, s: DateTime<Utc>, e: DateTime<Utc>) -> u64 {
+    u64::try_from((b.min(e) - a.max(s)).num_milliseconds()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn status_time_agrees_with_the_conversations_and_fits_each_interval() {
+    let d = date(2025, 6, 3);
+    let end_of_day = local(chicago(), d, 23, 59) + chrono::Duration::minutes(1);
+    // Late enough for the night shift's spill from the day before to be complete.
+    let t = builtin(fixed_clock(end_of_day + chrono::Duration::hours(6)));
+    let w = DayWindow::new(d, chicago(), Granularity::Min30);
+    let ids = agent_ids(&t);
+    let status = status_day(&t, &w, Some(&ids)).await;
+    let bucket_ms = 30 * 60 * 1000;
+    let mut on_queue_agents = 0;
+    let mut not_responding = 0u64;
+    for (ai, id) in ids.iter().enumerate() {
+        let row = &status[id];
+        assert_eq!(row.len(), w.len());
+        // Conversations of the day and the day before (night shifts spill past midnight).
+        let convs: Vec<Conversation> = [d.pred_opt().unwrap(), d]
+            .iter()
+            .flat_map(|day| generate_day(t.floor(), ai, *day, chicago()))
+            .collect();
+        for (i, b) in w.buckets().iter().enumerate() {
+            let c = row[i];
+            for v in [
+                c.on_queue_ms,
+                c.interacting_ms,
+                c.idle_ms,
+                c.not_responding_ms,
+                c.off_queue_ms,
+            ] {
+                assert!(v <= bucket_ms, "{id} bucket {i}: {c:?}");
+            }
+            let routing = c.interacting_ms + c.communicating_ms + c.idle_ms + c.not_responding_ms;
+            assert!(
+                routing + c.off_queue_ms <= bucket_ms,
+                "{id} bucket {i}: {c:?}"
+            );
+            assert_eq!(
+                c.on_queue_ms, routing,
+                "on queue = on-queue routing statuses"
+            );
+            // Interacting is exactly the offered-to-wrap-up time inside the bucket, so it
+            // covers the talk and hold that fall in it.
+            let handled: u64 = convs
+                .iter()
+                .map(|x| overlap_ms(x.start, x.end, b.start, b.end))
+                .sum();
+            assert_eq!(u64::from(c.interacting_ms), handled, "{id} bucket {i}");
+            let talk_hold: u64 = convs
+                .iter()
+                .flat_map(|x| x.segments())
+                .filter(|s| {
+                    matches!(
+                        s.kind,
+                        floorwatch::demo::SegmentKind::Interact
+                            | floorwatch::demo::SegmentKind::Hold
+                    )
+                })
+                .map(|s| overlap_ms(s.start, s.end, b.start, b.end))
+                .sum();
+            assert!(u64::from(c.interacting_ms) >= talk_hold);
+            if let Some(o) = c.occupancy() {
+                assert!((0.0..=1.0).contains(&o));
+            }
+        }
+        let day = floorwatch::model::StatusTotals::of(row);
+        if day.on_queue_ms > 0 {
+            on_queue_agents += 1;
+            let occ = day.occupancy().unwrap();
+            assert!((0.3..0.98).contains(&occ), "{id}: occupancy {occ}");
+            assert!(day.off_queue_ms > 0, "{id}: breaks are off queue");
+        }
+        not_responding += day.not_responding_ms;
+    }
+    assert!(on_queue_agents * 10 >= ids.len() * 8, "{on_queue_agents}");
+    assert!(not_responding > 0, "a missed alert somewhere on the floor");
+}
+
+#[tokio::test]
+async fn status_is_chunked_filtered_and_stops_at_the_clock() {
+    let d = date(2025, 3, 10);
+    let now = local(chicago(), d, 10, 10);
+    let t = builtin(fixed_clock(now));
+    let w = DayWindow::new(d, chicago(), Granularity::Min30);
+    let ids = agent_ids(&t);
+    let everyone = status_day(&t, &w, None).await;
+    let chunked = status_day(&t, &w, Some(&ids)).await;
+    for id in &ids {
+        let zero = vec![floorwatch::model::StatusMetrics::default(); w.len()];
+        assert_eq!(
+            everyone.get(id).unwrap_or(&zero),
+            chunked.get(id).unwrap_or(&zero),
+            "{id}"
+        );
+    }
+    let one = status_day(&t, &w, Some(&ids[..1])).await;
+    assert_eq!(one.len(), 1);
+    let open = w.bucket_index(now).unwrap();
+    for row in chunked.values() {
+        assert!(
+            row[open + 1..].iter().all(|c| c.is_empty()),
+            "nothing after now"
+        );
+        assert!(
+            row[open].on_queue_ms <= 10 * 60 * 1000,
+            "the open bucket is partial"
+        );
+    }
+    // Only userId may be grouped or filtered on (§5).
+    let mut q = serde_json::to_value(
+        &floorwatch::genesys::user_aggregates::build_queries(&w, 0, 1, None)[0],
+    )
+    .unwrap();
+    q["groupBy"] = json!(["queueId"]);
+    let r = send(
+        &t,
+        &ApiRequest::post(floorwatch::genesys::user_aggregates::PATH, q),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn the_demo_dashboard_shows_status_for_every_agent() {
+    use floorwatch::loader::{self, Scope, StatusFetch};
+    let d = date(2025, 3, 10);
+    let now = local(chicago(), d, 16, 0);
+    let client = floorwatch::genesys::GenesysClient::new(Arc::new(builtin(fixed_clock(now))));
+    let w = Arc::new(DayWindow::new(d, chicago(), Granularity::Min30));
+    let media = media(&["voice", "callback"]);
+    let mut cells = loader::fetch_cells(&client, &w, 0, w.len(), &media, &Scope::Everyone)
+        .await
+        .unwrap();
+    let status = loader::fetch_status_sliced(&client, &w, 0, w.len(), &Scope::Everyone, None)
+        .await
+        .unwrap();
+    assert!(matches!(status, StatusFetch::Cells(_)));
+    loader::add_status_agents(&mut cells, &status, w.len());
+    let snap = loader::assemble_with_status(
+        w.clone(),
+        cells,
+        Some(status),
+        &loader::NameCache::default(),
+        now,
+        floorwatch::model::Source::Demo,
+    );
+    assert!(snap.status.is_available());
+    assert!(snap.agents.iter().all(|a| a.status.len() == w.len()));
+    let floor: floorwatch::model::StatusTotals =
+        snap.floor_status_by_interval()
+            .iter()
+            .fold(Default::default(), |mut t, x| {
+                t.add(x);
+                t
+            });
+    assert!(floor.occupancy().is_some());
+    // Every agent with a conversation was on queue.
+    for a in snap.agents.iter().filter(|a| a.totals().handled > 0) {
+        assert!(a.status_totals().on_queue_ms > 0, "{}", a.id);
+    }
 }

@@ -20,7 +20,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-use fake_org::{FakeOrg, Fault, SECRET, SentQuery, TestClock, calls, queries, user_lookups};
+use fake_org::{
+    FakeOrg, Fault, SECRET, SentQuery, TestClock, calls, queries, status_queries, user_lookups,
+};
 use floorwatch::config::Selection;
 use floorwatch::fetcher::{
     self, Control, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig, FetcherHandle,
@@ -353,9 +355,10 @@ async fn first_refresh_loads_the_day_then_recent_buckets_then_the_day_again() {
         r.intervals(),
         vec!["2025-03-10T14:30:00.000Z/2025-03-10T16:00:00.000Z"]
     );
-    // 32 refreshes in 15.5 min: one query each, plus the one names look-up.
-    assert_eq!(run.client.stats().requests, 32 + 1);
-    assert!(run.client.requests_last_minute() <= 3);
+    // 32 refreshes in 15.5 min: one conversation and one user (status) aggregates query
+    // each, plus the one names look-up.
+    assert_eq!(run.client.stats().requests, 2 * 32 + 1);
+    assert!(run.client.requests_last_minute() <= 2 * 3);
     run.stop().await;
 }
 
@@ -999,6 +1002,18 @@ async fn two_hundred_fifty_users_are_three_queries_per_refresh() {
     for k in 0..4 {
         let r = run.refresh().await;
         assert_eq!(r.queries.len(), 3, "refresh {k}: ceil(250/100) queries");
+        let status: Vec<Vec<String>> = status_queries(&r.api)
+            .into_iter()
+            .map(|q| q.users)
+            .collect();
+        assert_eq!(
+            status,
+            r.queries
+                .iter()
+                .map(|q| q.users.clone())
+                .collect::<Vec<_>>(),
+            "refresh {k}: the status queries use the same chunks"
+        );
         let sizes: Vec<usize> = r.queries.iter().map(|q| q.users.len()).collect();
         assert_eq!(sizes, vec![100, 100, 50]);
         let mut asked: Vec<String> = r.queries.iter().flat_map(|q| q.users.clone()).collect();
@@ -1033,7 +1048,8 @@ async fn two_hundred_fifty_users_are_three_queries_per_refresh() {
         assert_eq!(cell(s, "u-007", 20), calls(1, 67));
         assert!(agent(s, "u-001").intervals.iter().all(|c| c.is_empty()));
     }
-    assert!(run.client.requests_last_minute() <= 2 * 3 + 3);
+    // Two refreshes a minute, each 3 conversation + 3 status queries, plus the 3 name batches.
+    assert!(run.client.requests_last_minute() <= 2 * (3 + 3) + 3);
     run.stop().await;
 }
 
@@ -1194,11 +1210,13 @@ async fn queue_selection_queries_its_members_by_id_and_names_them_from_the_membe
         vec![
             "/api/v2/routing/queues",
             "/api/v2/routing/queues/q-sales/members",
-            fake_org::AGG
+            fake_org::AGG,
+            fake_org::USER_AGG
         ],
         "names come with the members: no users look-up"
     );
     assert_eq!(r.queries[0].users, vec!["u-ada", "u-bo"]);
+    assert_eq!(status_queries(&r.api)[0].users, vec!["u-ada", "u-bo"]);
     let s = r.snap();
     let rows: Vec<(&str, &str)> = s
         .agents
@@ -1211,7 +1229,11 @@ async fn queue_selection_queries_its_members_by_id_and_names_them_from_the_membe
         "idle members get a row; non-members do not"
     );
     let r = run.refresh().await;
-    assert_eq!(r.api.len(), 1, "the queue is resolved once, not every 30 s");
+    assert_eq!(
+        r.api.len(),
+        2,
+        "the queue is resolved once, not every 30 s: only the two aggregates queries"
+    );
     run.stop().await;
 }
 

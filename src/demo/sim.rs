@@ -193,11 +193,37 @@ fn secs_to_ms(s: f64) -> u64 {
 /// The agent's conversations on local `date` in `tz`, in time order; `agent` indexes
 /// [`DemoFloor::agents`]. Empty if the index is out of range. Deterministic in its inputs.
 pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) -> Vec<Conversation> {
-    let Some(a) = floor.agents().get(agent) else {
-        return Vec::new();
-    };
+    simulate_day(floor, agent, date, tz)
+        .map(|d| d.conversations)
+        .unwrap_or_default()
+}
+
+/// One agent's shift as simulated: when they went on queue and off it, the breaks they
+/// actually took, and their conversations. The routing-status figures (user aggregates) are
+/// derived from it, so they agree with the conversation figures by construction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayTimeline {
+    /// Logged in and on queue.
+    pub login: DateTime<Utc>,
+    /// Off queue for the day: the shift end, or the end of the last wrap-up if later.
+    pub logout: DateTime<Utc>,
+    /// Breaks taken, half-open `[start, end)`, in order; never overlapping a conversation.
+    pub breaks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The conversations, as [`generate_day`] returns them.
+    pub conversations: Vec<Conversation>,
+}
+
+/// [`generate_day`] with the shift around the conversations; `None` for an unknown agent.
+/// Same draws in the same order, so the conversations are identical to [`generate_day`]'s.
+pub fn simulate_day(
+    floor: &DemoFloor,
+    agent: usize,
+    date: NaiveDate,
+    tz: Tz,
+) -> Option<DayTimeline> {
+    let a = floor.agents().get(agent)?;
     let (Some(q), Some(shift)) = (floor.queue_of(a), floor.shift_of(a)) else {
-        return Vec::new();
+        return None;
     };
     let d = floor.distributions();
     let mut rng = SplitMix64::from_parts(&[
@@ -235,6 +261,7 @@ pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) ->
     let weights: Vec<f64> = q.media.iter().map(|m| m.1).collect();
     let prof = a.proficiency;
     let mut out = Vec::with_capacity(96);
+    let mut taken = Vec::with_capacity(breaks.len());
     let mut next_break = 0;
     let mut t = shift_start;
     loop {
@@ -250,7 +277,9 @@ pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) ->
         if let Some((at, len)) = breaks.get(next_break).copied()
             && offer >= at
         {
-            t = t.max(at) + len;
+            let from = t.max(at);
+            t = from + len;
+            taken.push((from, t));
             next_break += 1;
             continue;
         }
@@ -309,7 +338,12 @@ pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) ->
         });
         t = end;
     }
-    out
+    Some(DayTimeline {
+        login: shift_start,
+        logout: t.max(shift_end),
+        breaks: taken,
+        conversations: out,
+    })
 }
 
 #[cfg(test)]

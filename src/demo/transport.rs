@@ -21,6 +21,7 @@ use super::sim::{Conversation, Direction, generate_day};
 use crate::genesys::aggregates::{AggregationQuery, PATH as AGGREGATES_PATH};
 use crate::genesys::details::PATH as DETAILS_PATH;
 use crate::genesys::transport::{ApiRequest, ApiResponse, Method, SendFuture, Transport};
+use crate::genesys::user_aggregates::PATH as USER_AGGREGATES_PATH;
 use crate::timegrid::{DayWindow, Granularity, iso_ms};
 
 /// Where "now" comes from; same shape as the fetcher's clock.
@@ -159,6 +160,9 @@ impl DemoTransport {
             (Method::Post, _) if path == AGGREGATES_PATH => self.aggregates(req.body.as_ref()),
             (Method::Post, _) if path == DETAILS_PATH => {
                 super::details::respond(self, req.body.as_ref())
+            }
+            (Method::Post, _) if path == USER_AGGREGATES_PATH => {
+                super::status::respond(self, req.body.as_ref())
             }
             (Method::Get, ["", "api", "v2", "users"]) => self.users(&params),
             (Method::Get, ["", "api", "v2", "users", id]) => match self.floor.agent(id) {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod region;
 pub mod transport;
+pub mod user_aggregates;
 pub mod users;
 
 pub use client::{GenesysClient, RetryNotice, RetryPolicy};

@@ -23,6 +23,15 @@
 //! `var(agents changed)`, then per agent `var(position gap) var(cells changed)` and per cell
 //! `var(interval gap)` and the ten field differences; a keyframe writes its cells the same way,
 //! relative to all-zero rows. Ids that are canonical lowercase UUIDs are stored as 16 bytes.
+//!
+//! Either kind may end with an optional **status section** (user aggregates, added later in
+//! version 1; a record without it decodes as before): `u8(availability: 0 unknown,
+//! 1 available, 2 forbidden) [str(reason) if 2]`, one `var(status row length)` per agent of the
+//! record's table, then the changed status cells written like the cells above with six fields
+//! (on queue, interacting, communicating, idle, not responding, off queue). A keyframe's status
+//! rows are relative to zero; a delta's to the same agent's previous status row when it has the
+//! same length, else to zero. A delta without the section leaves every status as it was (the
+//! writer omits it only when neither snapshot has any status).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,7 +39,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::model::{AgentDay, IntervalMetrics, Snapshot, Source};
+use crate::model::{
+    AgentDay, IntervalMetrics, Snapshot, Source, StatusAvailability, StatusMetrics,
+};
 use crate::timegrid::{DayWindow, Granularity};
 
 /// The first bytes of every recording.
@@ -573,6 +584,47 @@ fn get_name(d: &mut Dec<'_>) -> Result<Option<String>, DecodeError> {
     }
 }
 
+/// A cell type written field by field (conversation cells and status cells).
+trait CellFields: Copy + Default + PartialEq {
+    type Array: AsRef<[u32]> + AsMut<[u32]> + Default;
+    fn to_fields(&self) -> Self::Array;
+    fn from_fields(f: Self::Array) -> Self;
+}
+
+impl CellFields for IntervalMetrics {
+    type Array = [u32; 10];
+    fn to_fields(&self) -> [u32; 10] {
+        fields(self)
+    }
+    fn from_fields(f: [u32; 10]) -> Self {
+        from_fields(f)
+    }
+}
+
+impl CellFields for StatusMetrics {
+    type Array = [u32; 6];
+    fn to_fields(&self) -> [u32; 6] {
+        [
+            self.on_queue_ms,
+            self.interacting_ms,
+            self.communicating_ms,
+            self.idle_ms,
+            self.not_responding_ms,
+            self.off_queue_ms,
+        ]
+    }
+    fn from_fields(f: [u32; 6]) -> Self {
+        StatusMetrics {
+            on_queue_ms: f[0],
+            interacting_ms: f[1],
+            communicating_ms: f[2],
+            idle_ms: f[3],
+            not_responding_ms: f[4],
+            off_queue_ms: f[5],
+        }
+    }
+}
+
 fn fields(c: &IntervalMetrics) -> [u32; 10] {
     [
         c.handled,
@@ -604,13 +656,11 @@ fn from_fields(f: [u32; 10]) -> IntervalMetrics {
 }
 
 const EMPTY_ROW: &[IntervalMetrics] = &[];
+const EMPTY_STATUS: &[StatusMetrics] = &[];
 
 /// Writes the cells of `rows` that differ from `bases` (a missing base is all zero).
-fn put_cells<'a>(
-    e: &mut Enc,
-    rows: impl Iterator<Item = (&'a [IntervalMetrics], &'a [IntervalMetrics])>,
-) {
-    let zero = IntervalMetrics::default();
+fn put_cells<'a, T: CellFields + 'a>(e: &mut Enc, rows: impl Iterator<Item = (&'a [T], &'a [T])>) {
+    let zero = T::default();
     let mut agents = Enc::default();
     let mut n_agents = 0usize;
     let mut last_agent: Option<usize> = None;
@@ -626,8 +676,8 @@ fn put_cells<'a>(
             }
             cells.usize(gap(last_cell, i));
             last_cell = Some(i);
-            for (new, old) in fields(c).into_iter().zip(fields(b)) {
-                cells.zz(i64::from(new) - i64::from(old));
+            for (new, old) in c.to_fields().as_ref().iter().zip(b.to_fields().as_ref()) {
+                cells.zz(i64::from(*new) - i64::from(*old));
             }
             n_cells += 1;
         }
@@ -659,6 +709,15 @@ fn ungap(last: Option<usize>, g: usize) -> Option<usize> {
 
 /// Applies a cells section to `agents` in place.
 fn apply_cells(d: &mut Dec<'_>, agents: &mut [AgentDay]) -> Result<(), DecodeError> {
+    apply_rows(d, agents, |a| &mut a.intervals)
+}
+
+/// Applies a cells section to the rows `row` picks out of `agents`.
+fn apply_rows<T: CellFields>(
+    d: &mut Dec<'_>,
+    agents: &mut [AgentDay],
+    row: fn(&mut AgentDay) -> &mut Vec<T>,
+) -> Result<(), DecodeError> {
     let n_agents = d.count("changed agent")?;
     let mut last_agent = None;
     for _ in 0..n_agents {
@@ -666,7 +725,7 @@ fn apply_cells(d: &mut Dec<'_>, agents: &mut [AgentDay]) -> Result<(), DecodeErr
             .filter(|&p| p < agents.len())
             .map_or_else(|| err("agent position out of range"), Ok)?;
         last_agent = Some(pos);
-        let row = &mut agents[pos].intervals;
+        let row = row(&mut agents[pos]);
         let n_cells = d.count("changed cell")?;
         let mut last_cell = None;
         for _ in 0..n_cells {
@@ -674,16 +733,75 @@ fn apply_cells(d: &mut Dec<'_>, agents: &mut [AgentDay]) -> Result<(), DecodeErr
                 .filter(|&i| i < row.len())
                 .map_or_else(|| err("interval out of range"), Ok)?;
             last_cell = Some(i);
-            let old = fields(&row[i]);
-            let mut new = [0u32; 10];
-            for (n, o) in new.iter_mut().zip(old) {
-                let v = i64::from(o) + d.zz()?;
+            let old = row[i].to_fields();
+            let mut new = T::Array::default();
+            for (n, o) in new.as_mut().iter_mut().zip(old.as_ref()) {
+                let v = i64::from(*o) + d.zz()?;
                 *n = u32::try_from(v).or_else(|_| err("cell value out of range"))?;
             }
-            row[i] = from_fields(new);
+            row[i] = T::from_fields(new);
         }
     }
     Ok(())
+}
+
+/// True when the snapshot carries any status information worth a status section.
+fn has_status(s: &Snapshot) -> bool {
+    s.status != StatusAvailability::Unknown || s.agents.iter().any(|a| !a.status.is_empty())
+}
+
+/// Writes the status section for `s`, each agent's status relative to `bases` (same order).
+fn put_status<'a>(e: &mut Enc, s: &'a Snapshot, bases: impl Iterator<Item = &'a [StatusMetrics]>) {
+    match &s.status {
+        StatusAvailability::Unknown => e.u8(0),
+        StatusAvailability::Available => e.u8(1),
+        StatusAvailability::Forbidden(reason) => {
+            e.u8(2);
+            e.str(reason);
+        }
+    }
+    e.usize(s.agents.len());
+    for a in &s.agents {
+        e.usize(a.status.len());
+    }
+    put_cells(
+        e,
+        s.agents.iter().zip(bases).map(|(a, b)| {
+            let base = if b.len() == a.status.len() {
+                b
+            } else {
+                EMPTY_STATUS
+            };
+            (a.status.as_slice(), base)
+        }),
+    );
+}
+
+/// Reads a status section over `agents` (whose current status rows are the bases).
+fn apply_status(
+    d: &mut Dec<'_>,
+    agents: &mut [AgentDay],
+) -> Result<StatusAvailability, DecodeError> {
+    let availability = match d.u8()? {
+        0 => StatusAvailability::Unknown,
+        1 => StatusAvailability::Available,
+        2 => StatusAvailability::Forbidden(d.str()?.to_string()),
+        t => return err(format!("unknown status availability {t}")),
+    };
+    if d.count("status row")? != agents.len() {
+        return err("status rows do not match the agents");
+    }
+    for a in agents.iter_mut() {
+        let len = d.usize()?;
+        if len > MAX_FRAME / 24 {
+            return err("implausible status row length");
+        }
+        if a.status.len() != len {
+            a.status = vec![StatusMetrics::default(); len];
+        }
+    }
+    apply_rows(d, agents, |a| &mut a.status)?;
+    Ok(availability)
 }
 
 /// True when `next` can be written as a delta over `prev`: same window and source, and every
@@ -714,6 +832,9 @@ pub fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
         &mut e,
         s.agents.iter().map(|a| (a.intervals.as_slice(), EMPTY_ROW)),
     );
+    if has_status(s) {
+        put_status(&mut e, s, std::iter::repeat(EMPTY_STATUS));
+    }
     e.buf
 }
 
@@ -747,9 +868,14 @@ pub fn decode_keyframe(
             id,
             name,
             intervals: vec![IntervalMetrics::default(); len],
+            status: Vec::new(),
         });
     }
     apply_cells(&mut d, &mut agents)?;
+    let mut status = StatusAvailability::Unknown;
+    if d.remaining() != 0 {
+        status = apply_status(&mut d, &mut agents)?;
+    }
     if d.remaining() != 0 {
         return err("trailing bytes after the cells");
     }
@@ -758,6 +884,7 @@ pub fn decode_keyframe(
         agents,
         as_of,
         source,
+        status,
     })
 }
 
@@ -779,6 +906,13 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
                 .zip(&prev.agents)
                 .map(|(n, p)| (n.intervals.as_slice(), p.intervals.as_slice())),
         );
+        if has_status(prev) || has_status(next) {
+            put_status(
+                &mut e,
+                next,
+                prev.agents.iter().map(|p| p.status.as_slice()),
+            );
+        }
         return e.buf;
     }
     e.u8(1);
@@ -792,6 +926,7 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
     let mut used = vec![false; prev.agents.len()];
     let mut expected = 0usize;
     let mut bases: Vec<&[IntervalMetrics]> = Vec::with_capacity(next.agents.len());
+    let mut status_bases: Vec<&[StatusMetrics]> = Vec::with_capacity(next.agents.len());
     for a in &next.agents {
         // Each previous row is referenced at most once (ids are unique in practice; a
         // duplicate is written as a new agent).
@@ -802,6 +937,7 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
                 put_id(&mut e, &a.id);
                 put_name(&mut e, a.name.as_deref());
                 bases.push(EMPTY_ROW);
+                status_bases.push(EMPTY_STATUS);
             }
             Some(i) => {
                 used[i] = true;
@@ -816,6 +952,7 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
                 }
                 expected = i + 1;
                 bases.push(p.intervals.as_slice());
+                status_bases.push(p.status.as_slice());
             }
         }
     }
@@ -826,6 +963,9 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
             .zip(bases)
             .map(|(n, b)| (n.intervals.as_slice(), b)),
     );
+    if has_status(prev) || has_status(next) {
+        put_status(&mut e, next, status_bases.into_iter());
+    }
     e.buf
 }
 
@@ -860,6 +1000,7 @@ pub fn apply_delta(
                             id,
                             name,
                             intervals: vec![IntervalMetrics::default(); n],
+                            status: Vec::new(),
                         });
                         continue;
                     }
@@ -886,6 +1027,9 @@ pub fn apply_delta(
         t => return err(format!("unknown agent-table flag {t}")),
     }
     apply_cells(&mut d, &mut state.agents)?;
+    if d.remaining() != 0 {
+        state.status = apply_status(&mut d, &mut state.agents)?;
+    }
     if d.remaining() != 0 {
         return err("trailing bytes after the cells");
     }
@@ -938,6 +1082,7 @@ mod tests {
             id: id.into(),
             name: name.map(str::to_string),
             intervals,
+            status: Vec::new(),
         }
     }
 
@@ -950,6 +1095,7 @@ mod tests {
                 .single()
                 .expect("t"),
             source: Source::Demo,
+            status: StatusAvailability::Unknown,
         }
     }
 
@@ -1068,6 +1214,7 @@ mod tests {
             id: "short".into(),
             name: None,
             intervals: vec![cell(3); 5],
+            status: Vec::new(),
         });
         let raw = encode_keyframe(&s);
         let back = decode_keyframe(&raw, s.as_of, None).expect("decodes");
@@ -1139,6 +1286,58 @@ mod tests {
         empty.agents.clear();
         roundtrip_delta(&table, &empty);
         roundtrip_delta(&empty, &table);
+    }
+
+    fn status(k: u32) -> StatusMetrics {
+        StatusMetrics {
+            on_queue_ms: 1_800_000,
+            interacting_ms: k * 1000,
+            idle_ms: 1_800_000 - k * 1000,
+            not_responding_ms: k,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn status_rows_round_trip_in_keyframes_and_deltas() {
+        let w = window(10);
+        let plain = snap(&w, 0, vec![agent("a", Some("Ann"), &[(18, cell(1))])]);
+        // Without status the bytes are exactly what they were before status existed.
+        let raw = encode_keyframe(&plain);
+        assert_eq!(decode_keyframe(&raw, plain.as_of, None), Ok(plain.clone()));
+        let mut with = plain.clone();
+        with.status = StatusAvailability::Available;
+        with.agents[0].status = vec![StatusMetrics::default(); 48];
+        with.agents[0].status[18] = status(600);
+        let raw = encode_keyframe(&with);
+        assert_eq!(decode_keyframe(&raw, with.as_of, None), Ok(with.clone()));
+        roundtrip_delta(&plain, &with);
+        // A status cell grows; an agent arrives without status; then status is refused.
+        let mut next = with.clone();
+        next.as_of += chrono::Duration::seconds(30);
+        next.agents[0].status[18] = status(900);
+        roundtrip_delta(&with, &next);
+        let mut table = next.clone();
+        table.agents.insert(0, agent("0", None, &[(3, cell(2))]));
+        roundtrip_delta(&next, &table);
+        let mut refused = table.clone();
+        refused.status = StatusAvailability::Forbidden("needs analytics:userAggregate:view".into());
+        for a in &mut refused.agents {
+            a.status.clear();
+        }
+        roundtrip_delta(&table, &refused);
+        roundtrip_delta(&refused, &table);
+        let raw = encode_keyframe(&refused);
+        assert_eq!(
+            decode_keyframe(&raw, refused.as_of, None),
+            Ok(refused.clone())
+        );
+        // A cut is never mistaken for the whole record (cut right before the optional section
+        // it reads as a record without status; the frame's CRC catches that on disk).
+        for cut in 0..raw.len() {
+            let back = decode_keyframe(&raw[..cut], refused.as_of, None).ok();
+            assert_ne!(back.as_ref(), Some(&refused), "cut at {cut}");
+        }
     }
 
     #[test]

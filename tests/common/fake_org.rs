@@ -1,7 +1,8 @@
 //! A stateful fake Genesys Cloud org for the fetcher tests: a login host issuing numbered
 //! tokens (or refusing the credentials), and an API host answering
 //! `POST /api/v2/analytics/conversations/aggregates/query` from a mutable table of per-agent
-//! 30-minute cells and `GET /api/v2/users` from a name table, with the reference's status
+//! 30-minute cells, `POST /api/v2/analytics/users/aggregates/query` from a table of status
+//! cells (§5, the status in each metric's `qualifier`) and `GET /api/v2/users` from a name table, with the reference's status
 //! codes, headers and JSON shapes (genesys-api.md §2–§4, §6). Tests mutate the table between
 //! refreshes (late data, buckets that stop being returned), queue faults (401, 429, 503, 400,
 //! truncated bodies) and read back every request that was sent.
@@ -23,7 +24,8 @@ use floorwatch::fetcher::Clock;
 use floorwatch::genesys::GenesysClient;
 use floorwatch::genesys::aggregates::PATH as AGGREGATES_PATH;
 use floorwatch::genesys::http::{HttpConfig, HttpTransport};
-use floorwatch::model::IntervalMetrics;
+use floorwatch::genesys::user_aggregates::PATH as USER_AGGREGATES_PATH;
+use floorwatch::model::{IntervalMetrics, StatusMetrics};
 use floorwatch::secret::Secret;
 
 pub const CLIENT_ID: &str = "fw-fetcher-client";
@@ -34,6 +36,8 @@ pub const TOKEN_PREFIX: &str = "fake-tok";
 
 /// The aggregates endpoint path.
 pub const AGG: &str = AGGREGATES_PATH;
+/// The user aggregates (status) endpoint path.
+pub const USER_AGG: &str = USER_AGGREGATES_PATH;
 /// The users listing path.
 pub const USERS: &str = "/api/v2/users";
 /// The queues listing path (members under `/{id}/members`).
@@ -98,6 +102,20 @@ impl Fault {
                 "message": format!("Rate limit exceeded the maximum. Retry the request in [{secs}] seconds"),
                 "code": "too.many.requests.retry.after", "status": 429,
                 "contextId": "corr-429", "details": [], "errors": []
+            }),
+        }
+    }
+
+    /// 403 as Genesys sends it when the OAuth client's role lacks `permission`.
+    pub fn forbidden(permission: &str) -> Fault {
+        Fault::Json {
+            status: 403,
+            headers: vec![("ININ-Correlation-Id".into(), "corr-403".into())],
+            body: json!({
+                "message": format!("You are missing the following permission(s): [{permission}]"),
+                "code": "missing.permissions", "status": 403,
+                "messageParams": {"permissions": permission},
+                "contextId": "corr-403", "details": [], "errors": []
             }),
         }
     }
@@ -174,6 +192,14 @@ pub struct OrgState {
     pub local_offsets: bool,
     /// Queues: id → (name, member ids).
     pub queues: BTreeMap<String, (String, Vec<String>)>,
+    /// user id → bucket start (UTC) → status cell, for the user aggregates endpoint.
+    pub status: BTreeMap<String, BTreeMap<DateTime<Utc>, StatusMetrics>>,
+    /// Status cells the API no longer returns.
+    pub status_hidden: HashSet<(String, DateTime<Utc>)>,
+    /// Answers used, one each, for the next user aggregates requests.
+    pub status_faults: VecDeque<Fault>,
+    /// Answer every user aggregates request with this while set.
+    pub status_fault_forever: Option<Fault>,
 }
 
 impl OrgState {
@@ -190,6 +216,14 @@ impl OrgState {
     /// Sets a cell.
     pub fn set(&mut self, user: &str, start: DateTime<Utc>, cell: IntervalMetrics) {
         self.data
+            .entry(user.to_string())
+            .or_default()
+            .insert(start, cell);
+    }
+
+    /// Sets a status cell.
+    pub fn set_status(&mut self, user: &str, start: DateTime<Utc>, cell: StatusMetrics) {
+        self.status
             .entry(user.to_string())
             .or_default()
             .insert(start, cell);
@@ -241,6 +275,41 @@ fn metrics_json(c: &IntervalMetrics) -> Vec<Value> {
     t("tAnswered", c.answered, c.answered * 4000);
     if c.offered > 0 {
         m.push(json!({"metric": "nOffered", "qualifier": null, "stats": {"count": c.offered}}));
+    }
+    m
+}
+
+/// A 30-minute status cell: `interacting` and `idle` seconds on queue (presence On Queue for
+/// both), the rest of the half hour off queue.
+pub fn on_queue(interacting_s: u32, idle_s: u32) -> StatusMetrics {
+    let on = (interacting_s + idle_s) * 1000;
+    StatusMetrics {
+        on_queue_ms: on,
+        interacting_ms: interacting_s * 1000,
+        idle_ms: idle_s * 1000,
+        off_queue_ms: 1_800_000u32.saturating_sub(on),
+        ..StatusMetrics::default()
+    }
+}
+
+/// The metrics of a status cell as Genesys writes them: one entry per qualifier with time.
+fn status_json(c: &StatusMetrics) -> Vec<Value> {
+    let mut m = Vec::new();
+    let mut t = |metric: &str, qualifier: &str, ms: u32| {
+        if ms > 0 {
+            m.push(json!({"metric": metric, "qualifier": qualifier,
+                "stats": {"count": 1, "sum": ms}}));
+        }
+    };
+    t("tSystemPresence", "ON_QUEUE", c.on_queue_ms);
+    t("tAgentRoutingStatus", "INTERACTING", c.interacting_ms);
+    t("tAgentRoutingStatus", "COMMUNICATING", c.communicating_ms);
+    t("tAgentRoutingStatus", "IDLE", c.idle_ms);
+    t("tAgentRoutingStatus", "NOT_RESPONDING", c.not_responding_ms);
+    t("tAgentRoutingStatus", "OFF_QUEUE", c.off_queue_ms);
+    if c.off_queue_ms > 0 {
+        // Off queue in a presence floorwatch does not keep.
+        t("tSystemPresence", "BREAK", c.off_queue_ms);
     }
     m
 }
@@ -407,6 +476,88 @@ impl Api {
             .set_body_json(json!({"results": results}))
     }
 
+    /// §5: same body rules as the conversation query minus the media filter; only `userId`
+    /// may be grouped or filtered on.
+    fn user_aggregates(s: &mut OrgState, r: &Request) -> ResponseTemplate {
+        if let Some(f) = s.status_faults.pop_front() {
+            return f.template();
+        }
+        if let Some(f) = &s.status_fault_forever {
+            return f.template();
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
+            return error(400, "Unable to parse the request body");
+        };
+        let Some((from, to)) = body
+            .get("interval")
+            .and_then(Value::as_str)
+            .and_then(parse_interval)
+        else {
+            return error(400, "interval is required and must be ISO-8601 start/end");
+        };
+        if body.get("granularity").and_then(Value::as_str) != Some("PT30M") {
+            return error(400, "the fake org only serves PT30M");
+        }
+        if body
+            .get("timeZone")
+            .and_then(Value::as_str)
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .is_none()
+        {
+            return error(400, "timeZone must be an IANA zone");
+        }
+        if body.get("groupBy") != Some(&json!(["userId"])) {
+            return error(400, "groupBy must be [userId]");
+        }
+        for k in ["queryType", "sortMetric", "limit"] {
+            if body.get(k).is_some() {
+                return error(400, &format!("{k} is not a user aggregates field"));
+            }
+        }
+        let metrics = body.get("metrics").and_then(Value::as_array);
+        let allowed = [
+            "tAgentRoutingStatus",
+            "tSystemPresence",
+            "tOrganizationPresence",
+        ];
+        if metrics
+            .is_none_or(|m| m.is_empty() || m.iter().any(|x| !allowed.iter().any(|a| x == *a)))
+        {
+            return error(400, "Invalid metrics");
+        }
+        let users = user_predicates(&body);
+        if users.len() > s.max_user_predicates {
+            return error(400, "Too many predicates in the filter");
+        }
+        let wanted: Option<HashSet<&str>> =
+            (!users.is_empty()).then(|| users.iter().map(String::as_str).collect());
+        let step = Duration::minutes(30);
+        let mut results = Vec::new();
+        for (user, cells) in &s.status {
+            if wanted.as_ref().is_some_and(|w| !w.contains(user.as_str())) {
+                continue;
+            }
+            let data: Vec<Value> = cells
+                .range(from..to)
+                .filter(|(start, c)| {
+                    !c.is_empty() && !s.status_hidden.contains(&(user.clone(), **start))
+                })
+                .map(|(start, c)| {
+                    json!({
+                        "interval": format!("{}/{}", iso(*start), iso(*start + step)),
+                        "metrics": status_json(c),
+                    })
+                })
+                .collect();
+            if !data.is_empty() {
+                results.push(json!({"group": {"userId": user}, "data": data}));
+            }
+        }
+        ResponseTemplate::new(200)
+            .insert_header("ININ-Correlation-Id", "corr-uagg")
+            .set_body_json(json!({"systemToOrganizationMappings": {}, "results": results}))
+    }
+
     fn users(s: &OrgState, r: &Request) -> ResponseTemplate {
         let ids: Vec<String> = r
             .url
@@ -487,6 +638,7 @@ impl Respond for Api {
         let p = r.url.path();
         match (r.method.as_str(), p) {
             ("POST", AGG) => Api::aggregates(&mut s, r),
+            ("POST", USER_AGG) => Api::user_aggregates(&mut s, r),
             ("GET", USERS) => Api::users(&s, r),
             ("GET", QUEUES) => Api::queues(&s, r),
             ("GET", _) if p.starts_with(QUEUES) && p.ends_with("/members") => Api::members(&s, r),
@@ -592,6 +744,21 @@ impl FakeOrg {
 pub fn queries(reqs: &[Request]) -> Vec<SentQuery> {
     reqs.iter()
         .filter(|r| r.method.as_str() == "POST" && r.url.path() == AGG)
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            SentQuery {
+                interval: body["interval"].as_str().unwrap().to_string(),
+                users: user_predicates(&body),
+                body,
+            }
+        })
+        .collect()
+}
+
+/// User aggregates (status) queries among `reqs`, parsed.
+pub fn status_queries(reqs: &[Request]) -> Vec<SentQuery> {
+    reqs.iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == USER_AGG)
         .map(|r| {
             let body: Value = serde_json::from_slice(&r.body).unwrap();
             SentQuery {

@@ -64,6 +64,7 @@ pub fn agent(id: &str, name: Option<&str>, from: usize, cells: &[IntervalMetrics
         id: id.to_string(),
         name: name.map(str::to_string),
         intervals,
+        status: Vec::new(),
     }
 }
 
@@ -140,6 +141,7 @@ pub fn snapshot_of(agents: Vec<AgentDay>, as_of: DateTime<Utc>) -> Arc<Snapshot>
         agents,
         as_of,
         source: Source::Demo,
+        status: Default::default(),
     })
 }
 
