@@ -50,6 +50,14 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
             theme.source,
         ),
     });
+    if let (Some(label), Some(short)) = (app.replay_label(), app.replay_short_label()) {
+        // Never dropped: a recording must not pass for the floor now.
+        out.push(with_short(
+            part(0, format!(" {label} "), theme.replay_badge),
+            format!(" {short} "),
+            theme.replay_badge,
+        ));
+    }
     if app.is_frozen() {
         let short = " FROZEN ".to_string();
         out.push(if app.has_pending() {
@@ -64,6 +72,8 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     out.push(part(5, app.tz().name().to_string(), theme.muted));
     out.push(part(6, app.granularity().to_string(), theme.muted));
     match app.as_of_text() {
+        // The replay badge already carries the recorded time.
+        Some(_) if app.is_replay() => {}
         Some(t) => out.push(as_of_part(app, t, theme)),
         None => out.push(part(1, "waiting for first data…".to_string(), theme.filter)),
     }

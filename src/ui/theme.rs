@@ -17,6 +17,8 @@ pub struct Theme {
     pub source: Style,
     /// FROZEN: the numbers are deliberately not moving.
     pub frozen_badge: Style,
+    /// REPLAY: a recording, not the floor now.
+    pub replay_badge: Style,
     /// Secondary header text (date, zone, granularity).
     pub muted: Style,
     /// Pane titles.
@@ -73,6 +75,7 @@ impl Theme {
             demo_badge: bold.fg(Color::Black).bg(Color::Yellow),
             source: bold.fg(Color::Cyan),
             frozen_badge: bold.fg(Color::White).bg(Color::Blue),
+            replay_badge: bold.fg(Color::Black).bg(Color::Magenta),
             muted: Style::new().fg(Color::Gray),
             title: Style::new(),
             border: Style::new().fg(Color::DarkGray),
@@ -109,6 +112,7 @@ impl Theme {
             demo_badge: reversed,
             source: bold,
             frozen_badge: reversed,
+            replay_badge: reversed,
             muted: Style::new(),
             title: Style::new(),
             border: Style::new(),

@@ -1,0 +1,230 @@
+//! Where the dashboard's snapshots come from: the live (or demo) fetcher, or a recording being
+//! replayed. The UI loop consumes either the same way, so replay is the real dashboard.
+//!
+//! - [`Feed::live`] wraps a [`FetcherHandle`]; with a [`RecordSink`] every snapshot is also
+//!   appended to a recording (`--record FILE`) on a thread of its own, so a slow disk never
+//!   stalls the UI and a failed write is reported once, not every refresh.
+//! - [`Feed::replay`] wraps a [`ReplayHandle`]; its status watch becomes
+//!   [`crate::app::Action::Replay`] in the loop.
+//!
+//! The fields the loop `select!`s over are public so each arm borrows only its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::fetcher::{Control, FetchEvent, FetcherHandle};
+use crate::model::Snapshot;
+use crate::recording::{Recorder, ReplayControl, ReplayHandle, ReplayStatus};
+
+/// How long quitting waits for the fetcher or replay task to stop.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+/// How long quitting waits for queued snapshots to reach the recording.
+const DRAIN_WAIT: Duration = Duration::from_secs(5);
+
+/// Which way the loop's steering goes.
+enum Steer {
+    Live(mpsc::UnboundedSender<Control>),
+    Replay(mpsc::UnboundedSender<ReplayControl>),
+}
+
+/// Snapshots for the UI loop, from the fetcher or a replay.
+pub struct Feed {
+    /// Snapshots and fetch status, as [`FetchEvent`]s (a replay sends only snapshots).
+    pub events: mpsc::UnboundedReceiver<FetchEvent>,
+    /// The producing task; it ending means the feed died.
+    pub task: tokio::task::JoinHandle<()>,
+    /// A replay's position, speed and state (`None` when live).
+    pub status: Option<watch::Receiver<ReplayStatus>>,
+    /// The `--record` writer, if recording.
+    pub recorder: Option<RecordSink>,
+    cancel: CancellationToken,
+    steer: Steer,
+    requests_last_minute: Option<Arc<dyn Fn() -> usize + Send + Sync>>,
+}
+
+impl Feed {
+    /// The live or demo fetcher, optionally recording every snapshot.
+    pub fn live(handle: FetcherHandle, recorder: Option<RecordSink>) -> Self {
+        Feed {
+            events: handle.events,
+            task: handle.task,
+            status: None,
+            recorder,
+            cancel: handle.cancel,
+            steer: Steer::Live(handle.control),
+            requests_last_minute: Some(handle.requests_last_minute),
+        }
+    }
+
+    /// A replay of a recording.
+    pub fn replay(handle: ReplayHandle) -> Self {
+        Feed {
+            events: handle.events,
+            task: handle.task,
+            status: Some(handle.status),
+            recorder: None,
+            cancel: handle.cancel,
+            steer: Steer::Replay(handle.control),
+            requests_last_minute: None,
+        }
+    }
+
+    /// True for a replay.
+    pub fn is_replay(&self) -> bool {
+        matches!(self.steer, Steer::Replay(_))
+    }
+
+    /// Call for every event taken from [`Feed::events`]: records snapshots when recording.
+    pub fn saw(&self, ev: &FetchEvent) {
+        if let (Some(rec), FetchEvent::Snapshot(s)) = (&self.recorder, ev) {
+            rec.record(s);
+        }
+    }
+
+    /// `r`: refresh now (live only).
+    pub fn refresh_now(&self) {
+        if let Steer::Live(tx) = &self.steer {
+            let _ = tx.send(Control::RefreshNow);
+        }
+    }
+
+    /// A replay key's control (replay only).
+    pub fn steer_replay(&self, control: ReplayControl) {
+        if let Steer::Replay(tx) = &self.steer {
+            let _ = tx.send(control);
+        }
+    }
+
+    /// Requests sent to Genesys in the last minute (live only).
+    pub fn requests_last_minute(&self) -> Option<usize> {
+        self.requests_last_minute.as_ref().map(|f| f())
+    }
+
+    /// Stops the task (waiting briefly) and lets the recorder write what it was given.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        if !self.task.is_finished() {
+            let _ = tokio::time::timeout(STOP_WAIT, &mut self.task).await;
+        }
+        if let Some(rec) = self.recorder.take() {
+            rec.finish().await;
+        }
+    }
+}
+
+/// The next change of a replay's status; never resolves for a live feed (or once the replay
+/// is gone: the task arm reports that).
+pub async fn status_changed(status: &mut Option<watch::Receiver<ReplayStatus>>) -> ReplayStatus {
+    if let Some(rx) = status
+        && rx.changed().await.is_ok()
+    {
+        return rx.borrow_and_update().clone();
+    }
+    std::future::pending().await
+}
+
+/// The first recording failure, in words; never resolves when not recording or after it.
+pub async fn recording_failed(recorder: &mut Option<RecordSink>) -> String {
+    if let Some(rec) = recorder
+        && let Some(e) = rec.errors.recv().await
+    {
+        return e;
+    }
+    std::future::pending().await
+}
+
+/// Appends snapshots to a recording on a thread of its own (`--record FILE`).
+///
+/// [`RecordSink::record`] never blocks: snapshots queue in a channel (they are shared `Arc`s,
+/// so a queue costs little) and the thread writes them in order. The first failure is sent on
+/// `errors` once; later snapshots are still tried (the recorder cuts a failed record back, so
+/// the file stays readable), and every failure is logged.
+pub struct RecordSink {
+    tx: Option<std::sync::mpsc::Sender<Arc<Snapshot>>>,
+    /// The first write failure, as one line for the status line.
+    pub errors: mpsc::UnboundedReceiver<String>,
+    thread: Option<std::thread::JoinHandle<usize>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for RecordSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordSink")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordSink {
+    /// Starts the writing thread over an open recorder.
+    pub fn start(mut recorder: Recorder) -> Result<Self, String> {
+        let path = recorder.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel::<Arc<Snapshot>>();
+        let (err_tx, errors) = mpsc::unbounded_channel();
+        let thread = std::thread::Builder::new()
+            .name("floorwatch-record".into())
+            .spawn(move || {
+                let mut reported = false;
+                let mut written = 0usize;
+                while let Ok(snap) = rx.recv() {
+                    match recorder.write_arc(&snap) {
+                        Ok(()) => written += 1,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "recording write failed");
+                            if !reported {
+                                reported = true;
+                                let _ = err_tx.send(format!(
+                                    "recording failed: {e} (the dashboard carries on)"
+                                ));
+                            }
+                        }
+                    }
+                }
+                tracing::info!(
+                    path = %recorder.path().display(),
+                    records = written,
+                    bytes = recorder.len_bytes(),
+                    "recording closed"
+                );
+                written
+            })
+            .map_err(|e| format!("cannot start the recording thread: {e}"))?;
+        Ok(RecordSink {
+            tx: Some(tx),
+            errors,
+            thread: Some(thread),
+            path,
+        })
+    }
+
+    /// The recording being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues a snapshot for writing; returns at once.
+    pub fn record(&self, snapshot: &Arc<Snapshot>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(snapshot.clone());
+        }
+    }
+
+    /// Closes the queue and waits (briefly) for the thread to write what is queued; returns
+    /// the number of snapshots written, or `None` if it did not finish in time.
+    pub async fn finish(mut self) -> Option<usize> {
+        self.tx = None;
+        let thread = self.thread.take()?;
+        let join = tokio::task::spawn_blocking(move || thread.join().ok());
+        match tokio::time::timeout(DRAIN_WAIT, join).await {
+            Ok(Ok(n)) => n,
+            _ => {
+                tracing::warn!(path = %self.path.display(), "recording did not finish writing in time");
+                None
+            }
+        }
+    }
+}

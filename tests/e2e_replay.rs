@@ -1,0 +1,352 @@
+//! End to end: `floorwatch replay FILE` in a pseudo-terminal. A small recording of the demo
+//! floor is made through the library (the real loader and `Recorder`), the binary replays it,
+//! and the test presses space (pause), `]` (step), `}` (jump 10 minutes), `e` (export) and `q`,
+//! reading the screen through a minimal terminal model (ratatui redraws only changed cells, so
+//! the raw byte stream never holds the whole header again).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+
+use floorwatch::config::Selection;
+use floorwatch::demo::{DemoFloor, DemoTransport, fixed_clock};
+use floorwatch::genesys::GenesysClient;
+use floorwatch::model::{Snapshot, Source};
+use floorwatch::recording::{Recorder, RecordingMeta};
+use floorwatch::timegrid::{DayWindow, Granularity};
+
+const TZ: Tz = chrono_tz::America::Chicago;
+const ROWS: usize = 30;
+const COLS: usize = 120;
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    TZ.with_ymd_and_hms(2025, 3, 10, h, m, 0)
+        .single()
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+async fn demo_snapshot(t: DateTime<Utc>) -> Snapshot {
+    let client = GenesysClient::new(Arc::new(DemoTransport::new(
+        Arc::new(DemoFloor::builtin()),
+        fixed_clock(t),
+    )));
+    floorwatch::loader::load_day(
+        &client,
+        Arc::new(DayWindow::containing(t, TZ, Granularity::Min30)),
+        &["voice".into()],
+        &Selection::default(),
+        Source::Demo,
+        t,
+    )
+    .await
+    .expect("demo load")
+}
+
+/// 15 snapshots, two minutes apart, 10:00 to 10:28.
+fn make_recording(path: &Path) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut rec = Recorder::create(
+        path,
+        &RecordingMeta::new(Source::Demo, TZ, Granularity::Min30),
+    )
+    .expect("create");
+    for k in 0..15 {
+        let s = rt.block_on(demo_snapshot(at(10, 0) + chrono::Duration::minutes(2 * k)));
+        rec.write(&s).expect("write");
+    }
+}
+
+/// Just enough of a VT100 to read back what ratatui/crossterm draw: cursor moves, erases, and
+/// text; colours and modes are ignored.
+struct Screen {
+    cells: Vec<Vec<char>>,
+    row: usize,
+    col: usize,
+    esc: Option<String>,
+    /// rexpect hands over bytes as chars; multi-byte UTF-8 is reassembled here.
+    utf8: Vec<u8>,
+}
+
+impl Screen {
+    fn new() -> Self {
+        Screen {
+            cells: vec![vec![' '; COLS]; ROWS],
+            row: 0,
+            col: 0,
+            esc: None,
+            utf8: Vec::new(),
+        }
+    }
+
+    fn feed_byte(&mut self, c: char) {
+        let b = u32::from(c);
+        if !(0x80..=0xff).contains(&b) {
+            self.utf8.clear();
+            return self.feed(c);
+        }
+        self.utf8.push(b as u8);
+        match std::str::from_utf8(&self.utf8) {
+            Ok(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                self.utf8.clear();
+                for ch in chars {
+                    self.feed(ch);
+                }
+            }
+            Err(e) if e.error_len().is_some() || self.utf8.len() >= 4 => self.utf8.clear(),
+            Err(_) => {}
+        }
+    }
+
+    fn feed(&mut self, c: char) {
+        if let Some(seq) = &mut self.esc {
+            seq.push(c);
+            let s = seq.clone();
+            if s == "\u{1b}[" || (s.starts_with("\u{1b}[") && !c.is_ascii_alphabetic() && c != '~')
+            {
+                return;
+            }
+            if !s.starts_with("\u{1b}[") && s.len() < 2 {
+                return;
+            }
+            self.esc = None;
+            if let Some(body) = s.strip_prefix("\u{1b}[") {
+                self.csi(&body[..body.len() - 1], c);
+            }
+            return;
+        }
+        match c {
+            '\u{1b}' => self.esc = Some(c.to_string()),
+            '\r' => self.col = 0,
+            '\n' => self.row = (self.row + 1).min(ROWS - 1),
+            c if c.is_control() => {}
+            c => {
+                if self.row < ROWS && self.col < COLS {
+                    self.cells[self.row][self.col] = c;
+                }
+                self.col += 1;
+            }
+        }
+    }
+
+    fn csi(&mut self, params: &str, cmd: char) {
+        if params.starts_with('?') {
+            return;
+        }
+        let nums: Vec<usize> = params.split(';').map(|p| p.parse().unwrap_or(0)).collect();
+        let n = |i: usize, d: usize| nums.get(i).copied().filter(|&v| v > 0).unwrap_or(d);
+        match cmd {
+            'H' | 'f' => {
+                self.row = n(0, 1) - 1;
+                self.col = n(1, 1) - 1;
+            }
+            'G' => self.col = n(0, 1) - 1,
+            'C' => self.col += n(0, 1),
+            'D' => self.col = self.col.saturating_sub(n(0, 1)),
+            'A' => self.row = self.row.saturating_sub(n(0, 1)),
+            'B' => self.row = (self.row + n(0, 1)).min(ROWS - 1),
+            'J' if matches!(nums.first(), Some(2 | 3)) => {
+                self.cells = vec![vec![' '; COLS]; ROWS];
+            }
+            'K' => {
+                if let Some(line) = self.cells.get_mut(self.row) {
+                    for c in line.iter_mut().skip(self.col) {
+                        *c = ' ';
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn line(&self, y: usize) -> String {
+        self.cells[y].iter().collect()
+    }
+}
+
+/// Reads the pty until `pred` holds for the screen (or panics with the screen after 15 s).
+fn wait_for(p: &mut PtySession, screen: &mut Screen, what: &str, pred: impl Fn(&Screen) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        while let Some(c) = p.try_read() {
+            screen.feed_byte(c);
+        }
+        if pred(screen) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let all: Vec<String> = (0..ROWS).map(|y| screen.line(y)).collect();
+            panic!("timed out waiting for {what}; screen:\n{}", all.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn header_has(needle: &'static str) -> impl Fn(&Screen) -> bool {
+    move |s| s.line(0).contains(needle)
+}
+
+fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == ext))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn replay_in_pty(file: &Path, out: &Path) -> PtySession {
+    let bin = env!("CARGO_BIN_EXE_floorwatch");
+    // A pty starts at 0×0; give it a real size before floorwatch reads it.
+    let script = format!(
+        r#"stty rows {ROWS} cols {COLS} && exec "$0" replay "$1" --speed 0.5 --export-dir "$2" --log-file "$2/fw.log""#
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        &script,
+        bin,
+        file.to_str().expect("utf-8"),
+        out.to_str().expect("utf-8"),
+    ]);
+    cmd.env("TERM", "xterm-256color");
+    for var in [
+        "GENESYS_CLOUD_CLIENT_ID",
+        "GENESYS_CLOUD_CLIENT_SECRET",
+        "GENESYS_CLOUD_REGION",
+    ] {
+        cmd.env_remove(var);
+    }
+    spawn_command(cmd, Some(20_000)).expect("spawn floorwatch in a pty")
+}
+
+fn quit(mut p: PtySession) {
+    p.send("q").expect("press q");
+    p.flush().expect("flush");
+    p.exp_eof().expect("exits");
+    match p.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
+
+#[test]
+fn replay_pauses_steps_jumps_and_exports_with_provenance() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("monday.fwr");
+    make_recording(&file);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+
+    let mut p = replay_in_pty(&file, &out);
+    let mut screen = Screen::new();
+    wait_for(
+        &mut p,
+        &mut screen,
+        "the replay header",
+        header_has("REPLAY 10:00:00"),
+    );
+    wait_for(&mut p, &mut screen, "the agents table", |s| {
+        (0..ROWS).any(|y| s.line(y).contains("Agents (30)"))
+    });
+    let first = screen.line(0);
+    assert!(first.contains("DEMO") && first.contains("1/15"), "{first}");
+    assert!(
+        !first.contains("STALE") && !first.contains("next in"),
+        "{first}"
+    );
+
+    p.send(" ").expect("space");
+    p.flush().expect("flush");
+    wait_for(&mut p, &mut screen, "paused", header_has("· paused"));
+
+    p.send("]").expect("step");
+    p.flush().expect("flush");
+    wait_for(
+        &mut p,
+        &mut screen,
+        "one step",
+        header_has("REPLAY 10:02:00"),
+    );
+    assert!(
+        screen.line(0).contains("2/15 · paused"),
+        "{}",
+        screen.line(0)
+    );
+
+    p.send("}").expect("jump");
+    p.flush().expect("flush");
+    wait_for(
+        &mut p,
+        &mut screen,
+        "10 minutes on",
+        header_has("REPLAY 10:12:00"),
+    );
+
+    p.send("e").expect("export");
+    p.flush().expect("flush");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (files_with(&out, "csv").is_empty() || files_with(&out, "json").is_empty())
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let csvs = files_with(&out, "csv");
+    let jsons = files_with(&out, "json");
+    assert_eq!((csvs.len(), jsons.len()), (1, 1), "{csvs:?} {jsons:?}");
+    assert_eq!(csvs[0].with_extension("json"), jsons[0], "same stem");
+
+    let mut rdr = csv::Reader::from_path(&csvs[0]).expect("csv");
+    assert_eq!(
+        rdr.headers().expect("header").get(0),
+        Some("agent_id"),
+        "plain header"
+    );
+    assert_eq!(rdr.records().count(), 30);
+
+    let prov: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&jsons[0]).expect("read")).expect("json");
+    assert_eq!(prov["view"], "agents");
+    assert_eq!(prov["rows"], 30);
+    assert_eq!(prov["source"]["kind"], "replay");
+    assert_eq!(prov["source"]["position"], 7);
+    assert_eq!(prov["source"]["total"], 15);
+    assert_eq!(prov["source"]["recorded_from"], "DEMO");
+    assert_eq!(prov["source"]["moment"], "2025-03-10T10:12:00-05:00");
+    assert_eq!(prov["as_of"], "2025-03-10T10:12:00-05:00");
+    assert_eq!(prov["time_zone"], "America/Chicago");
+    assert_eq!(prov["granularity_minutes"], 30);
+    let recording = prov["source"]["recording"].as_str().unwrap_or_default();
+    assert!(recording.ends_with("monday.fwr"), "{recording}");
+
+    quit(p);
+}
+
+#[test]
+fn a_truncated_recording_replays_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = dir.path().join("whole.fwr");
+    make_recording(&whole);
+    let bytes = std::fs::read(&whole).expect("read");
+    let cut = dir.path().join("cut.fwr");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).expect("write");
+
+    let mut p = replay_in_pty(&cut, dir.path());
+    let mut screen = Screen::new();
+    wait_for(&mut p, &mut screen, "the replay header", header_has("/14"));
+    wait_for(&mut p, &mut screen, "the truncation notice", |s| {
+        s.line(ROWS - 1).contains("recording ends early")
+    });
+    quit(p);
+}
