@@ -1023,3 +1023,28 @@ async fn the_demo_dashboard_shows_status_for_every_agent() {
         assert!(a.status_totals().on_queue_ms > 0, "{}", a.id);
     }
 }
+
+#[tokio::test]
+async fn a_5000_agent_floors_status_answers_in_chunks() {
+    let n = if cfg!(debug_assertions) { 500 } else { 5000 };
+    let d = date(2025, 3, 12);
+    let now = local(chicago(), d, 16, 30);
+    let t = DemoTransport::new(Arc::new(DemoFloor::synthetic(n)), fixed_clock(now));
+    let w = DayWindow::new(d, chicago(), Granularity::Min30);
+    let ids: Vec<String> = t.floor().agents().iter().map(|a| a.id.clone()).collect();
+    let started = Instant::now();
+    let status = status_day(&t, &w, Some(&ids)).await;
+    let took = started.elapsed();
+    eprintln!("{n} agents, status in chunks of 100: {took:?}");
+    let on_queue = status
+        .values()
+        .filter(|r| r.iter().any(|c| c.on_queue_ms > 0))
+        .count();
+    assert!(
+        on_queue * 10 >= n * 7,
+        "{on_queue} of {n} on queue by 16:30"
+    );
+    if !cfg!(debug_assertions) {
+        assert!(took.as_millis() < 2000, "{took:?}");
+    }
+}

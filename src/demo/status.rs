@@ -18,7 +18,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::sim::{DayTimeline, simulate_day};
 use super::transport::{DemoTransport, error, parse_interval};
@@ -125,12 +126,57 @@ pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
         Err(e) => return error(400, "bad.request", &format!("invalid query: {e}")),
     };
     match run(t, &q) {
-        Ok(v) => ApiResponse::json(&v),
+        Ok(body) => ApiResponse {
+            status: 200,
+            retry_after: None,
+            correlation_id: None,
+            body,
+        },
         Err(msg) => error(400, "bad.request", &msg),
     }
 }
 
-fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Value, String> {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OutResponse<'a> {
+    system_to_organization_mappings: Empty,
+    results: Vec<OutGroup<'a>>,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct OutGroup<'a> {
+    group: OutKey<'a>,
+    data: Vec<OutPoint>,
+}
+
+#[derive(Serialize)]
+struct OutKey<'a> {
+    #[serde(rename = "userId")]
+    user_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct OutPoint {
+    interval: String,
+    metrics: Vec<OutMetric>,
+}
+
+#[derive(Serialize)]
+struct OutMetric {
+    metric: &'static str,
+    qualifier: &'static str,
+    stats: OutStats,
+}
+
+#[derive(Serialize)]
+struct OutStats {
+    sum: u64,
+}
+
+fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Vec<u8>, String> {
     let (start, end) = parse_interval(&q.interval)?;
     let granularity = parse_granularity(&q.granularity).ok_or_else(|| {
         format!(
@@ -256,30 +302,47 @@ fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Value, String> {
             let Some(next) = date.succ_opt() else { break };
             date = next;
         }
-        let data: Vec<Value> = acc
+        let data: Vec<OutPoint> = acc
             .iter()
             .zip(&buckets)
             .filter_map(|(slots, (b0, b1))| {
-                let metrics: Vec<Value> = SLOTS
+                let metrics: Vec<OutMetric> = SLOTS
                     .iter()
                     .zip(slots)
                     .filter(|((m, _), v)| {
-                        **v > 0 && ((*m == ROUTING_STATUS && routing) || (*m != ROUTING_STATUS && presence))
+                        let wanted = if *m == ROUTING_STATUS {
+                            routing
+                        } else {
+                            presence
+                        };
+                        **v > 0 && wanted
                     })
-                    .map(|((m, qualifier), v)| {
-                        json!({"metric": m, "qualifier": qualifier, "stats": {"sum": v}})
+                    .map(|((metric, qualifier), v)| OutMetric {
+                        metric,
+                        qualifier,
+                        stats: OutStats { sum: *v },
                     })
                     .collect();
-                (!metrics.is_empty()).then(|| {
-                    json!({"interval": format!("{}/{}", iso_ms(*b0), iso_ms(*b1)), "metrics": metrics})
+                (!metrics.is_empty()).then(|| OutPoint {
+                    interval: format!("{}/{}", iso_ms(*b0), iso_ms(*b1)),
+                    metrics,
                 })
             })
             .collect();
         if !data.is_empty() {
-            results.push(json!({"group": {"userId": agent.id}, "data": data}));
+            results.push(OutGroup {
+                group: OutKey {
+                    user_id: agent.id.as_str(),
+                },
+                data,
+            });
         }
     }
-    Ok(json!({"systemToOrganizationMappings": {}, "results": results}))
+    serde_json::to_vec(&OutResponse {
+        system_to_organization_mappings: Empty {},
+        results,
+    })
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
