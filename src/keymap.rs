@@ -160,7 +160,7 @@ pub const NORMAL: &[Binding] = &[
     b(
         &[k(KeyCode::Enter)],
         Command::Open,
-        "open agent / interval's calls",
+        "open intervals / calls",
     ),
     b(&[ch('s')], Command::SortNext, "sort by next column"),
     b(&[ch('S')], Command::SortReverse, "reverse the sort"),

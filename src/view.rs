@@ -12,7 +12,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 use crate::format::{clock, csv_text};
-use crate::model::{AgentDay, IntervalMetrics, Snapshot, Totals};
+use crate::model::{AgentDay, IntervalMetrics, Snapshot, StatusTotals, Totals};
 use crate::timegrid::DayWindow;
 
 /// CSV header of the agents view export (`e` with the agents table focused).
@@ -67,7 +67,9 @@ pub struct ViewExport {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A sortable column of the agents table.
+/// A column of the agents and intervals tables: the name, or one of the figures. Every figure
+/// column can be sorted on, chosen in the column chooser (`c`), saved by its [`key`](Self::key),
+/// and compared in the filter language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortColumn {
     /// Display name (case-insensitive), then id.
@@ -76,15 +78,51 @@ pub enum SortColumn {
     Handle,
     Aht,
     Acw,
+    /// ACW per wrap-up (`tAcw.sum ÷ tAcw.count`).
+    AcwAvg,
     Hold,
+    /// Hold per handled interaction (`tHeldComplete.sum ÷ tHandle.count`).
+    HoldAvg,
     Holds,
     Talk,
+    /// Interacting ÷ (interacting + communicating + idle) routing-status time.
+    Occupancy,
+    /// Presence On Queue time.
+    OnQueue,
+    /// Routing status Interacting time.
+    Interacting,
+    /// Routing status Idle time.
+    Idle,
+    /// Routing status Not Responding time.
+    NotResponding,
 }
 
+/// Figure columns (everything but the name).
+pub const METRIC_COUNT: usize = 14;
+
 impl SortColumn {
-    /// Cycle order of `s`, which is also the on-screen column order.
-    pub const ALL: [SortColumn; 8] = [
+    /// Every column in on-screen order; `s` cycles through the visible ones in this order.
+    pub const ALL: [SortColumn; METRIC_COUNT + 1] = [
         SortColumn::Name,
+        SortColumn::Handled,
+        SortColumn::Handle,
+        SortColumn::Aht,
+        SortColumn::Acw,
+        SortColumn::AcwAvg,
+        SortColumn::Hold,
+        SortColumn::HoldAvg,
+        SortColumn::Holds,
+        SortColumn::Talk,
+        SortColumn::Occupancy,
+        SortColumn::OnQueue,
+        SortColumn::Interacting,
+        SortColumn::Idle,
+        SortColumn::NotResponding,
+    ];
+
+    /// The figure columns shown until the supervisor chooses (status columns only when the
+    /// org lets us read status).
+    pub const DEFAULT_COLUMNS: [SortColumn; 8] = [
         SortColumn::Handled,
         SortColumn::Handle,
         SortColumn::Aht,
@@ -92,12 +130,24 @@ impl SortColumn {
         SortColumn::Hold,
         SortColumn::Holds,
         SortColumn::Talk,
+        SortColumn::Occupancy,
     ];
 
-    /// The column `s` moves to.
+    /// The column after this one in [`Self::ALL`] (wrapping).
     pub fn next(self) -> Self {
         let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
         Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    /// The column `s` moves to: the next of the name and the `visible` figures.
+    pub fn next_in(self, visible: &[SortColumn]) -> Self {
+        let cycle: Vec<SortColumn> = std::iter::once(SortColumn::Name)
+            .chain(visible.iter().copied().filter(|c| *c != SortColumn::Name))
+            .collect();
+        match cycle.iter().position(|c| *c == self) {
+            Some(i) => cycle[(i + 1) % cycle.len()],
+            None => cycle.get(1).copied().unwrap_or(SortColumn::Name),
+        }
     }
 
     /// The direction a supervisor wants first: names A→Z, figures largest first (the outliers
@@ -114,9 +164,129 @@ impl SortColumn {
             SortColumn::Handle => "Handle",
             SortColumn::Aht => "AHT",
             SortColumn::Acw => "ACW",
+            SortColumn::AcwAvg => "ACW/c",
             SortColumn::Hold => "Hold",
+            SortColumn::HoldAvg => "Hold/c",
             SortColumn::Holds => "Holds",
             SortColumn::Talk => "Talk",
+            SortColumn::Occupancy => "Occ",
+            SortColumn::OnQueue => "OnQueue",
+            SortColumn::Interacting => "Interact",
+            SortColumn::Idle => "Idle",
+            SortColumn::NotResponding => "NoResp",
+        }
+    }
+
+    /// What the column chooser and the help call it.
+    pub fn description(self) -> &'static str {
+        match self {
+            SortColumn::Name => "agent name",
+            SortColumn::Handled => "interactions handled",
+            SortColumn::Handle => "total handle time",
+            SortColumn::Aht => "average handle time",
+            SortColumn::Acw => "total after-call work",
+            SortColumn::AcwAvg => "ACW per wrap-up",
+            SortColumn::Hold => "total hold time",
+            SortColumn::HoldAvg => "hold per handled",
+            SortColumn::Holds => "held interactions",
+            SortColumn::Talk => "total talk time",
+            SortColumn::Occupancy => "occupancy %",
+            SortColumn::OnQueue => "on-queue time",
+            SortColumn::Interacting => "interacting time",
+            SortColumn::Idle => "idle time",
+            SortColumn::NotResponding => "not-responding time",
+        }
+    }
+
+    /// Stable name for the saved view and the filter language.
+    pub fn key(self) -> &'static str {
+        match self {
+            SortColumn::Name => "name",
+            SortColumn::Handled => "handled",
+            SortColumn::Handle => "handle",
+            SortColumn::Aht => "aht",
+            SortColumn::Acw => "acw_total",
+            SortColumn::AcwAvg => "acw",
+            SortColumn::Hold => "hold_total",
+            SortColumn::HoldAvg => "hold",
+            SortColumn::Holds => "holds",
+            SortColumn::Talk => "talk_total",
+            SortColumn::Occupancy => "occ",
+            SortColumn::OnQueue => "on_queue",
+            SortColumn::Interacting => "interacting",
+            SortColumn::Idle => "idle",
+            SortColumn::NotResponding => "not_responding",
+        }
+    }
+
+    /// The column saved under `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// Screen width in the agents table (room for a ▲/▼ in the heading, and `h:mm:ss`).
+    pub fn width(self) -> u16 {
+        match self {
+            SortColumn::Name => 12,
+            SortColumn::Aht | SortColumn::Holds | SortColumn::AcwAvg => 6,
+            SortColumn::HoldAvg => 7,
+            SortColumn::Occupancy => 5,
+            SortColumn::NotResponding => 7,
+            SortColumn::Interacting => 9,
+            _ => 8,
+        }
+    }
+
+    /// True for the routing-status/presence columns (hidden when status cannot be read).
+    pub fn needs_status(self) -> bool {
+        matches!(
+            self,
+            SortColumn::Occupancy
+                | SortColumn::OnQueue
+                | SortColumn::Interacting
+                | SortColumn::Idle
+                | SortColumn::NotResponding
+        )
+    }
+
+    /// Index of a figure column in [`Cells`].
+    pub fn metric_index(self) -> Option<usize> {
+        Self::ALL.iter().position(|c| *c == self)?.checked_sub(1)
+    }
+
+    /// The figure as a number: counts, milliseconds, occupancy as a fraction; `None` where it
+    /// is undefined (an average of nothing, occupancy without on-queue time, status unknown).
+    pub fn value(self, t: &Totals, s: Option<&StatusTotals>) -> Option<f64> {
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        Some(match self {
+            SortColumn::Name => return None,
+            SortColumn::Handled => t.handled as f64,
+            SortColumn::Handle => t.handle_ms as f64,
+            SortColumn::Aht => return t.aht_ms(),
+            SortColumn::Acw => t.acw_ms as f64,
+            SortColumn::AcwAvg => return ratio(t.acw_ms, t.acw_count),
+            SortColumn::Hold => t.hold_ms as f64,
+            SortColumn::HoldAvg => return ratio(t.hold_ms, t.handled),
+            SortColumn::Holds => t.holds as f64,
+            SortColumn::Talk => t.talk_ms as f64,
+            SortColumn::Occupancy => return s?.occupancy(),
+            SortColumn::OnQueue => s?.on_queue_ms as f64,
+            SortColumn::Interacting => s?.interacting_ms as f64,
+            SortColumn::Idle => s?.idle_ms as f64,
+            SortColumn::NotResponding => s?.not_responding_ms as f64,
+        })
+    }
+
+    /// The figure as screen text: clock durations, counts, `87%`; blank where undefined.
+    pub fn text(self, t: &Totals, s: Option<&StatusTotals>) -> String {
+        let Some(v) = self.value(t, s) else {
+            return String::new();
+        };
+        match self {
+            SortColumn::Handled | SortColumn::Holds => format!("{v:.0}"),
+            SortColumn::Occupancy => format!("{:.0}%", v * 100.0),
+            SortColumn::Name => String::new(),
+            _ => clock(v.round() as u64),
         }
     }
 }
@@ -140,25 +310,27 @@ impl Default for Sort {
     }
 }
 
-/// The seven figures both tables show, formatted for the screen, in [`SortColumn::ALL`] order
-/// after the name. Formatted once so a redraw only copies references.
+/// Every figure column as screen text, in [`SortColumn::ALL`] order after the name. Formatted
+/// once per snapshot so a redraw only copies references.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cells(pub [String; 7]);
+pub struct Cells(pub [String; METRIC_COUNT]);
 
 impl Cells {
-    /// Screen text for a cell's or a day's sums: clock durations, blank AHT when nothing handled.
-    pub fn of(t: &Totals) -> Self {
-        Cells([
-            t.handled.to_string(),
-            clock(t.handle_ms),
-            t.aht_ms()
-                .map(|a| clock(a.round() as u64))
-                .unwrap_or_default(),
-            clock(t.acw_ms),
-            clock(t.hold_ms),
-            t.holds.to_string(),
-            clock(t.talk_ms),
-        ])
+    /// Screen text for a cell's or a day's sums (`status` when the org's status is readable).
+    pub fn of(t: &Totals, status: Option<&StatusTotals>) -> Self {
+        Cells(std::array::from_fn(|i| {
+            SortColumn::ALL[i + 1].text(t, status)
+        }))
+    }
+
+    /// Blank cells (an interval that has not started).
+    pub fn blank() -> Self {
+        Cells(std::array::from_fn(|_| String::new()))
+    }
+
+    /// The text of one column (blank for the name).
+    pub fn get(&self, c: SortColumn) -> &str {
+        c.metric_index().map_or("", |i| self.0[i].as_str())
     }
 }
 
@@ -176,6 +348,8 @@ pub struct AgentRow {
     pub name: String,
     /// The agent's day sums (what sorting compares).
     pub totals: Totals,
+    /// The agent's day status sums, when the org's status is readable.
+    pub status: Option<StatusTotals>,
     /// The same sums as screen text.
     pub cells: Cells,
     /// Handle time per interval over [`FloorView::spark_span`], scaled to the floor's largest
@@ -186,12 +360,19 @@ pub struct AgentRow {
 }
 
 impl AgentRow {
-    fn new(id: &str, name: &str, totals: Totals, spark: String) -> Self {
+    fn new(
+        id: &str,
+        name: &str,
+        totals: Totals,
+        status: Option<StatusTotals>,
+        spark: String,
+    ) -> Self {
         AgentRow {
             id: id.to_string(),
             name: name.to_string(),
-            cells: Cells::of(&totals),
+            cells: Cells::of(&totals, status.as_ref()),
             totals,
+            status,
             spark,
             name_key: name.to_lowercase(),
             id_key: id.to_lowercase(),
@@ -210,23 +391,22 @@ impl AgentRow {
         r
     }
 
+    /// One figure of the row (see [`SortColumn::value`]).
+    pub fn value(&self, column: SortColumn) -> Option<f64> {
+        column.value(&self.totals, self.status.as_ref())
+    }
+
+    /// Undefined figures (blank cells) sort below every defined one.
     fn compare(&self, other: &Self, column: SortColumn) -> Ordering {
-        let (a, b) = (&self.totals, &other.totals);
         match column {
             SortColumn::Name => self
                 .name_key
                 .cmp(&other.name_key)
                 .then_with(|| self.id.cmp(&other.id)),
-            SortColumn::Handled => a.handled.cmp(&b.handled),
-            SortColumn::Handle => a.handle_ms.cmp(&b.handle_ms),
-            SortColumn::Aht => match (a.aht_ms(), b.aht_ms()) {
+            c => match (self.value(c), other.value(c)) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (x, y) => x.is_some().cmp(&y.is_some()),
             },
-            SortColumn::Acw => a.acw_ms.cmp(&b.acw_ms),
-            SortColumn::Hold => a.hold_ms.cmp(&b.hold_ms),
-            SortColumn::Holds => a.holds.cmp(&b.holds),
-            SortColumn::Talk => a.talk_ms.cmp(&b.talk_ms),
         }
     }
 }
@@ -285,10 +465,11 @@ impl FloorView {
             .map(|c| u64::from(c.handle_ms))
             .max()
             .unwrap_or(0);
+        let with_status = snapshot.status.is_available();
         let agents: Vec<AgentRow> = snapshot
             .agents
             .iter()
-            .map(|a| agent_row(a, spark_span.clone(), max_cell_ms))
+            .map(|a| agent_row(a, spark_span.clone(), max_cell_ms, with_status))
             .collect();
         let floor_max = by_interval.iter().map(|t| t.handle_ms).max().unwrap_or(0);
         let mut floor_totals = Totals::default();
@@ -297,7 +478,12 @@ impl FloorView {
             by_interval[spark_span.clone()].iter().map(|t| t.handle_ms),
             floor_max,
         );
-        let floor_all = AgentRow::new("", "Floor total", floor_totals, floor_spark);
+        let floor_status = with_status.then(|| {
+            let mut t = StatusTotals::default();
+            agents.iter().flat_map(|a| a.status).for_each(|s| t.add(&s));
+            t
+        });
+        let floor_all = AgentRow::new("", "Floor total", floor_totals, floor_status, floor_spark);
         let name_width = agents
             .iter()
             .map(|a| a.name.chars().count())
@@ -334,7 +520,15 @@ impl FloorView {
         self.total = if self.filtered {
             let mut t = Totals::default();
             self.visible.iter().for_each(|&i| t.add(&agents[i].totals));
-            AgentRow::new("", "Total shown", t, String::new())
+            let status = self.snapshot.status.is_available().then(|| {
+                let mut st = StatusTotals::default();
+                self.visible
+                    .iter()
+                    .flat_map(|&i| agents[i].status)
+                    .for_each(|s| st.add(&s));
+                st
+            });
+            AgentRow::new("", "Total shown", t, status, String::new())
         } else {
             self.floor_all.clone()
         };
@@ -397,12 +591,13 @@ impl FloorView {
     }
 }
 
-fn agent_row(a: &AgentDay, span: Range<usize>, max: u64) -> AgentRow {
+fn agent_row(a: &AgentDay, span: Range<usize>, max: u64, with_status: bool) -> AgentRow {
     let spark = spark_string(
         span.map(|i| a.intervals.get(i).map_or(0, |c| u64::from(c.handle_ms))),
         max,
     );
-    AgentRow::new(&a.id, a.display_name(), a.totals(), spark)
+    let status = with_status.then(|| a.status_totals());
+    AgentRow::new(&a.id, a.display_name(), a.totals(), status, spark)
 }
 
 /// One interval of the selected agent's day.
@@ -418,6 +613,8 @@ pub struct IntervalRow {
     pub label: String,
     /// The cell's figures.
     pub totals: Totals,
+    /// The cell's status time, when the org's status is readable.
+    pub status: Option<StatusTotals>,
     /// The same as screen text.
     pub cells: Cells,
 }
@@ -442,20 +639,28 @@ pub fn rfc3339(t: DateTime<Tz>) -> String {
     crate::export::rfc3339(t)
 }
 
-/// One row per bucket of the day for an agent (zero rows for missing cells).
-pub fn interval_rows(window: &DayWindow, agent: &AgentDay) -> Vec<IntervalRow> {
+/// One row per bucket of the day for an agent (zero rows for missing cells); status figures
+/// when `with_status` (the snapshot could read the org's status).
+pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) -> Vec<IntervalRow> {
     (0..window.len())
         .filter_map(|i| {
             let (start, end) = (window.local_start(i)?, window.local_end(i)?);
             let cell = agent.intervals.get(i).copied().unwrap_or_default();
             let totals = Totals::from(&cell);
+            let status = with_status.then(|| {
+                agent
+                    .status_at(i)
+                    .map(StatusTotals::from)
+                    .unwrap_or_default()
+            });
             Some(IntervalRow {
                 index: i,
                 label: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
                 start,
                 end,
-                cells: Cells::of(&totals),
+                cells: Cells::of(&totals, status.as_ref()),
                 totals,
+                status,
             })
         })
         .collect()

@@ -86,10 +86,17 @@ fn enter_opens_the_agents_intervals_and_keys_then_move_intervals() {
     app.update(key('j'));
     assert!(app.update(code(KeyCode::Enter)).dirty);
     assert_eq!(app.focus(), Focus::Intervals);
+    // Enter in the intervals opens the selected interval's conversations; Esc comes back.
+    let out = app.update(code(KeyCode::Enter));
     assert!(
-        !app.update(code(KeyCode::Enter)).dirty,
-        "Enter in intervals does nothing"
+        out.effects
+            .iter()
+            .any(|e| matches!(e, floorwatch::app::Effect::LoadConversations(_))),
+        "{out:?}"
     );
+    assert_eq!(app.mode(), floorwatch::app::Mode::Conversations);
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.focus(), Focus::Intervals);
     app.update(key('k'));
     assert_eq!(app.selected_interval(), Some(19));
     assert_eq!(selected_id(&app).as_deref(), Some("b2"), "agent unchanged");

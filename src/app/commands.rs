@@ -79,7 +79,9 @@ impl App {
         self.shown_id = row_id;
         self.intervals = view
             .agent_day(pos)
-            .map(|a| view::interval_rows(&view.snapshot.window, a))
+            .map(|a| {
+                view::interval_rows(&view.snapshot.window, a, view.snapshot.status.is_available())
+            })
             .unwrap_or_default();
     }
 
@@ -154,7 +156,7 @@ impl App {
                 _ => Outcome::none(),
             },
             Command::SortNext => {
-                let column = self.sort.column.next();
+                let column = self.sort.column.next_in(&self.visible_columns());
                 self.set_sort(Sort {
                     column,
                     descending: column.natural_descending(),

@@ -18,7 +18,7 @@ use ratatui::widgets::TableState;
 
 use crate::keymap;
 use crate::model::Snapshot;
-use crate::view::{FloorView, IntervalRow, Sort};
+use crate::view::{FloorView, IntervalRow, Sort, SortColumn};
 
 pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
@@ -72,6 +72,8 @@ pub struct App {
     pub(crate) pages: (usize, usize),
     /// The conversations pane and its cache.
     drill: drill::Drill,
+    /// The figure columns the supervisor chose, in order (status ones show only when readable).
+    columns: Vec<SortColumn>,
     /// Set when showing a recording (`floorwatch replay`).
     replay: Option<replay::ReplayState>,
 }
@@ -106,6 +108,7 @@ impl App {
             intervals_table: TableState::default(),
             pages: (DEFAULT_PAGE, DEFAULT_PAGE),
             drill: drill::Drill::default(),
+            columns: SortColumn::DEFAULT_COLUMNS.to_vec(),
             replay: None,
         }
     }

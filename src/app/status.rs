@@ -9,10 +9,28 @@ use chrono_tz::Tz;
 use super::*;
 use crate::model::{Snapshot, Source};
 use crate::timegrid::Granularity;
-use crate::view::{AgentRow, FloorView, IntervalRow};
+use crate::view::{AgentRow, FloorView, IntervalRow, SortColumn};
 
 /// Read access for the widgets and tests.
 impl App {
+    /// The figure columns on screen: the chosen ones, less the status columns when the org's
+    /// status cannot be read.
+    pub fn visible_columns(&self) -> Vec<SortColumn> {
+        let status = self
+            .snapshot()
+            .is_some_and(|s| s.status.is_available());
+        self.columns
+            .iter()
+            .copied()
+            .filter(|c| status || !c.needs_status())
+            .collect()
+    }
+
+    /// The figure columns the supervisor chose (whether or not status is readable).
+    pub fn chosen_columns(&self) -> &[SortColumn] {
+        &self.columns
+    }
+
     /// The clock as of the last tick.
     pub fn now(&self) -> DateTime<Utc> {
         self.now

@@ -17,8 +17,6 @@ use super::{num, pane, scroll_offset};
 use crate::app::{App, Focus};
 use crate::view::{AgentRow, FloorView, Sort, SortColumn};
 
-/// Screen widths of the seven figures (room for a ▲/▼ in the heading, and `h:mm:ss`).
-const METRIC_WIDTHS: [u16; 7] = [8, 8, 6, 8, 8, 6, 8];
 /// Name column bounds.
 const NAME_MIN: u16 = 12;
 const NAME_MAX: u16 = 24;
@@ -28,17 +26,26 @@ const SPARK_MIN: u16 = 8;
 const SPARK_HEADING: usize = 11;
 /// Width of the `▶ ` selection marker.
 const MARKER: u16 = 2;
-/// Index in the figures of talk and holds, dropped (in that order) when narrow.
-const TALK: usize = 6;
-const HOLDS: usize = 5;
+/// Figures dropped, in this order, when the terminal is too narrow for the chosen columns.
+pub const DROP_ORDER: [SortColumn; 9] = [
+    SortColumn::NotResponding,
+    SortColumn::Idle,
+    SortColumn::Interacting,
+    SortColumn::OnQueue,
+    SortColumn::HoldAvg,
+    SortColumn::AcwAvg,
+    SortColumn::Talk,
+    SortColumn::Holds,
+    SortColumn::Occupancy,
+];
 
 /// A visible column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
     /// The name, this wide.
     Name(u16),
-    /// One of the seven figures (index in [`crate::view::Cells`]).
-    Metric(usize),
+    /// A figure.
+    Metric(SortColumn),
     /// The one-line sparkline, this wide.
     Spark(u16),
 }
@@ -47,17 +54,22 @@ impl Column {
     fn width(self) -> u16 {
         match self {
             Column::Name(w) | Column::Spark(w) => w,
-            Column::Metric(i) => METRIC_WIDTHS[i],
+            Column::Metric(c) => c.width(),
         }
     }
 }
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
-/// sparkline spans `spark_len` intervals.
-pub fn columns(width: u16, name_width: usize, spark_len: usize) -> Vec<Column> {
+/// sparkline spans `spark_len` intervals, showing the `figures` chosen.
+pub fn columns(
+    width: u16,
+    name_width: usize,
+    spark_len: usize,
+    figures: &[SortColumn],
+) -> Vec<Column> {
     let name = (name_width as u16).clamp(NAME_MIN, NAME_MAX);
     let mut cols = vec![Column::Name(name)];
-    cols.extend((0..7).map(Column::Metric));
+    cols.extend(figures.iter().map(|c| Column::Metric(*c)));
     let used =
         |cols: &[Column]| -> u16 { MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1 };
     let room = width.saturating_sub(used(&cols) + 1);
@@ -66,7 +78,7 @@ pub fn columns(width: u16, name_width: usize, spark_len: usize) -> Vec<Column> {
         cols.push(Column::Spark(room.min(spark_len.max(SPARK_HEADING) as u16)));
         return cols;
     }
-    for drop in [TALK, HOLDS] {
+    for drop in DROP_ORDER {
         if used(&cols) > width {
             cols.retain(|c| *c != Column::Metric(drop));
         }
@@ -85,10 +97,7 @@ fn heading(col: Column, sort: Sort, spark_label: &str) -> Line<'static> {
     };
     match col {
         Column::Name(_) => Line::from(mark(SortColumn::Name, "Agent")),
-        Column::Metric(i) => {
-            let c = SortColumn::ALL[i + 1];
-            Line::from(mark(c, c.title())).right_aligned()
-        }
+        Column::Metric(c) => Line::from(mark(c, c.title())).right_aligned(),
         Column::Spark(_) => Line::from(spark_label.to_string()),
     }
 }
@@ -102,7 +111,7 @@ fn tail(s: &str, len: usize, width: usize) -> &str {
 fn cells<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, spark: Style) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Name(_) => Cell::from(row.name.as_str()),
-        Column::Metric(i) => Cell::from(num(&row.cells.0[i])),
+        Column::Metric(c) => Cell::from(num(row.cells.get(c))),
         Column::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
         }
@@ -111,13 +120,12 @@ fn cells<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, spark: Style)
 
 /// The pinned total row; very large floor sums fall back to whole hours to fit.
 fn total_row<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, theme: &Theme) -> Row<'a> {
-    let t = &row.totals;
-    let ms = [0, t.handle_ms, 0, t.acw_ms, t.hold_ms, 0, t.talk_ms];
     Row::new(cols.iter().map(|c| match *c {
-        Column::Metric(i) if row.cells.0[i].len() > METRIC_WIDTHS[i] as usize => {
-            Cell::from(Line::from(format!("{}h", ms[i] / 3_600_000)).right_aligned())
+        Column::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
+            let ms = row.value(m).unwrap_or(0.0);
+            Cell::from(Line::from(format!("{:.0}h", ms / 3_600_000.0)).right_aligned())
         }
-        Column::Metric(i) => Cell::from(num(&row.cells.0[i])),
+        Column::Metric(m) => Cell::from(num(row.cells.get(m))),
         Column::Name(_) => Cell::from(row.name.as_str()),
         Column::Spark(w) => Cell::from(Span::styled(
             tail(&row.spark, spark_len, w as usize),
@@ -173,7 +181,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let shown = offset..(offset + page).min(view.len());
     let block = pane(title(view, focused, &shown), focused, false, theme);
     let spark_len = view.spark_span.len();
-    let cols = columns(inner.width, view.name_width, spark_len);
+    let figures = app.visible_columns();
+    let cols = columns(inner.width, view.name_width, spark_len, &figures);
     let spark_w = cols.iter().find_map(|c| match c {
         Column::Spark(w) => Some(*w),
         _ => None,
@@ -233,16 +242,23 @@ mod tests {
 
     #[test]
     fn columns_degrade_in_order() {
-        let wide = columns(200, 14, 20);
+        let seven = &SortColumn::DEFAULT_COLUMNS[..7];
+        let wide = columns(200, 14, 20, seven);
         assert!(matches!(wide.last(), Some(Column::Spark(20))));
-        let short = columns(200, 14, 5);
+        let short = columns(200, 14, 5, seven);
         assert!(matches!(short.last(), Some(Column::Spark(11))));
-        let mid = columns(80, 14, 20);
+        let mid = columns(80, 14, 20, seven);
         assert_eq!(mid.len(), 8, "no sparkline at 80: {mid:?}");
-        let narrow = columns(60, 14, 20);
-        assert!(!narrow.contains(&Column::Metric(TALK)));
-        assert!(!narrow.contains(&Column::Metric(HOLDS)));
-        assert!(columns(0, 0, 0).contains(&Column::Name(NAME_MIN)));
+        let narrow = columns(60, 14, 20, seven);
+        assert!(!narrow.contains(&Column::Metric(SortColumn::Talk)));
+        assert!(!narrow.contains(&Column::Metric(SortColumn::Holds)));
+        assert!(columns(0, 0, 0, seven).contains(&Column::Name(NAME_MIN)));
+        // Status columns go before the conversation figures.
+        let mut all = SortColumn::ALL[1..].to_vec();
+        all.retain(|c| *c != SortColumn::Name);
+        let fit = columns(100, 14, 0, &all);
+        assert!(fit.contains(&Column::Metric(SortColumn::Aht)));
+        assert!(!fit.contains(&Column::Metric(SortColumn::NotResponding)));
     }
 
     #[test]

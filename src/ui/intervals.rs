@@ -11,13 +11,17 @@ use super::{num, pane, scroll_offset};
 use crate::app::{App, Focus};
 use crate::view::{Cells, SortColumn};
 
-/// Widths of the seven figures, as in the agents table.
-const METRIC_WIDTHS: [u16; 7] = [7, 8, 6, 8, 8, 5, 8];
 const LABEL: u16 = 11;
 const STATE: u16 = 6;
 const MARKER: u16 = 2;
-/// The figures of an interval that has not started.
-static NOT_YET: Cells = Cells([const { String::new() }; 7]);
+
+/// A figure's width here: as in the agents table, one narrower for the counts.
+fn metric_width(c: SortColumn) -> u16 {
+    match c {
+        SortColumn::Handled | SortColumn::Holds => c.width() - 1,
+        _ => c.width(),
+    }
+}
 
 /// A visible column of the intervals table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +30,8 @@ pub enum Column {
     Interval,
     /// `● open` on the current interval.
     State,
-    /// One of the seven figures.
-    Metric(usize),
+    /// A figure.
+    Metric(SortColumn),
 }
 
 impl Column {
@@ -35,18 +39,22 @@ impl Column {
         match self {
             Column::Interval => LABEL,
             Column::State => STATE,
-            Column::Metric(i) => METRIC_WIDTHS[i],
+            Column::Metric(c) => metric_width(c),
         }
     }
 }
 
-/// Columns that fit in `width`: talk goes first, then holds, then the "open" column (the
-/// open interval keeps its style).
-pub fn columns(width: u16) -> Vec<Column> {
+/// Columns that fit in `width`: figures go in the agents table's drop order, then the "open"
+/// column (the open interval keeps its style).
+pub fn columns(width: u16, figures: &[SortColumn]) -> Vec<Column> {
     let mut cols = vec![Column::Interval, Column::State];
-    cols.extend((0..7).map(Column::Metric));
+    cols.extend(figures.iter().map(|c| Column::Metric(*c)));
     let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1;
-    for drop in [Column::Metric(6), Column::Metric(5), Column::State] {
+    let drops = super::agents::DROP_ORDER
+        .iter()
+        .map(|c| Column::Metric(*c))
+        .chain([Column::State]);
+    for drop in drops {
         if used(&cols) > width {
             cols.retain(|c| *c != drop);
         }
@@ -63,7 +71,7 @@ fn row_cells<'a>(
     Row::new(cols.iter().map(|c| match *c {
         Column::Interval => Cell::from(label),
         Column::State => Cell::from(state),
-        Column::Metric(i) => Cell::from(num(&cells.0[i])),
+        Column::Metric(c) => Cell::from(num(cells.get(c))),
     }))
 }
 
@@ -79,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let block = pane(title, focused, left_rule, theme);
     let inner = block.inner(area);
     let page = inner.height.saturating_sub(2) as usize;
-    let cols = columns(inner.width);
+    let cols = columns(inner.width, &app.visible_columns());
     let rows = app.intervals();
     let current = app.current_interval();
     let now = app.now();
@@ -93,13 +101,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
         _ => state.offset(),
     };
     let offset = scroll_offset(from, selected, page, rows.len());
+    let not_yet = Cells::blank();
     let body = rows.iter().map(|r| {
         let open = current == Some(r.index);
         if open {
             row_cells(&r.label, "● open", &r.cells, &cols).style(theme.open)
         } else if r.start.with_timezone(&chrono::Utc) > now {
             // Nothing has happened yet: blank, not a row of zeros that reads like an idle agent.
-            row_cells(&r.label, "", &NOT_YET, &cols).style(theme.future)
+            row_cells(&r.label, "", &not_yet, &cols).style(theme.future)
         } else {
             row_cells(&r.label, "", &r.cells, &cols)
         }
@@ -107,7 +116,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let header = Row::new(cols.iter().map(|c| match *c {
         Column::Interval => Line::from("Interval"),
         Column::State => Line::from(""),
-        Column::Metric(i) => Line::from(SortColumn::ALL[i + 1].title()).right_aligned(),
+        Column::Metric(c) => Line::from(c.title()).right_aligned(),
     }))
     .style(theme.table_header);
     let footer = agent.map(|a| row_cells("Day total", "", &a.cells, &cols).style(theme.total));
@@ -140,10 +149,11 @@ mod tests {
 
     #[test]
     fn columns_fit_or_degrade() {
-        assert_eq!(columns(90).len(), 9);
-        let c = columns(70);
-        assert!(!c.contains(&Column::Metric(6)));
+        let seven = &SortColumn::DEFAULT_COLUMNS[..7];
+        assert_eq!(columns(90, seven).len(), 9);
+        let c = columns(70, seven);
+        assert!(!c.contains(&Column::Metric(SortColumn::Talk)));
         assert!(c.contains(&Column::State));
-        assert!(columns(50).len() < 7);
+        assert!(columns(50, seven).len() < 7);
     }
 }
