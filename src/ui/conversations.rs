@@ -224,7 +224,7 @@ fn notes(app: &App, p: &ConversationsPane, theme: &Theme) -> Vec<Line<'static>> 
         let mut tail = format!("list as of {}", as_of.format("%H:%M:%S"));
         if app.drill_still_changing() {
             tail.push_str(
-                " · this interval is still open: calls that wrap up before it ends will be added",
+                " · interval still open: calls wrapping up before it ends will be added",
             );
         }
         lines.push(Line::from(Span::styled(tail, theme.muted)));

@@ -58,6 +58,17 @@ pub fn sections(app: &App) -> &'static [Section] {
 /// A note the tables cannot express.
 const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals, then quits.";
 
+/// The same note in the conversations pane.
+const ESC_NOTE_CONVERSATIONS: &str = "Esc returns to the intervals, on the same interval.";
+
+fn esc_note(app: &App) -> &'static str {
+    if app.conversations().is_some() {
+        ESC_NOTE_CONVERSATIONS
+    } else {
+        ESC_NOTE
+    }
+}
+
 /// Heading of the request-usage section.
 const USAGE_TITLE: &str = "API usage";
 
@@ -151,7 +162,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .max()
         .unwrap_or(0);
     let col_w = (key_w + 2 + help_w) as u16;
-    let note_w = ESC_NOTE.chars().count() as u16;
+    let note_w = esc_note(app).chars().count() as u16;
     // One column is as wide as the note; its usage text wraps to that.
     let one_w = col_w.max(note_w);
     let one = section_lines(sections, key_w, theme)
@@ -214,7 +225,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(ESC_NOTE).style(theme.muted), note);
+        frame.render_widget(Paragraph::new(esc_note(app)).style(theme.muted), note);
     }
 }
 
