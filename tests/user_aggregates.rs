@@ -539,3 +539,44 @@ async fn the_fetcher_refreshes_status_on_the_same_plan_and_asks_again_after_a_40
     h.cancel.cancel();
     h.task.await.unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Record and replay keep the status
+
+#[tokio::test(start_paused = true)]
+async fn recordings_keep_status_and_a_refusal_through_keyframes_and_deltas() {
+    use floorwatch::recording::format::RecordingMeta;
+    use floorwatch::recording::reader::Recording;
+    use floorwatch::recording::writer::Recorder;
+    let org = FakeOrg::start().await;
+    let w = day();
+    org.with(|s| {
+        s.set("u-ada", w.buckets()[20].start, calls(2, 300));
+        s.set_status("u-ada", w.buckets()[20].start, on_queue(900, 900));
+    });
+    let first = load(&org, &users(&["u-ada", "u-bo"])).await.unwrap();
+    org.with(|s| s.set_status("u-ada", w.buckets()[21].start, on_queue(60, 1740)));
+    let mut second = load(&org, &users(&["u-ada", "u-bo"])).await.unwrap();
+    second.as_of += chrono::Duration::seconds(30);
+    org.with(|s| s.status_fault_forever = Some(Fault::forbidden("analytics:userAggregate:view")));
+    let mut third = load(&org, &users(&["u-ada", "u-bo"])).await.unwrap();
+    third.as_of += chrono::Duration::seconds(60);
+    assert!(third.status.forbidden_reason().is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shift.fwrec");
+    let mut r = Recorder::create(&path, &RecordingMeta::for_snapshot(&first)).unwrap();
+    for s in [&first, &second, &third, &second] {
+        r.write(s).unwrap();
+    }
+    drop(r);
+    let rec = Recording::open(&path).unwrap();
+    assert_eq!(rec.len(), 4);
+    assert!(
+        rec.is_keyframe(0) && !rec.is_keyframe(1),
+        "deltas carry status too"
+    );
+    for (i, want) in [&first, &second, &third, &second].into_iter().enumerate() {
+        assert_eq!(*rec.get(i).unwrap(), *want, "record {i}");
+    }
+}
