@@ -1,5 +1,6 @@
-//! Fetching a drill-down: the conversations behind one agent × interval cell, with their queue
-//! and wrap-up code names, ready for the pane and for CSV. The pane's fetch runs in its own task
+//! On-demand look-ups, outside the refresh schedule: a drill-down (the conversations behind one
+//! agent × interval cell, with their queue and wrap-up code names, ready for the pane and for
+//! CSV) and a queue's members (for `queue:` filters). The pane's fetch runs in its own task
 //! (the UI never waits on it); `floorwatch conversations` calls the same [`ConversationSource`]
 //! so the headless CSV and the pane's `e` export are the same records.
 
@@ -118,6 +119,28 @@ impl ConversationSource {
             wrap_ups,
             fetched_at: (self.clock)(),
         })
+    }
+
+    /// The user ids of every member of the queue(s) named `name` (case-insensitive, exact),
+    /// for a `queue:` filter term or a per-queue target. An unknown queue is an error in words.
+    pub async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
+        let queues = users::find_queues(&self.client, name)
+            .await
+            .map_err(|e| format!("cannot look the queue up: {e}"))?;
+        if queues.is_empty() {
+            return Err(format!(
+                "no queue named {name:?} (check the name and that the OAuth client has \
+                 routing:queue:view)"
+            ));
+        }
+        let mut ids = Vec::new();
+        for q in queues {
+            let members = users::queue_members(&self.client, &q.id)
+                .await
+                .map_err(|e| format!("cannot list the members of {}: {e}", q.name))?;
+            ids.extend(members.into_iter().map(|m| m.id));
+        }
+        Ok(ids)
     }
 
     async fn names_for(

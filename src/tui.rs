@@ -163,6 +163,9 @@ pub async fn run(
                         h.abort();
                     }
                 }
+                Effect::ResolveQueue(name) => {
+                    spawn_queue_lookup(name, conversations.as_ref(), drill_tx.clone());
+                }
             }
         }
         if app.should_quit() {
@@ -197,6 +200,25 @@ fn spawn_drill(
         let _ = done.send(Action::Conversations { id: req.id, result });
     })
     .abort_handle()
+}
+
+/// Looks a queue's members up in its own task (a `queue:` filter term, a per-queue target).
+fn spawn_queue_lookup(
+    name: String,
+    source: Option<&ConversationSource>,
+    done: mpsc::UnboundedSender<Action>,
+) {
+    let source = source.cloned();
+    tokio::spawn(async move {
+        let result = match source {
+            Some(s) => s.queue_members(&name).await,
+            None => Err("queue look-ups need a connection to Genesys (or the demo floor)".into()),
+        };
+        if let Err(e) = &result {
+            tracing::warn!(queue = %name, error = %e, "queue look-up failed");
+        }
+        let _ = done.send(Action::QueueMembers { name, result });
+    });
 }
 
 /// Writes the view on a blocking thread so a slow disk cannot freeze the table, and its

@@ -5,12 +5,14 @@
 //! terminals; render code only picks strings out of these structs.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+use crate::filter::{Field, Filter, Subject};
 use crate::format::{clock, csv_text};
 use crate::model::{AgentDay, IntervalMetrics, Snapshot, StatusTotals, Totals};
 use crate::timegrid::DayWindow;
@@ -379,9 +381,9 @@ impl AgentRow {
         }
     }
 
-    /// Case-insensitive substring match on name or id; `needle` must be lower-case.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty() || self.name_key.contains(needle) || self.id_key.contains(needle)
+    /// Whether the row passes `filter`, with queue memberships from `queues`.
+    pub fn matches(&self, filter: &Filter, queues: &Queues) -> bool {
+        filter.matches(&RowSubject { row: self, queues })
     }
 
     /// The agents-view CSV record, in [`AGENTS_CSV_HEADER`] order.
@@ -408,6 +410,71 @@ impl AgentRow {
                 (x, y) => x.is_some().cmp(&y.is_some()),
             },
         }
+    }
+}
+
+/// Queue memberships resolved for the filter's `queue:` terms and per-queue targets, by queue
+/// name (case-insensitive). A queue not resolved yet has no members.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Queues {
+    members: HashMap<String, HashSet<String>>,
+}
+
+impl Queues {
+    /// Records the members of the queue(s) named `name`.
+    pub fn insert(&mut self, name: &str, ids: impl IntoIterator<Item = String>) {
+        self.members
+            .entry(name.trim().to_lowercase())
+            .or_default()
+            .extend(ids);
+    }
+
+    /// True once `name`'s members are known.
+    pub fn is_known(&self, name: &str) -> bool {
+        self.members.contains_key(&name.trim().to_lowercase())
+    }
+
+    /// Whether agent `id` is a member of the queue named `name`.
+    pub fn contains(&self, name: &str, id: &str) -> bool {
+        self.members
+            .get(&name.trim().to_lowercase())
+            .is_some_and(|m| m.contains(id))
+    }
+}
+
+/// An agent row as the filter language sees it: seconds, counts and percent.
+struct RowSubject<'a> {
+    row: &'a AgentRow,
+    queues: &'a Queues,
+}
+
+impl Subject for RowSubject<'_> {
+    fn name(&self) -> &str {
+        &self.row.name
+    }
+
+    fn id(&self) -> &str {
+        &self.row.id
+    }
+
+    fn figure(&self, f: Field) -> Option<f64> {
+        let t = &self.row.totals;
+        let secs = |ms: Option<f64>| ms.map(|ms| ms / 1000.0);
+        match f {
+            Field::Aht => secs(self.row.value(SortColumn::Aht)),
+            Field::Acw => secs(self.row.value(SortColumn::AcwAvg)),
+            Field::Hold => secs(self.row.value(SortColumn::HoldAvg)),
+            Field::Talk => {
+                secs((t.talk_count > 0).then(|| t.talk_ms as f64 / t.talk_count as f64))
+            }
+            Field::Handled => Some(t.handled as f64),
+            Field::Holds => Some(t.holds as f64),
+            Field::Occ => self.row.value(SortColumn::Occupancy).map(|o| o * 100.0),
+        }
+    }
+
+    fn in_queue(&self, queue: &str) -> bool {
+        self.queues.contains(queue, &self.row.id)
     }
 }
 
@@ -500,23 +567,22 @@ impl FloorView {
             floor_all,
             filtered: false,
         };
-        view.apply(Sort::default(), "");
+        view.apply(Sort::default(), &Filter::default(), &Queues::default());
         view
     }
 
     /// Re-sorts and re-filters the visible rows; ties keep the snapshot's (name) order.
-    pub fn apply(&mut self, sort: Sort, filter: &str) {
-        let needle = filter.trim().to_lowercase();
+    pub fn apply(&mut self, sort: Sort, filter: &Filter, queues: &Queues) {
         let agents = &self.agents;
         self.visible = (0..agents.len())
-            .filter(|&i| agents[i].matches(&needle))
+            .filter(|&i| agents[i].matches(filter, queues))
             .collect();
         self.visible.sort_by(|&i, &j| {
             let o = agents[i].compare(&agents[j], sort.column);
             let o = if sort.descending { o.reverse() } else { o };
             o.then(i.cmp(&j))
         });
-        self.filtered = !needle.is_empty();
+        self.filtered = !filter.is_empty();
         self.total = if self.filtered {
             let mut t = Totals::default();
             self.visible.iter().for_each(|&i| t.add(&agents[i].totals));

@@ -50,7 +50,7 @@ impl App {
             .as_ref()
             .is_some_and(|v| v.snapshot.window.date != snap.window.date);
         let mut view = FloorView::new(snap);
-        view.apply(self.sort, &self.filter);
+        view.apply(self.sort, &self.filter_applied, &self.queues);
         self.view = Some(view);
         if new_day {
             self.interval_sel = None;
@@ -59,7 +59,7 @@ impl App {
     }
 
     /// Re-finds the selected agent after the rows changed (snapshot, sort, filter).
-    fn sync_selection(&mut self) {
+    pub(super) fn sync_selection(&mut self) {
         let Some(view) = &self.view else { return };
         if view.is_empty() {
             self.agent_sel = 0;
@@ -242,17 +242,10 @@ impl App {
     fn set_sort(&mut self, sort: Sort) -> Outcome {
         self.sort = sort;
         if let Some(v) = &mut self.view {
-            v.apply(self.sort, &self.filter);
+            v.apply(self.sort, &self.filter_applied, &self.queues);
         }
         self.sync_selection();
         Outcome::redraw()
-    }
-
-    fn refilter(&mut self) {
-        if let Some(v) = &mut self.view {
-            v.apply(self.sort, &self.filter);
-        }
-        self.sync_selection();
     }
 
     fn clear_filter(&mut self) {

@@ -25,11 +25,14 @@ pub use crate::view::{ViewExport, ViewKind};
 
 mod commands;
 mod drill;
+mod filtering;
 mod replay;
 mod status;
+mod targets;
 mod types;
 
 pub use drill::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
+pub use targets::{cell_level, target_metric, target_value, worst_level};
 pub use types::*;
 
 /// The whole dashboard state. Derived rows are rebuilt only when the snapshot, sort or filter
@@ -72,10 +75,21 @@ pub struct App {
     pub(crate) pages: (usize, usize),
     /// The conversations pane and its cache.
     drill: drill::Drill,
+    /// The filter last parsed without error (what the table shows), and the error of the text
+    /// typed since, if any.
+    filter_applied: crate::filter::Filter,
+    filter_error: Option<crate::filter::FilterError>,
+    /// Queue memberships for `queue:` terms and per-queue targets, and the names asked for.
+    queues: crate::view::Queues,
+    queues_asked: std::collections::HashSet<String>,
+    /// Effects raised deep inside an update (a queue to resolve), handed out with its outcome.
+    queued: Vec<Effect>,
     /// The figure columns the supervisor chose, in order (status ones show only when readable).
     columns: Vec<SortColumn>,
     /// Set when showing a recording (`floorwatch replay`).
     replay: Option<replay::ReplayState>,
+    /// Targets from the config file; empty flags nothing.
+    targets: crate::targets::Targets,
 }
 
 impl App {
@@ -108,8 +122,14 @@ impl App {
             intervals_table: TableState::default(),
             pages: (DEFAULT_PAGE, DEFAULT_PAGE),
             drill: drill::Drill::default(),
+            filter_applied: crate::filter::Filter::default(),
+            filter_error: None,
+            queues: crate::view::Queues::default(),
+            queues_asked: std::collections::HashSet::new(),
+            queued: Vec::new(),
             columns: SortColumn::DEFAULT_COLUMNS.to_vec(),
             replay: None,
+            targets: crate::targets::Targets::default(),
         }
     }
 
@@ -122,6 +142,14 @@ impl App {
 
     /// The single place state changes.
     pub fn update(&mut self, action: Action) -> Outcome {
+        let mut out = self.dispatch(action);
+        if !self.queued.is_empty() {
+            out.effects.append(&mut self.queued);
+        }
+        out
+    }
+
+    fn dispatch(&mut self, action: Action) -> Outcome {
         match action {
             Action::Key(key) if key.kind == KeyEventKind::Press => {
                 if let Some(out) = self.replay_key(key) {
@@ -163,6 +191,7 @@ impl App {
                 Outcome::changed(changed)
             }
             Action::Conversations { id, result } => self.on_conversations(id, result),
+            Action::QueueMembers { name, result } => self.on_queue_members(&name, result),
             Action::Replay(status) => self.on_replay_status(status),
             Action::Notice(n) => {
                 self.notice = Some(n);

@@ -60,6 +60,11 @@ pub enum Action {
         id: u64,
         result: Result<Arc<DrillPage>, String>,
     },
+    /// The members (user ids) of the queue(s) named `name`, or why not.
+    QueueMembers {
+        name: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// Work the loop does on the app's behalf.
@@ -75,6 +80,9 @@ pub enum Effect {
     LoadConversations(DrillRequest),
     /// The supervisor left the pane: stop that fetch.
     CancelConversations(u64),
+    /// Look up the members of the queue(s) with this name (a `queue:` filter term, a per-queue
+    /// target); answer with [`Action::QueueMembers`].
+    ResolveQueue(String),
     /// Steer the replay (space, `[` `]`, `{` `}`, `+` `-`); only while replaying.
     Replay(ReplayControl),
 }

@@ -88,15 +88,20 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
             part(7, t, theme.muted)
         });
     }
-    if !app.filter().is_empty() {
+    let applied = app.filter_applied();
+    if !applied.is_empty() {
         out.push(Part {
             rank: 2,
             spans: vec![
                 Span::styled("filter: ", theme.muted),
-                Span::styled(app.filter().to_string(), theme.filter),
+                Span::styled(applied, theme.filter),
             ],
             short: None,
         });
+    }
+    if let Some(n) = app.over_target_count().filter(|&n| n > 0) {
+        // Dropped with the filter, before the freshness a supervisor must not lose.
+        out.push(part(2, format!("{n} over target"), theme.over));
     }
     out
 }

@@ -14,7 +14,7 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::App;
 use theme::Theme;
@@ -62,6 +62,14 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
         if let Some(area) = panes.sparks {
             sparklines::render(frame, area, app, theme, panes.sparks_rule);
         }
+    }
+    if app.is_prompt_open() && app.filter_error().is_some() && status.y > header.bottom() {
+        let above = Rect {
+            y: status.y - 1,
+            ..status
+        };
+        frame.render_widget(Clear, above);
+        frame.render_widget(Paragraph::new(status::prompt(app, theme)), above);
     }
     if app.is_help_open() {
         help::render(frame, area, app, theme);

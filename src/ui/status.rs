@@ -92,6 +92,27 @@ fn hint_spans(app: &App, theme: &Theme, room: usize) -> Vec<Span<'static>> {
     spans
 }
 
+/// Columns kept free for the `? help` hint when the status-refused reason is cut to fit.
+const STATUS_HINT_ROOM: usize = 10;
+
+/// Below this many columns a cut reason says nothing; leave it out.
+const REASON_MIN: usize = 16;
+
+/// `text` cut to `room` characters with a `…`, or `None` when there is too little room.
+fn shorten(text: &str, room: usize) -> Option<String> {
+    let n = text.chars().count();
+    if n <= room {
+        return Some(text.to_string());
+    }
+    if room < REASON_MIN {
+        return None;
+    }
+    let mut s: String = text.chars().take(room - 1).collect();
+    s.truncate(s.trim_end().len());
+    s.push('…');
+    Some(s)
+}
+
 /// The notice, with an export path shortened to its file name when the full path won't fit.
 fn notice_text(n: &Notice, room: usize) -> String {
     let full = n.text();
@@ -104,20 +125,46 @@ fn notice_text(n: &Notice, room: usize) -> String {
     }
 }
 
-fn prompt(app: &App, theme: &Theme) -> Line<'static> {
-    Line::from(vec![
-        Span::styled("filter /", theme.key),
+/// The prompt's label; the error caret is placed after it.
+const PROMPT: &str = "filter /";
+
+/// The filter prompt: what was typed, a cursor, and (while empty) an example of the language.
+pub fn prompt(app: &App, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![
+        Span::styled(PROMPT, theme.key),
         Span::styled(app.filter().to_string(), theme.filter),
         Span::styled("█", theme.filter),
-        Span::styled("   Enter keep · Esc clear · ↑↓ move", theme.muted),
-    ])
+    ];
+    if app.filter().is_empty() {
+        spans.push(Span::styled(
+            "  name, or aht>6m acw>=90 hold>1m occ<70 handled=0 queue:NAME name~smith",
+            theme.muted,
+        ));
+    } else {
+        spans.push(Span::styled("   Enter keep · Esc clear · ↑↓ move", theme.muted));
+    }
+    Line::from(spans)
+}
+
+/// Under the prompt: a caret at the error's column and what is wrong; the table keeps the
+/// last filter that parsed.
+pub fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
+    let e = app.filter_error()?;
+    let col = PROMPT.chars().count() + e.position;
+    Some(Line::from(vec![
+        Span::raw(" ".repeat(col)),
+        Span::styled(format!("^ {} (column {})", e.message, e.position + 1), theme.error),
+    ]))
 }
 
 /// Draws the status line.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Filter => {
-            frame.render_widget(Paragraph::new(prompt(app, theme)), area);
+            // With an error the prompt moves up a line (ui::render_with) and this line
+            // points at the mistake.
+            let line = prompt_error(app, theme).unwrap_or_else(|| prompt(app, theme));
+            frame.render_widget(Paragraph::new(line), area);
             return;
         }
         Mode::Help => {
@@ -134,6 +181,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(problem) = app.fetch_status() {
         left.push(Span::styled(problem, theme.error));
     }
+    let pending = app.queues_pending();
+    if !pending.is_empty() {
+        if !left.is_empty() {
+            left.push(Span::raw(" · "));
+        }
+        left.push(Span::styled(
+            format!("looking up queue {}…", pending.join(", ")),
+            theme.muted,
+        ));
+    }
     if let Some(n) = app.notice() {
         if !left.is_empty() {
             left.push(Span::raw(" · "));
@@ -144,6 +201,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             notice_text(n, (area.width as usize).saturating_sub(used)),
             style,
         ));
+    }
+    if let Some(reason) = app.snapshot().and_then(|s| s.status.forbidden_reason()) {
+        // After a fetch problem, before the rest; cut to what the line has left, keeping room
+        // for the `? help` hint.
+        let at = usize::from(app.fetch_status().is_some());
+        let sep = if left.is_empty() { 0 } else { 3 };
+        let used: usize = left.iter().map(Span::width).sum();
+        let room = (area.width as usize).saturating_sub(used + sep + STATUS_HINT_ROOM);
+        if let Some(text) = shorten(reason, room) {
+            let mut spans = vec![Span::styled(text, theme.warn)];
+            if !left.is_empty() {
+                spans.insert(if at == 0 { 1 } else { 0 }, Span::raw(" · "));
+            }
+            left.splice(at..at, spans);
+        }
     }
     let left_w: usize = left.iter().map(Span::width).sum();
     let room = (area.width as usize).saturating_sub(left_w + 2);
