@@ -119,6 +119,25 @@ pub struct DashboardArgs {
     /// with `floorwatch replay FILE`). Credentials are never written.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+
+    /// Forget the saved view (sort, filter, focus, columns) and start with the defaults.
+    #[arg(long)]
+    pub reset_view: bool,
+
+    /// Where the view is saved between starts [default: view.json in the platform state dir].
+    #[arg(long, value_name = "FILE", env = "FLOORWATCH_VIEW_FILE")]
+    pub view_file: Option<PathBuf>,
+
+    /// Targets for AHT, ACW, hold and occupancy (TOML, see assets/targets.example.toml); cells
+    /// over target turn amber, over 125 % red [default: config.toml in the platform config
+    /// dir, when it exists].
+    #[arg(long, value_name = "FILE", env = "FLOORWATCH_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Start with no targets, reading no config file (not even one given with --config), so a
+    /// broken file never keeps the dashboard from starting.
+    #[arg(long, global = true)]
+    pub no_config: bool,
 }
 
 /// Subcommands.
@@ -169,6 +188,12 @@ pub struct ExportArgs {
     /// With --from-recording: the local time (HH:MM or HH:MM:SS, the recording's zone).
     #[arg(long, value_name = "HH:MM", requires = "from_recording")]
     pub at: Option<String>,
+
+    /// Append on_queue_s, interacting_s, idle_s, not_responding_s and occupancy (a fraction,
+    /// 0 to 1) from the user aggregates query; blank when the org refuses it (a warning says
+    /// why) or a recording has no status.
+    #[arg(long)]
+    pub with_status: bool,
 }
 
 /// `floorwatch conversations --user ID --date YYYY-MM-DD --at HH:MM`.

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use crate::app::{Action, App, AppOptions, Notice};
 use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
 use crate::config::{self, Mode, Settings};
+use crate::saved_view;
 use crate::conversations::ConversationSource;
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
@@ -19,8 +20,9 @@ use crate::fetcher::{self, Clock, FetcherConfig};
 use crate::genesys::GenesysClient;
 use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader;
-use crate::model::Source;
+use crate::model::{Source, StatusAvailability};
 use crate::recording::reader::parse_hhmm;
+use crate::targets::Targets;
 use crate::recording::{
     MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingMeta, Replay, ReplayControl, spawn_replay,
 };
@@ -77,25 +79,49 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
     let (client, source) = build_client(settings, clock)?;
     let window = Arc::new(DayWindow::new(date, settings.tz, settings.granularity));
-    let snap = loader::load_day(
-        &client,
-        window,
-        &settings.media,
-        &settings.selection,
-        source,
-        now,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let rows = export::day_rows(&snap);
-    let written = if args.out == "-" {
-        export::write_stdout(export::DAY_HEADER, rows)
+    let (media, selection) = (&settings.media, &settings.selection);
+    let snap = if args.with_status {
+        loader::load_day_with_status(&client, window, media, selection, source, now).await
     } else {
-        export::write_file_atomic(Path::new(&args.out), export::DAY_HEADER, rows)
+        loader::load_day(&client, window, media, selection, source, now).await
     }
     .map_err(|e| e.to_string())?;
+    let written = write_day(&snap, args)?;
     tracing::info!(rows = written, out = %args.out, "export written");
     Ok(())
+}
+
+/// Writes the day export of `snap` to `--out`, with the status columns under `--with-status`
+/// (blank, with a warning on stderr, when status was refused).
+fn write_day(snap: &crate::model::Snapshot, args: &ExportArgs) -> Result<usize, String> {
+    let out = Path::new(&args.out);
+    let to_stdout = args.out == "-";
+    if args.with_status {
+        match &snap.status {
+            StatusAvailability::Forbidden(why) => eprintln!("floorwatch: warning: {why}"),
+            StatusAvailability::Unknown => eprintln!(
+                "floorwatch: warning: no routing status in this data (recorded without it); the status columns are blank"
+            ),
+            StatusAvailability::Available => {}
+        }
+        let (header, rows) = (
+            export::DAY_HEADER_WITH_STATUS,
+            export::day_rows_with_status(snap),
+        );
+        if to_stdout {
+            export::write_stdout(header, rows)
+        } else {
+            export::write_file_atomic(out, header, rows)
+        }
+    } else {
+        let (header, rows) = (export::DAY_HEADER, export::day_rows(snap));
+        if to_stdout {
+            export::write_stdout(header, rows)
+        } else {
+            export::write_file_atomic(out, header, rows)
+        }
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// `floorwatch conversations`: the drill-down of one cell to CSV, the same records the pane's
@@ -136,7 +162,11 @@ pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Res
 }
 
 /// The live dashboard: spawns the fetcher, owns the terminal until quit.
-pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), String> {
+pub async fn dashboard(
+    settings: &Settings,
+    args: &DashboardArgs,
+    targets: Targets,
+) -> Result<(), String> {
     if args.refresh < MIN_REFRESH_SECS {
         return Err(format!(
             "--refresh must be at least {MIN_REFRESH_SECS} seconds (got {})",
@@ -164,7 +194,26 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
         granularity: settings.granularity,
         refresh,
         now: clock(),
-    });
+    })
+    .with_targets(targets);
+    let (mut app, view_file) = (app, args.view_file.clone().or_else(saved_view::default_path));
+    let mut view_notice = None;
+    if let Some(path) = &view_file {
+        if args.reset_view {
+            saved_view::forget(path)?;
+        } else {
+            match saved_view::load(path) {
+                Ok(Some(v)) => app.restore_view(&v),
+                Ok(None) => {}
+                // A damaged file is not worth refusing to start over: defaults, and say so.
+                Err(e) => view_notice = Some(e),
+            }
+        }
+    }
+    if let Some(n) = view_notice {
+        tracing::warn!(notice = %n, "saved view not restored");
+        app.update(crate::app::Action::Notice(crate::app::Notice::Warning(n)));
+    }
     // Opened before the terminal is taken, so a bad file is one line on a normal screen.
     let recorder = match &args.record {
         Some(path) => {
@@ -194,6 +243,7 @@ pub async fn dashboard(settings: &Settings, args: &DashboardArgs) -> Result<(), 
         // Absolute, so the status line tells the supervisor exactly where the file went.
         dir: std::fs::canonicalize(&args.export_dir).unwrap_or_else(|_| args.export_dir.clone()),
         tz: settings.tz,
+        view_file,
     };
     let feed = Feed::live(handle, recorder);
     tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await
@@ -241,20 +291,18 @@ pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(),
     if let Some(why) = rec.truncated() {
         eprintln!("floorwatch: warning: {why}");
     }
-    let rows = export::day_rows(&snap);
-    let written = if args.out == "-" {
-        export::write_stdout(export::DAY_HEADER, rows)
-    } else {
-        export::write_file_atomic(Path::new(&args.out), export::DAY_HEADER, rows)
-    }
-    .map_err(|e| e.to_string())?;
+    let written = write_day(&snap, args)?;
     tracing::info!(rows = written, out = %args.out, as_of = %snap.as_of, "export from recording written");
     Ok(())
 }
 
 /// `floorwatch replay FILE [--speed N] [--at HH:MM]`: the dashboard over a recording, labelled
-/// REPLAY, driven by the replay keys.
-pub async fn replay(dash: &DashboardArgs, args: &ReplayArgs) -> Result<(), String> {
+/// REPLAY, driven by the replay keys, with the same targets as the live dashboard.
+pub async fn replay(
+    dash: &DashboardArgs,
+    args: &ReplayArgs,
+    targets: Targets,
+) -> Result<(), String> {
     if dash.record.is_some() {
         return Err("--record cannot be used with replay (it records a live or demo floor)".into());
     }
@@ -294,7 +342,7 @@ pub async fn replay(dash: &DashboardArgs, args: &ReplayArgs) -> Result<(), Strin
         None => App::new(opts),
     };
     let recording = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
-    let mut app = app.with_replay(recording, status);
+    let mut app = app.with_replay(recording, status).with_targets(targets);
     if let Some(why) = truncated {
         app.update(Action::Notice(Notice::Warning(format!(
             "recording ends early — {why}"
@@ -305,6 +353,8 @@ pub async fn replay(dash: &DashboardArgs, args: &ReplayArgs) -> Result<(), Strin
     let target = ExportTarget {
         dir: std::fs::canonicalize(&dash.export_dir).unwrap_or_else(|_| dash.export_dir.clone()),
         tz: meta.tz,
+        // A replay does not touch the live dashboard's saved view.
+        view_file: None,
     };
     tui::run(&mut guard, app, feed, target, clock, None).await
 }

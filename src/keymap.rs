@@ -20,6 +20,10 @@ pub enum Mode {
     Conversations,
     /// One conversation's segments over the conversations pane (`i`).
     Timeline,
+    /// "Why this number": the formulas behind the selected row's figures (`i` on a table).
+    Explain,
+    /// The column chooser (`c`).
+    Columns,
 }
 
 /// What a key asks the app to do.
@@ -66,8 +70,15 @@ pub enum Command {
     Export,
     /// `?`: open or close the key overlay.
     Help,
-    /// `i`: look inside the selected row (a conversation's timeline).
+    /// `i`: look inside the selected row (a conversation's timeline, or why a row's figures
+    /// are what they are).
     Inspect,
+    /// `c`: open or close the column chooser.
+    Columns,
+    /// Space in the chooser: show or hide the column under the cursor.
+    Toggle,
+    /// `d` in the chooser: back to the default columns.
+    Defaults,
     /// Esc: close whatever is open, or quit when nothing is.
     Back,
     /// `q`, Ctrl-C.
@@ -167,7 +178,9 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('/')], Command::FilterOpen, "filter by name or id"),
     b(&[ch('r')], Command::Refresh, "refresh now"),
     b(&[ch('f')], Command::Freeze, "freeze / unfreeze"),
+    b(&[ch('c')], Command::Columns, "choose columns"),
     b(&[ch('e')], Command::Export, "export view to CSV"),
+    b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),
     b(&[k(KeyCode::Esc)], Command::Back, "clear filter/back/quit"),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
@@ -202,6 +215,22 @@ pub const HELP: &[Binding] = &[
         &[ch('?'), k(KeyCode::Esc), ch('q')],
         Command::Help,
         "close this help",
+    ),
+    b(&[CTRL_C], Command::Quit, "quit"),
+];
+
+/// Keys of the column chooser.
+pub const COLUMNS: &[Binding] = &[
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
+    b(&[ch('g'), k(KeyCode::Home)], Command::Top, "first column"),
+    b(&[ch('G'), k(KeyCode::End)], Command::Bottom, "last column"),
+    b(&[ch(' '), ch('x')], Command::Toggle, "show / hide column"),
+    b(&[ch('d')], Command::Defaults, "default columns"),
+    b(
+        &[ch('c'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        Command::Columns,
+        "close the chooser",
     ),
     b(&[CTRL_C], Command::Quit, "quit"),
 ];
@@ -244,6 +273,24 @@ pub const TIMELINE: &[Binding] = &[
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 
+/// Keys while the "why this number" pop-over is open; moving explains the next row.
+pub const EXPLAIN: &[Binding] = &[
+    b(
+        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        Command::Inspect,
+        "close",
+    ),
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "previous row"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "next row"),
+    b(
+        &[k(KeyCode::Tab), k(KeyCode::BackTab)],
+        Command::ToggleFocus,
+        "agent's day ⇄ interval",
+    ),
+    b(&[ch('?')], Command::Help, "this help"),
+    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+];
+
 /// The binding table of a mode.
 pub fn bindings(mode: Mode) -> &'static [Binding] {
     match mode {
@@ -252,6 +299,8 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Help => HELP,
         Mode::Conversations => CONVERSATIONS,
         Mode::Timeline => TIMELINE,
+        Mode::Explain => EXPLAIN,
+        Mode::Columns => COLUMNS,
     }
 }
 

@@ -51,6 +51,9 @@ impl Drop for TerminalGuard {
 pub struct ExportTarget {
     pub dir: PathBuf,
     pub tz: chrono_tz::Tz,
+    /// Where the view (sort, filter, focus, columns) is saved when it changes; `None` keeps it
+    /// in memory only.
+    pub view_file: Option<PathBuf>,
 }
 
 /// Runs the dashboard over `feed` (the live fetcher, or a replay) until the user quits.
@@ -74,6 +77,8 @@ pub async fn run(
         tokio::time::interval(Duration::from_millis(SPINNER_STEP_MS.unsigned_abs()));
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (drill_tx, mut drill_rx) = mpsc::unbounded_channel();
+    // What the saved-view file holds now: the view at start needs no write.
+    let mut saved = target.view_file.as_ref().map(|_| app.saved_view());
     let mut drills: HashMap<u64, tokio::task::AbortHandle> = HashMap::new();
     let draw = |terminal: &mut ratatui::DefaultTerminal, app: &mut App| {
         terminal
@@ -168,6 +173,16 @@ pub async fn run(
                 }
             }
         }
+        // The view is saved whenever it changes (not mid-typing in the filter prompt).
+        if let Some(path) = &target.view_file
+            && !app.is_prompt_open()
+        {
+            let view = app.saved_view();
+            if saved.as_ref() != Some(&view) {
+                save_view(path.clone(), view.clone());
+                saved = Some(view);
+            }
+        }
         if app.should_quit() {
             break Ok(());
         }
@@ -200,6 +215,15 @@ fn spawn_drill(
         let _ = done.send(Action::Conversations { id: req.id, result });
     })
     .abort_handle()
+}
+
+/// Writes the saved view on a blocking thread; a failure is logged (the view still works).
+fn save_view(path: PathBuf, view: crate::saved_view::SavedView) {
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = crate::saved_view::save(&path, &view) {
+            tracing::warn!(error = %e, "view not saved");
+        }
+    });
 }
 
 /// Looks a queue's members up in its own task (a `queue:` filter term, a per-queue target).

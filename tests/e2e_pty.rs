@@ -11,11 +11,19 @@ use rexpect::session::spawn_command;
 
 /// Starts the demo dashboard (140×40, clock pinned to a busy Monday) exporting into `dir`.
 fn start(dir: &Path) -> rexpect::session::PtySession {
+    start_with(dir, &[])
+}
+
+/// [`start`] with extra command-line arguments.
+fn start_with(dir: &Path, extra: &[&str]) -> rexpect::session::PtySession {
     let bin = env!("CARGO_BIN_EXE_floorwatch");
-    let script = r#"stty rows 40 cols 140 && exec "$0" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$1" --log-file "$1/fw.log""#;
+    let script = r#"bin=$0; dir=$1; shift; stty rows 40 cols 140 && exec "$bin" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$dir" --log-file "$dir/fw.log" --no-config "$@""#;
     let mut cmd = Command::new("sh");
     cmd.args(["-c", script, bin, dir.to_str().expect("utf-8 path")]);
+    cmd.args(extra);
     cmd.env("TERM", "xterm-256color");
+    // Never the developer's (or CI's) saved view: each test starts from its own.
+    cmd.env("FLOORWATCH_VIEW_FILE", dir.join("view.json"));
     for var in [
         "GENESYS_CLOUD_CLIENT_ID",
         "GENESYS_CLOUD_CLIENT_SECRET",
@@ -147,4 +155,41 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
         Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
         other => panic!("unexpected end: {other:?}"),
     }
+}
+
+#[test]
+fn the_view_is_restored_on_the_next_start_and_reset_view_forgets_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("view.json");
+    std::fs::write(
+        &file,
+        r#"{"sort":"aht","descending":true,"filter":"aht>5m","focus":"agents","columns":["handled","aht"]}"#,
+    )
+    .expect("write view");
+    let mut p = start(dir.path());
+    p.exp_string("aht>5m").expect("the saved filter is back");
+    // Sort by the next visible column (AHT → name): the file follows.
+    p.send("s").expect("s");
+    p.flush().expect("flush");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut saved = String::new();
+    while Instant::now() < deadline {
+        saved = std::fs::read_to_string(&file).unwrap_or_default();
+        if saved.contains(r#""sort": "name""#) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(saved.contains(r#""sort": "name""#), "{saved}");
+    assert!(saved.contains("aht>5m"), "{saved}");
+    p.send("q").expect("q");
+    p.flush().expect("flush");
+    p.exp_eof().expect("exits");
+
+    let mut p = start_with(dir.path(), &["--reset-view"]);
+    p.exp_string("as of").expect("starts");
+    assert!(!file.exists(), "--reset-view forgot the saved view");
+    p.send("q").expect("q");
+    p.flush().expect("flush");
+    p.exp_eof().expect("exits");
 }

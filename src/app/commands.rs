@@ -224,8 +224,10 @@ impl App {
                     self.run(Command::Quit)
                 }
             }
-            // `i` outside the conversations pane: nothing to inspect yet.
-            Command::Inspect => Outcome::none(),
+            Command::Columns => self.open_chooser(),
+            Command::Toggle | Command::Defaults => Outcome::none(),
+            // `i` on a table: why the selected row's figures are what they are.
+            Command::Inspect => self.open_explain(),
             Command::Quit => {
                 self.quit = true;
                 Outcome::none().with(Effect::Quit)

@@ -24,14 +24,18 @@ pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
 mod commands;
+mod columns;
 mod drill;
+mod explain;
 mod filtering;
 mod replay;
 mod status;
 mod targets;
 mod types;
 
+pub use columns::chooser_rows;
 pub use drill::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
+pub use explain::{ExplainView, Openness};
 pub use targets::{cell_level, target_metric, target_value, worst_level};
 pub use types::*;
 
@@ -73,6 +77,8 @@ pub struct App {
     pub intervals_table: TableState,
     /// Rows per page of each table, recorded by the last draw (for PgUp/PgDn).
     pub(crate) pages: (usize, usize),
+    /// The "why this number" pop-over (`i`) is open over the focused table's selected row.
+    explain_open: bool,
     /// The conversations pane and its cache.
     drill: drill::Drill,
     /// The filter last parsed without error (what the table shows), and the error of the text
@@ -82,6 +88,8 @@ pub struct App {
     /// Queue memberships for `queue:` terms and per-queue targets, and the names asked for.
     queues: crate::view::Queues,
     queues_asked: std::collections::HashSet<String>,
+    /// The column chooser's cursor while it is open.
+    chooser: Option<usize>,
     /// Effects raised deep inside an update (a queue to resolve), handed out with its outcome.
     queued: Vec<Effect>,
     /// The figure columns the supervisor chose, in order (status ones show only when readable).
@@ -122,11 +130,13 @@ impl App {
             intervals_table: TableState::default(),
             pages: (DEFAULT_PAGE, DEFAULT_PAGE),
             drill: drill::Drill::default(),
+            explain_open: false,
             filter_applied: crate::filter::Filter::default(),
             filter_error: None,
             queues: crate::view::Queues::default(),
             queues_asked: std::collections::HashSet::new(),
             queued: Vec::new(),
+            chooser: None,
             columns: SortColumn::DEFAULT_COLUMNS.to_vec(),
             replay: None,
             targets: crate::targets::Targets::default(),
@@ -159,6 +169,8 @@ impl App {
                     Some(cmd) if matches!(self.mode(), Mode::Conversations | Mode::Timeline) => {
                         self.run_drill(cmd)
                     }
+                    Some(cmd) if self.mode() == Mode::Columns => self.run_chooser(cmd),
+                    Some(cmd) if self.mode() == Mode::Explain => self.run_explain(cmd),
                     Some(cmd) => self.run(cmd),
                     None => Outcome::none(),
                 }
@@ -211,12 +223,16 @@ impl App {
             Mode::Help
         } else if self.prompt_open {
             Mode::Filter
+        } else if self.chooser.is_some() {
+            Mode::Columns
         } else if let Some(pane) = &self.drill.pane {
             if pane.timeline {
                 Mode::Timeline
             } else {
                 Mode::Conversations
             }
+        } else if self.explain_open {
+            Mode::Explain
         } else {
             Mode::Normal
         }

@@ -3,7 +3,9 @@
 //! pattern). Layout is recomputed on every draw, so a resize re-lays out immediately.
 
 pub mod agents;
+pub mod columns;
 pub mod conversations;
+pub mod explain;
 pub mod header;
 pub mod help;
 pub mod intervals;
@@ -62,6 +64,9 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
         if let Some(area) = panes.sparks {
             sparklines::render(frame, area, app, theme, panes.sparks_rule);
         }
+        if app.is_explain_open() {
+            explain::render(frame, body, app, theme);
+        }
     }
     if app.is_prompt_open() && app.filter_error().is_some() && status.y > header.bottom() {
         let above = Rect {
@@ -70,6 +75,9 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
         };
         frame.render_widget(Clear, above);
         frame.render_widget(Paragraph::new(status::prompt(app, theme)), above);
+    }
+    if app.column_chooser().is_some() {
+        columns::render(frame, area, app, theme);
     }
     if app.is_help_open() {
         help::render(frame, area, app, theme);

@@ -46,6 +46,20 @@ const CONVERSATION_HINTS: &[(Command, &str)] = &[
     (Command::Refresh, "reload"),
 ];
 
+/// Hints while the column chooser is open.
+const COLUMN_HINTS: &[(Command, &str)] = &[
+    (Command::Toggle, "show/hide"),
+    (Command::Defaults, "defaults"),
+    (Command::Columns, "close"),
+];
+
+/// Hints while the "why this number" pop-over is open.
+const EXPLAIN_HINTS: &[(Command, &str)] = &[
+    (Command::Inspect, "close"),
+    (Command::Down, "next row"),
+    (Command::ToggleFocus, "day ⇄ interval"),
+];
+
 /// Hints while a conversation's timeline is shown.
 const TIMELINE_HINTS: &[(Command, &str)] = &[(Command::Inspect, "close"), (Command::Down, "next")];
 
@@ -65,6 +79,8 @@ fn hint_spans(app: &App, theme: &Theme, room: usize) -> Vec<Span<'static>> {
     let (mode, hints) = match app.mode() {
         Mode::Conversations => (Mode::Conversations, CONVERSATION_HINTS),
         Mode::Timeline => (Mode::Timeline, TIMELINE_HINTS),
+        Mode::Explain => (Mode::Explain, EXPLAIN_HINTS),
+        Mode::Columns => (Mode::Columns, COLUMN_HINTS),
         _ if app.is_replay() => (Mode::Normal, REPLAY_HINTS),
         _ => (Mode::Normal, HINTS),
     };
@@ -175,7 +191,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             frame.render_widget(Paragraph::new(line), area);
             return;
         }
-        Mode::Normal | Mode::Conversations | Mode::Timeline => {}
+        Mode::Normal | Mode::Conversations | Mode::Timeline | Mode::Columns | Mode::Explain => {}
     }
     let mut left = Vec::new();
     if let Some(problem) = app.fetch_status() {
