@@ -44,9 +44,13 @@ pub struct Provenance {
     pub filter: Option<String>,
     /// The agents table's order.
     pub sort: SortInfo,
-    /// The agent whose intervals were exported (intervals view only).
+    /// The agent whose intervals (or one interval's conversations) were exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    /// The interval whose conversations were exported (conversations view only), as
+    /// `start/end` in RFC 3339 with the zone's offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
     /// When the export was made, by the dashboard's clock (RFC 3339 with offset).
     pub exported_at: String,
 }
@@ -176,6 +180,7 @@ mod tests {
                 descending: false,
             },
             agent_id: None,
+            interval: None,
             exported_at: "2025-03-10T10:15:01-05:00".into(),
         };
         let p = write_beside(&csv, &view, &prov).expect("write");

@@ -505,3 +505,25 @@ fn a_list_cut_short_says_it_is_incomplete() {
     let frame = text(&draw_with(&mut app, 120, 30, &Theme::plain()));
     assert!(frame.contains("INCOMPLETE: page 2 failed"), "{frame}");
 }
+
+#[test]
+fn the_provenance_of_a_conversations_export_names_the_cell_and_its_order() {
+    let floor = Floor::new();
+    let (mut app, req) = opened(&floor);
+    let out = send(&mut app, [key('e')]);
+    let [Effect::Export(v)] = out.effects.as_slice() else {
+        panic!("one export: {:?}", out.effects)
+    };
+    let prov = app.export_provenance(v, now());
+    assert_eq!(prov.view, "conversations");
+    assert_eq!(prov.agent_id.as_deref(), Some(req.user_id.as_str()));
+    assert_eq!(
+        prov.interval.as_deref(),
+        Some("2025-03-10T09:30:00-05:00/2025-03-10T10:00:00-05:00")
+    );
+    assert_eq!(
+        (prov.sort.column.as_str(), prov.sort.descending),
+        ("Handle", true)
+    );
+    assert_eq!(prov.rows, v.rows.len());
+}

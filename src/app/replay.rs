@@ -158,14 +158,31 @@ impl App {
             date: self.date().format("%Y-%m-%d").to_string(),
             time_zone: tz.name().to_string(),
             granularity_minutes: self.granularity().minutes(),
-            filter: (!self.filter.is_empty()).then(|| self.filter.clone()),
-            sort: SortInfo {
-                column: self.sort.column.title().to_string(),
-                descending: self.sort.descending,
+            filter: Some(self.filter_applied()).filter(|f| !f.is_empty()),
+            sort: match (view.kind, self.conversations()) {
+                // The conversations list has its own order.
+                (ViewKind::Conversations, Some(p)) => SortInfo {
+                    column: p.sort.0.label().to_string(),
+                    descending: p.sort.1,
+                },
+                _ => SortInfo {
+                    column: self.sort.column.title().to_string(),
+                    descending: self.sort.descending,
+                },
             },
-            agent_id: (view.kind == ViewKind::Intervals)
-                .then(|| self.selected_agent().map(|a| a.id.clone()))
-                .flatten(),
+            agent_id: match (view.kind, self.conversations()) {
+                (ViewKind::Conversations, Some(p)) => Some(p.key.user_id.clone()),
+                (ViewKind::Intervals, _) => self.selected_agent().map(|a| a.id.clone()),
+                _ => None,
+            },
+            interval: match (view.kind, self.conversations()) {
+                (ViewKind::Conversations, Some(p)) => Some(format!(
+                    "{}/{}",
+                    local_rfc3339(p.bucket.start, tz),
+                    local_rfc3339(p.bucket.end, tz)
+                )),
+                _ => None,
+            },
             exported_at: local_rfc3339(exported_at, tz),
         }
     }
