@@ -207,7 +207,11 @@ fn spawn_drill(
     tokio::spawn(async move {
         let result = match source {
             Some(s) => s.load(&req.user_id, req.bucket).await.map(Arc::new),
-            None => Err("conversations need a connection to Genesys (or the demo floor)".into()),
+            None => Err(
+                "a recording holds the interval figures, not the conversations behind them \
+                 (open the live dashboard to drill down)"
+                    .into(),
+            ),
         };
         if let Err(e) = &result {
             tracing::warn!(error = %e, "conversations list failed");
@@ -236,7 +240,7 @@ fn spawn_queue_lookup(
     tokio::spawn(async move {
         let result = match source {
             Some(s) => s.queue_members(&name).await,
-            None => Err("queue look-ups need a connection to Genesys (or the demo floor)".into()),
+            None => Err("a recording cannot look queue members up (no connection)".into()),
         };
         if let Err(e) = &result {
             tracing::warn!(queue = %name, error = %e, "queue look-up failed");
