@@ -22,10 +22,10 @@ use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader;
 use crate::model::{Source, StatusAvailability};
 use crate::recording::reader::parse_hhmm;
-use crate::targets::Targets;
 use crate::recording::{
     MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingMeta, Replay, ReplayControl, spawn_replay,
 };
+use crate::targets::Targets;
 use crate::timegrid::DayWindow;
 use crate::tui::{self, ExportTarget, TerminalGuard};
 

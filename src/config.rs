@@ -184,6 +184,23 @@ fn host_of(u: &Url) -> String {
     u.host_str().unwrap_or("?").to_string()
 }
 
+/// The targets for the dashboard: none with `--no-config` (it wins over `--config`), the
+/// file named by `--config`, else the default file if it exists. A bad file is one line naming
+/// the file, line and key, and says how to start anyway.
+pub fn resolve_targets(
+    config: Option<&std::path::Path>,
+    no_config: bool,
+) -> Result<crate::targets::Targets, String> {
+    if no_config {
+        return Ok(crate::targets::Targets::default());
+    }
+    match config {
+        Some(p) => crate::targets::load(p),
+        None => crate::targets::load_default(),
+    }
+    .map_err(|e| format!("{e} (fix it, or start with --no-config)"))
+}
+
 /// Parses an IANA zone, or detects the system zone (UTC when it cannot be read).
 pub fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
     match tz.map(str::trim).filter(|s| !s.is_empty()) {

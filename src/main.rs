@@ -34,6 +34,21 @@ fn main() -> ExitCode {
             }
         },
     };
+    // Targets colour the dashboard (live or replay); a bad file stops us before the terminal
+    // is taken, unless --no-config.
+    let targets = match &cli.command {
+        None | Some(Command::Replay(_)) => {
+            match config::resolve_targets(cli.dashboard.config.as_deref(), cli.dashboard.no_config)
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("floorwatch: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => Default::default(),
+    };
     let log_path = cli
         .dashboard
         .log_file
@@ -59,7 +74,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match (&cli.command, &settings) {
-            (Some(Command::Replay(args)), _) => commands::replay(&cli.dashboard, args).await,
+            (Some(Command::Replay(args)), _) => {
+                commands::replay(&cli.dashboard, args, targets).await
+            }
             (Some(Command::Export(args)), None) => match &args.from_recording {
                 Some(path) => commands::export_from_recording(path, args).await,
                 None => Err("internal: settings were not resolved".to_string()),
@@ -69,7 +86,7 @@ fn main() -> ExitCode {
             (Some(Command::Conversations(args)), Some(settings)) => {
                 commands::conversations(settings, args).await
             }
-            (None, Some(settings)) => commands::dashboard(settings, &cli.dashboard).await,
+            (None, Some(settings)) => commands::dashboard(settings, &cli.dashboard, targets).await,
         }
     });
     match result {

@@ -519,3 +519,233 @@ fn conversations_needs_one_user_and_a_time() {
     ));
     assert!(err.contains("--at"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Targets config (--config / --no-config) and export --with-status
+
+/// A targets file with a typo on line 3.
+const BAD_TARGETS: &str = "[targets]\naht = \"6m\"\nahtt = 5\n";
+
+#[test]
+fn bad_config_file_is_one_line_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = dir.path().join("targets.toml");
+    std::fs::write(&cfg, BAD_TARGETS).expect("write");
+    let o = floorwatch(
+        dir.path(),
+        &["--demo", "--config", cfg.to_str().expect("utf-8")],
+    );
+    let err = assert_one_line_error(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("targets.toml line 3"), "{err}");
+    assert!(err.contains("targets.ahtt"), "{err}");
+    assert!(err.contains("--no-config"), "{err}");
+    // Refused before the terminal was taken: nothing written to it.
+    assert!(
+        o.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // The same from the environment, and for a replay.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_floorwatch"));
+    cmd.current_dir(dir.path())
+        .args(["replay", "missing.fwr"])
+        .env("FLOORWATCH_CONFIG", &cfg)
+        .env("FLOORWATCH_LOG_FILE", dir.path().join("fw.log"));
+    let o = cmd.output().expect("run");
+    let err = assert_one_line_error(&o);
+    assert!(err.contains("line 3: targets.ahtt"), "{err}");
+
+    // A --config file that does not exist is an error too (the user asked for it).
+    let o = floorwatch(dir.path(), &["--demo", "--config", "nope.toml"]);
+    let err = assert_one_line_error(&o);
+    assert!(err.contains("nope.toml: config file not found"), "{err}");
+}
+
+#[test]
+fn no_config_wins_over_a_bad_config_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = dir.path().join("targets.toml");
+    std::fs::write(&cfg, BAD_TARGETS).expect("write");
+    // The bad file is not read: the run gets as far as the dashboard's own checks (a refresh
+    // period that is too short), still before any terminal is taken.
+    for args in [
+        vec![
+            "--demo",
+            "--no-config",
+            "--config",
+            cfg.to_str().expect("utf-8"),
+            "--refresh",
+            "5",
+        ],
+        vec![
+            "--demo",
+            "--config",
+            cfg.to_str().expect("utf-8"),
+            "--no-config",
+            "--refresh",
+            "5",
+        ],
+    ] {
+        let o = floorwatch(dir.path(), &args);
+        let err = assert_one_line_error(&o);
+        assert!(
+            err.contains("--refresh must be at least"),
+            "{args:?}: {err}"
+        );
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_floorwatch"));
+    cmd.current_dir(dir.path())
+        .args(["--demo", "--no-config", "--refresh", "5"])
+        .env("FLOORWATCH_CONFIG", &cfg)
+        .env("FLOORWATCH_LOG_FILE", dir.path().join("fw.log"));
+    let err = assert_one_line_error(&cmd.output().expect("run"));
+    assert!(err.contains("--refresh must be at least"), "{err}");
+    // A good file passes the same point.
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[targets]\naht = \"5m\"\noccupancy = 85\n").expect("write");
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "--demo",
+            "--config",
+            good.to_str().expect("utf-8"),
+            "--refresh",
+            "5",
+        ],
+    );
+    assert!(assert_one_line_error(&o).contains("--refresh must be at least"));
+}
+
+fn demo_export(dir: &Path, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = dir.join(format!("day{}.csv", extra.len()));
+    let mut args = vec![
+        "export",
+        "--demo-at",
+        "2025-03-11T06:00:00-05:00",
+        "--tz",
+        "America/Chicago",
+        "--date",
+        "2025-03-10",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    let o = floorwatch(dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "no warning: {}", stderr(&o));
+    read_csv(&out)
+}
+
+#[test]
+fn export_with_status_appends_the_status_columns() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (header, rows) = demo_export(dir.path(), &["--with-status"]);
+    assert_eq!(header, floorwatch::export::DAY_HEADER_WITH_STATUS);
+    assert!(rows.len() > 300, "a whole demo day: {}", rows.len());
+    let mut with_occupancy = 0;
+    for r in &rows {
+        assert_eq!(r.len(), header.len());
+        for s in &r[11..15] {
+            let secs: f64 = s.parse().expect("seconds");
+            assert!(secs >= 0.0, "{r:?}");
+        }
+        if !r[15].is_empty() {
+            let occ: f64 = r[15].parse().expect("occupancy");
+            assert!((0.0..=1.0).contains(&occ), "{r:?}");
+            with_occupancy += 1;
+        }
+    }
+    assert!(with_occupancy > 100, "{with_occupancy}");
+
+    // Without the flag the header is exactly as before.
+    let (header, rows) = demo_export(dir.path(), &[]);
+    assert_eq!(header, floorwatch::export::DAY_HEADER);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_with_status_refused_warns_and_still_writes() {
+    let (login, api) = fake_org().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/analytics/conversations/aggregates/query"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"group": {"userId": "u-ann", "mediaType": "voice"}, "data": [
+                {"interval": "2025-03-10T14:00:00.000Z/2025-03-10T14:30:00.000Z", "metrics": [
+                    {"metric": "tHandle", "stats": {"count": 2, "sum": 600000}}]}]}
+        ]})))
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/analytics/users/aggregates/query"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "status": 403, "code": "missing.permissions",
+            "message": "You are missing the following permission(s): analytics:userAggregate:view"
+        })))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "entities": [{"id": "u-ann", "name": "Ann Lee", "state": "active"}],
+            "pageSize": 100, "pageNumber": 1, "total": 1, "pageCount": 1
+        })))
+        .mount(&api)
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("day.csv");
+    let (api_uri, login_uri, out_s) = (
+        api.uri(),
+        login.uri(),
+        out.to_str().expect("utf-8").to_string(),
+    );
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        floorwatch(
+            &dir_path,
+            &[
+                "export",
+                "--with-status",
+                "--client-id",
+                "cid",
+                "--client-secret",
+                SECRET,
+                "--api-url",
+                &api_uri,
+                "--login-url",
+                &login_uri,
+                "--tz",
+                "America/Chicago",
+                "--date",
+                "2025-03-10",
+                "--out",
+                &out_s,
+            ],
+        )
+    })
+    .await
+    .expect("join");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("floorwatch: warning: status and occupancy hidden"),
+        "{err}"
+    );
+    assert!(err.contains("analytics:userAggregate:view"), "{err}");
+    let (header, rows) = read_csv(&out);
+    assert_eq!(header, floorwatch::export::DAY_HEADER_WITH_STATUS);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        &rows[0][..5],
+        [
+            "u-ann",
+            "Ann Lee",
+            "2025-03-10T09:00:00-05:00",
+            "2025-03-10T09:30:00-05:00",
+            "2"
+        ]
+    );
+    assert!(rows[0][11..].iter().all(String::is_empty), "{:?}", rows[0]);
+}

@@ -370,3 +370,33 @@ fn a_truncated_recording_exports_up_to_its_last_whole_record() {
         export::day_rows(&shown[REFRESHES - 2]).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn export_from_recording_with_status_writes_the_recorded_status() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (path, shown) = recorded(dir.path());
+    let last = &shown[REFRESHES - 1];
+    assert!(last.status.is_available(), "the demo records status");
+    let out = dir.path().join("status.csv");
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--from-recording",
+            path.to_str().expect("utf-8"),
+            "--with-status",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (header, rows) = read_csv(&out);
+    assert_eq!(header, export::DAY_HEADER_WITH_STATUS);
+    assert_eq!(rows, export::day_rows_with_status(last).collect::<Vec<_>>());
+    assert!(rows.iter().any(|r| !r[15].is_empty()), "some occupancy");
+}

@@ -14,7 +14,8 @@ use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
 
 use super::theme::Theme;
 use super::{num, pane, scroll_offset};
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, target_metric};
+use crate::targets::Level;
 use crate::view::{AgentRow, FloorView, Sort, SortColumn};
 
 /// Name column bounds.
@@ -51,12 +52,39 @@ pub enum Column {
 }
 
 impl Column {
-    fn width(self) -> u16 {
+    /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
+    fn width(self, extra: &dyn Fn(SortColumn) -> u16) -> u16 {
         match self {
             Column::Name(w) | Column::Spark(w) => w,
-            Column::Metric(c) => c.width(),
+            Column::Metric(c) => c.width() + extra(c),
         }
     }
+}
+
+/// Columns a `!!` over-target marker can follow: 2 more columns where the theme shows markers
+/// and the column is judged by a target that is set.
+pub(crate) fn marker_room(app: &App, theme: &Theme) -> impl Fn(SortColumn) -> u16 + use<> {
+    let room: Vec<SortColumn> = SortColumn::ALL
+        .into_iter()
+        .filter(|&c| theme.markers && target_metric(c).is_some_and(|m| app.targets_metric(m)))
+        .collect();
+    move |c| if room.contains(&c) { 2 } else { 0 }
+}
+
+/// A figure cell: right-aligned, amber over target and red far over it, with the `!` / `!!`
+/// marker appended when the theme shows markers (so colour is never the only signal).
+pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme) -> Line<'a> {
+    let style = match level {
+        Level::Ok => return num(text),
+        Level::Over => theme.over,
+        Level::Far => theme.far,
+    };
+    let line = if theme.markers && !text.is_empty() {
+        Line::from(format!("{text}{}", level.marker()))
+    } else {
+        Line::from(text)
+    };
+    line.style(style).right_aligned()
 }
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
@@ -67,11 +95,23 @@ pub fn columns(
     spark_len: usize,
     figures: &[SortColumn],
 ) -> Vec<Column> {
+    columns_with(width, name_width, spark_len, figures, &|_| 0)
+}
+
+/// [`columns`] with figures `extra(c)` wider (room for over-target markers).
+pub fn columns_with(
+    width: u16,
+    name_width: usize,
+    spark_len: usize,
+    figures: &[SortColumn],
+    extra: &dyn Fn(SortColumn) -> u16,
+) -> Vec<Column> {
     let name = (name_width as u16).clamp(NAME_MIN, NAME_MAX);
     let mut cols = vec![Column::Name(name)];
     cols.extend(figures.iter().map(|c| Column::Metric(*c)));
-    let used =
-        |cols: &[Column]| -> u16 { MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1 };
+    let used = |cols: &[Column]| -> u16 {
+        MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1
+    };
     let room = width.saturating_sub(used(&cols) + 1);
     if room >= SPARK_MIN && spark_len > 0 {
         // At least as wide as its `08:00–10:30` heading.
@@ -108,10 +148,17 @@ fn tail(s: &str, len: usize, width: usize) -> &str {
     s.char_indices().nth(skip).map_or("", |(i, _)| &s[i..])
 }
 
-fn cells<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, spark: Style) -> Row<'a> {
+fn cells<'a>(
+    row: &'a AgentRow,
+    cols: &[Column],
+    spark_len: usize,
+    spark: Style,
+    level: impl Fn(SortColumn) -> Level,
+    theme: &Theme,
+) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Name(_) => Cell::from(row.name.as_str()),
-        Column::Metric(c) => Cell::from(num(row.cells.get(c))),
+        Column::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme)),
         Column::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
         }
@@ -119,9 +166,15 @@ fn cells<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, spark: Style)
 }
 
 /// The pinned total row; very large floor sums fall back to whole hours to fit.
-fn total_row<'a>(row: &'a AgentRow, cols: &[Column], spark_len: usize, theme: &Theme) -> Row<'a> {
+fn total_row<'a>(
+    row: &'a AgentRow,
+    cols: &[Column],
+    spark_len: usize,
+    theme: &Theme,
+    extra: &dyn Fn(SortColumn) -> u16,
+) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        Column::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
+        Column::Metric(m) if row.cells.get(m).chars().count() > (m.width() + extra(m)) as usize => {
             let ms = row.value(m).unwrap_or(0.0);
             Cell::from(Line::from(format!("{:.0}h", ms / 3_600_000.0)).right_aligned())
         }
@@ -182,7 +235,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let block = pane(title(view, focused, &shown), focused, false, theme);
     let spark_len = view.spark_span.len();
     let figures = app.visible_columns();
-    let cols = columns(inner.width, view.name_width, spark_len, &figures);
+    let extra = marker_room(app, theme);
+    let cols = columns_with(inner.width, view.name_width, spark_len, &figures, &extra);
     let spark_w = cols.iter().find_map(|c| match c {
         Column::Spark(w) => Some(*w),
         _ => None,
@@ -191,10 +245,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     // One row past the page is built too, as ratatui may peek at it.
     let built = offset..(offset + page + 1).min(view.len());
     let rows = (0..view.len()).map(|i| match view.row(i) {
-        Some(r) if built.contains(&i) => cells(r, &cols, spark_len, theme.spark_inline),
+        Some(r) if built.contains(&i) => cells(
+            r,
+            &cols,
+            spark_len,
+            theme.spark_inline,
+            |c| app.agent_cell_level(r, c),
+            theme,
+        ),
         _ => Row::new(Vec::<Cell>::new()),
     });
-    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width())).collect();
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| Constraint::Length(c.width(&extra)))
+        .collect();
     let header =
         Row::new(cols.iter().map(|c| heading(*c, app.sort(), &label))).style(theme.table_header);
     let highlight = if focused {
@@ -204,7 +268,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     };
     let table = Table::new(rows, widths)
         .header(header)
-        .footer(total_row(view.total(), &cols, spark_len, theme))
+        .footer(total_row(view.total(), &cols, spark_len, theme, &extra))
         .block(block)
         .column_spacing(1)
         .row_highlight_style(highlight)

@@ -119,12 +119,64 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The usage section (blank, heading, each text wrapped to `width`), appended to a column.
 fn usage_lines(texts: &[String], width: usize, style: Style, theme: &Theme) -> Vec<Line<'static>> {
+    titled_lines(USAGE_TITLE, texts, width, style, theme)
+}
+
+/// Heading of the targets section.
+const TARGETS_TITLE: &str = "Targets";
+
+/// What the targets section says: what is flagged and how, then the targets themselves (only
+/// when a config file set some, so the supervisor knows what amber means today).
+pub fn target_texts(app: &App, theme: &Theme) -> Vec<String> {
+    if !app.has_targets() {
+        return Vec::new();
+    }
+    let marks = if theme.markers {
+        " (marked ! and !!)"
+    } else {
+        ""
+    };
+    let mut out = vec![format!(
+        "Amber: over target; red: over 125 %{marks}. Totals count by their averages."
+    )];
+    let t = app.targets();
+    let g = &t.global;
+    let mut set = Vec::new();
+    if let Some(ms) = g.aht_ms {
+        set.push(format!("AHT {}", crate::format::clock(ms)));
+    }
+    if let Some(ms) = g.acw_ms {
+        set.push(format!("ACW {}", crate::format::clock(ms)));
+    }
+    if let Some(ms) = g.hold_ms {
+        set.push(format!("hold {}", crate::format::clock(ms)));
+    }
+    if let Some(p) = g.occupancy_pct {
+        set.push(format!("occupancy {p:.0}%"));
+    }
+    if !set.is_empty() {
+        out.push(set.join(" · "));
+    }
+    if !t.queues.is_empty() {
+        out.push(format!("{} queue override(s)", t.queues.len()));
+    }
+    out
+}
+
+/// A section: blank, heading, each text wrapped to `width`; nothing without texts.
+fn titled_lines(
+    title: &'static str,
+    texts: &[String],
+    width: usize,
+    style: Style,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     if texts.is_empty() {
         return Vec::new();
     }
     let mut lines = vec![
         Line::from(""),
-        Line::from(Span::styled(USAGE_TITLE, theme.title_focused)),
+        Line::from(Span::styled(title, theme.title_focused)),
     ];
     for text in texts {
         lines.extend(
@@ -165,9 +217,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let note_w = esc_note(app).chars().count() as u16;
     // One column is as wide as the note; its usage text wraps to that.
     let one_w = col_w.max(note_w);
+    let targets = target_texts(app, theme);
     let one = section_lines(sections, key_w, theme)
         .into_iter()
         .chain(usage_lines(&usage, one_w.into(), usage_style, theme))
+        .chain(titled_lines(
+            TARGETS_TITLE,
+            &targets,
+            one_w.into(),
+            theme.muted,
+            theme,
+        ))
         .collect::<Vec<_>>();
     let one_h = one.len() as u16 + FOOTER_LINES;
     // Two columns when one is too tall and two fit side by side; the usage goes under the
@@ -179,6 +239,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let left = section_lines(&sections[..1], key_w, theme);
         let mut right = section_lines(&sections[1..], key_w, theme);
         right.extend(usage_lines(&usage, right_w.into(), usage_style, theme));
+        right.extend(titled_lines(
+            TARGETS_TITLE,
+            &targets,
+            right_w.into(),
+            theme.muted,
+            theme,
+        ));
         let h = left.len().max(right.len()) as u16 + FOOTER_LINES;
         (vec![(left, col_w), (right, right_w)], h, content_w)
     } else {

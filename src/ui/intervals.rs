@@ -9,6 +9,7 @@ use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use super::theme::Theme;
 use super::{num, pane, scroll_offset};
 use crate::app::{App, Focus};
+use crate::targets::Level;
 use crate::view::{Cells, SortColumn};
 
 const LABEL: u16 = 11;
@@ -35,11 +36,12 @@ pub enum Column {
 }
 
 impl Column {
-    fn width(self) -> u16 {
+    /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
+    fn width(self, extra: &dyn Fn(SortColumn) -> u16) -> u16 {
         match self {
             Column::Interval => LABEL,
             Column::State => STATE,
-            Column::Metric(c) => metric_width(c),
+            Column::Metric(c) => metric_width(c) + extra(c),
         }
     }
 }
@@ -47,9 +49,18 @@ impl Column {
 /// Columns that fit in `width`: figures go in the agents table's drop order, then the "open"
 /// column (the open interval keeps its style).
 pub fn columns(width: u16, figures: &[SortColumn]) -> Vec<Column> {
+    columns_with(width, figures, &|_| 0)
+}
+
+/// [`columns`] with figures `extra(c)` wider (room for over-target markers).
+pub fn columns_with(
+    width: u16,
+    figures: &[SortColumn],
+    extra: &dyn Fn(SortColumn) -> u16,
+) -> Vec<Column> {
     let mut cols = vec![Column::Interval, Column::State];
     cols.extend(figures.iter().map(|c| Column::Metric(*c)));
-    let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width() + 1).sum::<u16>() - 1;
+    let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1;
     let drops = super::agents::DROP_ORDER
         .iter()
         .map(|c| Column::Metric(*c))
@@ -75,6 +86,22 @@ fn row_cells<'a>(
     }))
 }
 
+/// [`row_cells`] with each figure styled by how it stands against target.
+fn judged_cells<'a>(
+    label: &'a str,
+    state: &'static str,
+    cells: &'a Cells,
+    cols: &[Column],
+    level: impl Fn(SortColumn) -> Level,
+    theme: &Theme,
+) -> Row<'a> {
+    Row::new(cols.iter().map(|c| match *c {
+        Column::Interval => Cell::from(label),
+        Column::State => Cell::from(state),
+        Column::Metric(c) => Cell::from(super::agents::figure(cells.get(c), level(c), theme)),
+    }))
+}
+
 /// Draws the intervals table (or an empty frame when no agent is selected); `left_rule` when
 /// it sits right of the agents table.
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_rule: bool) {
@@ -87,7 +114,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let block = pane(title, focused, left_rule, theme);
     let inner = block.inner(area);
     let page = inner.height.saturating_sub(2) as usize;
-    let cols = columns(inner.width, &app.visible_columns());
+    let extra = super::agents::marker_room(app, theme);
+    let cols = columns_with(inner.width, &app.visible_columns(), &extra);
     let rows = app.intervals();
     let current = app.current_interval();
     let now = app.now();
@@ -104,13 +132,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     let not_yet = Cells::blank();
     let body = rows.iter().map(|r| {
         let open = current == Some(r.index);
+        let level = |c| app.interval_cell_level(r, c);
         if open {
-            row_cells(&r.label, "● open", &r.cells, &cols).style(theme.open)
+            judged_cells(&r.label, "● open", &r.cells, &cols, level, theme).style(theme.open)
         } else if r.start.with_timezone(&chrono::Utc) > now {
             // Nothing has happened yet: blank, not a row of zeros that reads like an idle agent.
             row_cells(&r.label, "", &not_yet, &cols).style(theme.future)
         } else {
-            row_cells(&r.label, "", &r.cells, &cols)
+            judged_cells(&r.label, "", &r.cells, &cols, level, theme)
         }
     });
     let header = Row::new(cols.iter().map(|c| match *c {
@@ -120,7 +149,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     }))
     .style(theme.table_header);
     let footer = agent.map(|a| row_cells("Day total", "", &a.cells, &cols).style(theme.total));
-    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width())).collect();
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| Constraint::Length(c.width(&extra)))
+        .collect();
     let highlight = if focused {
         theme.selected
     } else {

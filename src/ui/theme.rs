@@ -65,6 +65,13 @@ pub struct Theme {
     pub spark_selected: Style,
     /// The one-line sparkline column of the agents table.
     pub spark_inline: Style,
+    /// A figure over its target (amber), so the supervisor sees who needs a word.
+    pub over: Style,
+    /// A figure over 125 % of its target (red).
+    pub far: Style,
+    /// Append `!` / `!!` to figures over target, because colour alone cannot carry it
+    /// (`NO_COLOR`, or a terminal with fewer than 256 colours where amber and red blur).
+    pub markers: bool,
 }
 
 impl Theme {
@@ -100,6 +107,9 @@ impl Theme {
             spark_hold: Style::new().fg(Color::Yellow),
             spark_selected: bold.fg(Color::White).bg(Color::Blue),
             spark_inline: Style::new().fg(Color::Cyan),
+            over: Style::new().fg(Color::Yellow),
+            far: bold.fg(Color::Red),
+            markers: false,
         }
     }
 
@@ -136,16 +146,43 @@ impl Theme {
             spark_hold: Style::new(),
             spark_selected: reversed,
             spark_inline: Style::new(),
+            // The `!` / `!!` marker carries the meaning; bold makes it catch the eye.
+            over: bold,
+            far: bold,
+            markers: true,
         }
     }
 
-    /// `plain` when `NO_COLOR` is set to anything non-empty, else `color`.
+    /// `plain` when `NO_COLOR` is set to anything non-empty, else `color`; with over-target
+    /// markers too when the terminal may have fewer than 256 colours
+    /// ([`fewer_than_256_colours`]).
     pub fn from_env() -> Self {
         match std::env::var_os("NO_COLOR") {
             Some(v) if !v.is_empty() => Theme::plain(),
-            _ => Theme::color(),
+            _ => {
+                let colorterm = std::env::var("COLORTERM").ok();
+                let term = std::env::var("TERM").ok();
+                Theme {
+                    markers: fewer_than_256_colours(colorterm.as_deref(), term.as_deref()),
+                    ..Theme::color()
+                }
+            }
         }
     }
+}
+
+/// True unless the environment says the terminal has at least 256 colours: `COLORTERM` set
+/// (`truecolor`, `24bit`), or a `TERM` naming `256color`, `truecolor`, `24bit` or `direct`.
+/// Conservative on purpose: when unsure we show the `!` markers, since amber and red are hard
+/// to tell apart in a 16-colour palette and a marker costs two columns.
+pub fn fewer_than_256_colours(colorterm: Option<&str>, term: Option<&str>) -> bool {
+    if colorterm.is_some_and(|c| !c.trim().is_empty()) {
+        return false;
+    }
+    let term = term.unwrap_or_default().to_ascii_lowercase();
+    !["256color", "truecolor", "24bit", "direct"]
+        .iter()
+        .any(|k| term.contains(k))
 }
 
 /// The process's theme, read from the environment once.

@@ -1,0 +1,197 @@
+//! Targets on the dashboard: which limits apply to an agent, how each cell stands against
+//! them, and how many agents are over target (the header's count). Pure reads of the state;
+//! the widgets only pick a style and a marker from the [`Level`] these return.
+
+use super::App;
+use crate::model::{StatusTotals, Totals};
+use crate::targets::{Level, Limits, TargetMetric, Targets};
+use crate::view::{AgentRow, IntervalRow, SortColumn};
+
+/// The target a column is judged by, if any: AHT by the AHT target; ACW (total and per
+/// wrap-up) by ACW per wrap-up; hold (total and per handled) by hold per handled; occupancy
+/// by the occupancy target. A total is judged by its average, since a busy agent's total is
+/// large without anything being wrong.
+pub fn target_metric(column: SortColumn) -> Option<TargetMetric> {
+    match column {
+        SortColumn::Aht => Some(TargetMetric::Aht),
+        SortColumn::Acw | SortColumn::AcwAvg => Some(TargetMetric::Acw),
+        SortColumn::Hold | SortColumn::HoldAvg => Some(TargetMetric::Hold),
+        SortColumn::Occupancy => Some(TargetMetric::Occupancy),
+        _ => None,
+    }
+}
+
+/// The figure a target is compared with, in the target's unit (ms, or percent for
+/// occupancy); `None` when undefined (nothing handled, no on-queue time).
+pub fn target_value(
+    metric: TargetMetric,
+    totals: &Totals,
+    status: Option<&StatusTotals>,
+) -> Option<f64> {
+    match metric {
+        TargetMetric::Aht => SortColumn::Aht.value(totals, status),
+        TargetMetric::Acw => SortColumn::AcwAvg.value(totals, status),
+        TargetMetric::Hold => SortColumn::HoldAvg.value(totals, status),
+        TargetMetric::Occupancy => SortColumn::Occupancy
+            .value(totals, status)
+            .map(|f| f * 100.0),
+    }
+}
+
+/// How one cell of `column` stands against `limits` (Ok for columns without a target).
+pub fn cell_level(
+    limits: &Limits,
+    column: SortColumn,
+    totals: &Totals,
+    status: Option<&StatusTotals>,
+) -> Level {
+    let Some(metric) = target_metric(column) else {
+        return Level::Ok;
+    };
+    target_value(metric, totals, status).map_or(Level::Ok, |v| limits.level(metric, v))
+}
+
+/// The worst level of any targeted figure in `totals` (what makes an agent "over target").
+pub fn worst_level(limits: &Limits, totals: &Totals, status: Option<&StatusTotals>) -> Level {
+    [
+        TargetMetric::Aht,
+        TargetMetric::Acw,
+        TargetMetric::Hold,
+        TargetMetric::Occupancy,
+    ]
+    .into_iter()
+    .map(|m| target_value(m, totals, status).map_or(Level::Ok, |v| limits.level(m, v)))
+    .max()
+    .unwrap_or_default()
+}
+
+/// Targets: read access for the widgets and the hook for per-queue limits.
+impl App {
+    /// Sets the targets from the config file (`--config`); empty means nothing is flagged.
+    pub fn set_targets(&mut self, targets: Targets) {
+        self.targets = targets;
+    }
+
+    /// [`App::set_targets`], builder style.
+    pub fn with_targets(mut self, targets: Targets) -> Self {
+        self.set_targets(targets);
+        self
+    }
+
+    /// The targets in force (empty when there is no config file or `--no-config`).
+    pub fn targets(&self) -> &Targets {
+        &self.targets
+    }
+
+    /// True when any target is set, so widgets can skip all target work otherwise.
+    pub fn has_targets(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
+    /// True when `metric` has a target anywhere (globally or for some queue), so a column
+    /// judged by it needs room for a `!!` marker.
+    pub fn targets_metric(&self, metric: TargetMetric) -> bool {
+        let sets = |l: &Limits| match metric {
+            TargetMetric::Aht => l.aht_ms.is_some(),
+            TargetMetric::Acw => l.acw_ms.is_some(),
+            TargetMetric::Hold => l.hold_ms.is_some(),
+            TargetMetric::Occupancy => l.occupancy_pct.is_some(),
+        };
+        sets(&self.targets.global) || self.targets.queues.values().any(sets)
+    }
+
+    /// The limits that apply to `agent_id`.
+    ///
+    /// HOOK for per-queue overrides: once the app knows queue membership this becomes
+    /// `self.targets.for_queue(self.queue_of(agent_id))` (the first targets-file queue the
+    /// agent is a member of). Until then every agent gets the global `[targets]`.
+    pub fn limits_for(&self, agent_id: &str) -> Limits {
+        let _ = agent_id;
+        self.targets.for_queue(None)
+    }
+
+    /// How a cell of an agent row stands against that agent's limits (day figures).
+    pub fn agent_cell_level(&self, row: &AgentRow, column: SortColumn) -> Level {
+        if !self.has_targets() {
+            return Level::Ok;
+        }
+        cell_level(
+            &self.limits_for(&row.id),
+            column,
+            &row.totals,
+            row.status.as_ref(),
+        )
+    }
+
+    /// How a cell of the selected agent's interval row stands against that agent's limits
+    /// (the interval's own figures).
+    pub fn interval_cell_level(&self, row: &IntervalRow, column: SortColumn) -> Level {
+        if !self.has_targets() {
+            return Level::Ok;
+        }
+        let Some(agent) = self.selected_agent() else {
+            return Level::Ok;
+        };
+        cell_level(
+            &self.limits_for(&agent.id),
+            column,
+            &row.totals,
+            row.status.as_ref(),
+        )
+    }
+
+    /// How many agents of the whole floor (not just the rows a filter leaves visible) have
+    /// any day figure over target; `None` when no target is set. The whole floor, because
+    /// the count is there to say "someone needs a look", filter or not.
+    pub fn over_target_count(&self) -> Option<usize> {
+        if !self.has_targets() {
+            return None;
+        }
+        let view = self.view()?;
+        Some(
+            view.agents
+                .iter()
+                .filter(|a| {
+                    worst_level(&self.limits_for(&a.id), &a.totals, a.status.as_ref()).is_over()
+                })
+                .count(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn totals(handled: u64, handle_s: u64, acw_s: u64, hold_s: u64) -> Totals {
+        Totals {
+            handled,
+            handle_ms: handle_s * 1000,
+            acw_ms: acw_s * 1000,
+            acw_count: handled,
+            hold_ms: hold_s * 1000,
+            ..Totals::default()
+        }
+    }
+
+    #[test]
+    fn totals_are_judged_by_their_averages() {
+        let l = Limits {
+            aht_ms: Some(300_000),
+            acw_ms: Some(60_000),
+            hold_ms: Some(30_000),
+            occupancy_pct: None,
+        };
+        // 2 handled: AHT 6:00 (120 % of 5:00: over), ACW 50 s each, hold 40 s each.
+        let t = totals(2, 720, 100, 80);
+        assert_eq!(cell_level(&l, SortColumn::Aht, &t, None), Level::Over);
+        assert_eq!(cell_level(&l, SortColumn::Acw, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, SortColumn::AcwAvg, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, SortColumn::Hold, &t, None), Level::Far);
+        assert_eq!(cell_level(&l, SortColumn::HoldAvg, &t, None), Level::Far);
+        assert_eq!(cell_level(&l, SortColumn::Handle, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, SortColumn::Occupancy, &t, None), Level::Ok);
+        assert_eq!(worst_level(&l, &t, None), Level::Far);
+        assert_eq!(worst_level(&l, &totals(0, 0, 0, 0), None), Level::Ok);
+    }
+}
