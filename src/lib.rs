@@ -11,6 +11,7 @@ pub mod config;
 pub mod conversations;
 pub mod demo;
 pub mod drilldown;
+pub mod explain;
 pub mod export;
 pub mod feed;
 pub mod fetcher;

@@ -45,8 +45,27 @@ const CONVERSATIONS_REPLAY: &[Section] = &[
     ("Timeline (i)", keymap::TIMELINE),
 ];
 
+/// Sections while the "why this number" pop-over is open.
+const EXPLAIN: &[Section] = &[
+    ("Why this number (i)", keymap::EXPLAIN),
+    ("This help", keymap::HELP),
+];
+
+/// The pop-over during a replay.
+const EXPLAIN_REPLAY: &[Section] = &[
+    ("Why this number (i)", keymap::EXPLAIN),
+    ("Replay", keymap::REPLAY),
+];
+
 /// The sections for what is on screen, so the overlay lists the keys that work now.
 pub fn sections(app: &App) -> &'static [Section] {
+    if app.is_explain_open() {
+        return if app.is_replay() {
+            EXPLAIN_REPLAY
+        } else {
+            EXPLAIN
+        };
+    }
     match (app.conversations().is_some(), app.is_replay()) {
         (true, false) => CONVERSATIONS,
         (true, true) => CONVERSATIONS_REPLAY,
@@ -61,8 +80,13 @@ const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals, then q
 /// The same note in the conversations pane.
 const ESC_NOTE_CONVERSATIONS: &str = "Esc returns to the intervals, on the same interval.";
 
+/// The same note over the "why this number" pop-over.
+const ESC_NOTE_EXPLAIN: &str = "Esc closes the pop-over, on the same row.";
+
 fn esc_note(app: &App) -> &'static str {
-    if app.conversations().is_some() {
+    if app.is_explain_open() {
+        ESC_NOTE_EXPLAIN
+    } else if app.conversations().is_some() {
         ESC_NOTE_CONVERSATIONS
     } else {
         ESC_NOTE
@@ -233,10 +257,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Two columns when one is too tall and two fit side by side; the usage goes under the
     // short right-hand column.
     let two = one_h + 2 > area.height.saturating_sub(2) && area.width >= 2 * col_w + 7;
-    let (columns, inner_h, content_w) = if two {
+    let (columns, inner_h, content_w, footer) = if two {
         let content_w = (2 * col_w + 3).max(note_w);
         let right_w = content_w - col_w - 3;
-        let left = section_lines(&sections[..1], key_w, theme);
+        let mut left = section_lines(&sections[..1], key_w, theme);
         let mut right = section_lines(&sections[1..], key_w, theme);
         right.extend(usage_lines(&usage, right_w.into(), usage_style, theme));
         right.extend(titled_lines(
@@ -246,10 +270,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.muted,
             theme,
         ));
-        let h = left.len().max(right.len()) as u16 + FOOTER_LINES;
-        (vec![(left, col_w), (right, right_w)], h, content_w)
+        // Short of rows (80×24): the blank above the note goes first, then the first
+        // section's tail continues at the top of the right column.
+        let tall = left.len().max(right.len()) as u16 + FOOTER_LINES + 2 > area.height;
+        let footer = if tall { FOOTER_LINES - 1 } else { FOOTER_LINES };
+        let room = usize::from(area.height.saturating_sub(2 + footer));
+        if room > 0 && left.len() > room {
+            let mut spill = left.split_off(room);
+            spill.push(Line::from(""));
+            spill.append(&mut right);
+            right = spill;
+        }
+        let h = left.len().max(right.len()) as u16 + footer;
+        (vec![(left, col_w), (right, right_w)], h, content_w, footer)
     } else {
-        (vec![(one, one_w)], one_h, one_w)
+        (vec![(one, one_w)], one_h, one_w, FOOTER_LINES)
     };
     let w = (content_w + 4).min(area.width);
     let h = (inner_h + 2).min(area.height);
@@ -273,7 +308,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ..inner
     };
     let body = Rect {
-        height: inner.height.saturating_sub(FOOTER_LINES),
+        height: inner.height.saturating_sub(footer),
         ..inner
     };
     let mut x = body.x;
@@ -286,7 +321,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(lines), at);
         x = x.saturating_add(width + 3).min(body.right());
     }
-    if inner.height > FOOTER_LINES {
+    if inner.height > footer {
         let note = Rect {
             y: inner.bottom() - 1,
             height: 1,
