@@ -72,19 +72,25 @@ pub(crate) fn marker_room(app: &App, theme: &Theme) -> impl Fn(SortColumn) -> u1
 }
 
 /// A figure cell: right-aligned, amber over target and red far over it, with the `!` / `!!`
-/// marker appended when the theme shows markers (so colour is never the only signal).
-pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme) -> Line<'a> {
-    let style = match level {
-        Level::Ok => return num(text),
-        Level::Over => theme.over,
-        Level::Far => theme.far,
-    };
-    let line = if theme.markers && !text.is_empty() {
-        Line::from(format!("{text}{}", level.marker()))
+/// marker appended when the theme shows markers (so colour is never the only signal). `slot`
+/// columns are kept for the marker (see [`marker_room`]), blank when there is none, so the
+/// digits of a column stay aligned.
+pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme, slot: u16) -> Line<'a> {
+    let marker = if theme.markers && !text.is_empty() {
+        level.marker()
     } else {
-        Line::from(text)
+        ""
     };
-    line.style(style).right_aligned()
+    let slot = usize::from(slot).max(marker.len());
+    let line = match slot {
+        0 => num(text),
+        _ => Line::from(format!("{text}{marker:<slot$}")).right_aligned(),
+    };
+    match level {
+        Level::Ok => line,
+        Level::Over => line.style(theme.over),
+        Level::Far => line.style(theme.far),
+    }
 }
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
@@ -126,7 +132,7 @@ pub fn columns_with(
     cols
 }
 
-fn heading(col: Column, sort: Sort, spark_label: &str) -> Line<'static> {
+fn heading(col: Column, sort: Sort, spark_label: &str, slot: u16) -> Line<'static> {
     let arrow = if sort.descending { "▼" } else { "▲" };
     let mark = |c: SortColumn, t: &str| {
         if sort.column == c {
@@ -137,7 +143,13 @@ fn heading(col: Column, sort: Sort, spark_label: &str) -> Line<'static> {
     };
     match col {
         Column::Name(_) => Line::from(mark(SortColumn::Name, "Agent")),
-        Column::Metric(c) => Line::from(mark(c, c.title())).right_aligned(),
+        Column::Metric(c) => Line::from(format!(
+            "{}{:slot$}",
+            mark(c, c.title()),
+            "",
+            slot = usize::from(slot)
+        ))
+        .right_aligned(),
         Column::Spark(_) => Line::from(spark_label.to_string()),
     }
 }
@@ -155,10 +167,11 @@ fn cells<'a>(
     spark: Style,
     level: impl Fn(SortColumn) -> Level,
     theme: &Theme,
+    extra: &dyn Fn(SortColumn) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Name(_) => Cell::from(row.name.as_str()),
-        Column::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme)),
+        Column::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme, extra(c))),
         Column::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
         }
@@ -174,11 +187,12 @@ fn total_row<'a>(
     extra: &dyn Fn(SortColumn) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        Column::Metric(m) if row.cells.get(m).chars().count() > (m.width() + extra(m)) as usize => {
+        Column::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
             let ms = row.value(m).unwrap_or(0.0);
-            Cell::from(Line::from(format!("{:.0}h", ms / 3_600_000.0)).right_aligned())
+            let slot = usize::from(extra(m));
+            Cell::from(Line::from(format!("{:.0}h{:slot$}", ms / 3_600_000.0, "")).right_aligned())
         }
-        Column::Metric(m) => Cell::from(num(row.cells.get(m))),
+        Column::Metric(m) => Cell::from(figure(row.cells.get(m), Level::Ok, theme, extra(m))),
         Column::Name(_) => Cell::from(row.name.as_str()),
         Column::Spark(w) => Cell::from(Span::styled(
             tail(&row.spark, spark_len, w as usize),
@@ -252,6 +266,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
             theme.spark_inline,
             |c| app.agent_cell_level(r, c),
             theme,
+            &extra,
         ),
         _ => Row::new(Vec::<Cell>::new()),
     });
@@ -259,8 +274,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         .iter()
         .map(|c| Constraint::Length(c.width(&extra)))
         .collect();
-    let header =
-        Row::new(cols.iter().map(|c| heading(*c, app.sort(), &label))).style(theme.table_header);
+    let header = Row::new(cols.iter().map(|c| {
+        let slot = match c {
+            Column::Metric(m) => extra(*m),
+            _ => 0,
+        };
+        heading(*c, app.sort(), &label, slot)
+    }))
+    .style(theme.table_header);
     let highlight = if focused {
         theme.selected
     } else {

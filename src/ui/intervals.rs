@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 
 use super::theme::Theme;
-use super::{num, pane, scroll_offset};
+use super::{pane, scroll_offset};
 use crate::app::{App, Focus};
 use crate::targets::Level;
 use crate::view::{Cells, SortColumn};
@@ -73,17 +73,20 @@ pub fn columns_with(
     cols
 }
 
+/// How a row's figures are drawn: the theme, and the columns kept for over-target markers.
+struct Figures<'t> {
+    theme: &'t Theme,
+    extra: &'t dyn Fn(SortColumn) -> u16,
+}
+
 fn row_cells<'a>(
     label: &'a str,
     state: &'static str,
     cells: &'a Cells,
     cols: &[Column],
+    f: &Figures<'_>,
 ) -> Row<'a> {
-    Row::new(cols.iter().map(|c| match *c {
-        Column::Interval => Cell::from(label),
-        Column::State => Cell::from(state),
-        Column::Metric(c) => Cell::from(num(cells.get(c))),
-    }))
+    judged_cells(label, state, cells, cols, |_| Level::Ok, f)
 }
 
 /// [`row_cells`] with each figure styled by how it stands against target.
@@ -93,12 +96,17 @@ fn judged_cells<'a>(
     cells: &'a Cells,
     cols: &[Column],
     level: impl Fn(SortColumn) -> Level,
-    theme: &Theme,
+    f: &Figures<'_>,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Interval => Cell::from(label),
         Column::State => Cell::from(state),
-        Column::Metric(c) => Cell::from(super::agents::figure(cells.get(c), level(c), theme)),
+        Column::Metric(c) => Cell::from(super::agents::figure(
+            cells.get(c),
+            level(c),
+            f.theme,
+            (f.extra)(c),
+        )),
     }))
 }
 
@@ -130,25 +138,38 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     };
     let offset = scroll_offset(from, selected, page, rows.len());
     let not_yet = Cells::blank();
+    let figures = Figures {
+        theme,
+        extra: &extra,
+    };
     let body = rows.iter().map(|r| {
         let open = current == Some(r.index);
         let level = |c| app.interval_cell_level(r, c);
         if open {
-            judged_cells(&r.label, "● open", &r.cells, &cols, level, theme).style(theme.open)
+            judged_cells(&r.label, "● open", &r.cells, &cols, level, &figures).style(theme.open)
         } else if r.start.with_timezone(&chrono::Utc) > now {
             // Nothing has happened yet: blank, not a row of zeros that reads like an idle agent.
-            row_cells(&r.label, "", &not_yet, &cols).style(theme.future)
+            row_cells(&r.label, "", &not_yet, &cols, &figures).style(theme.future)
         } else {
-            judged_cells(&r.label, "", &r.cells, &cols, level, theme)
+            judged_cells(&r.label, "", &r.cells, &cols, level, &figures)
         }
     });
-    let header = Row::new(cols.iter().map(|c| match *c {
-        Column::Interval => Line::from("Interval"),
-        Column::State => Line::from(""),
-        Column::Metric(c) => Line::from(c.title()).right_aligned(),
+    let header = Row::new(cols.iter().map(|c| {
+        match *c {
+            Column::Interval => Line::from("Interval"),
+            Column::State => Line::from(""),
+            Column::Metric(c) => Line::from(format!(
+                "{}{:slot$}",
+                c.title(),
+                "",
+                slot = usize::from(extra(c))
+            ))
+            .right_aligned(),
+        }
     }))
     .style(theme.table_header);
-    let footer = agent.map(|a| row_cells("Day total", "", &a.cells, &cols).style(theme.total));
+    let footer =
+        agent.map(|a| row_cells("Day total", "", &a.cells, &cols, &figures).style(theme.total));
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|c| Constraint::Length(c.width(&extra)))
