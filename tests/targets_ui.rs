@@ -261,3 +261,23 @@ fn fetch_errors_come_before_the_status_reason() {
         "{status}"
     );
 }
+
+#[test]
+fn help_lists_the_targets_in_force() {
+    let mut app = app_with_targets();
+    app.update(key('?'));
+    let t = draw_with(&mut app, 120, 40, &Theme::plain());
+    let screen: String = (0..40).map(|y| line(&t, y) + "\n").collect();
+    assert!(screen.contains("Targets"), "{screen}");
+    assert!(screen.contains("(marked ! and !!)"), "{screen}");
+    assert!(
+        screen.contains("AHT 6:00 · ACW 1:00 · hold 0:25"),
+        "{screen}"
+    );
+    // Without targets there is no such section.
+    let mut plain = fixtures::app();
+    plain.update(key('?'));
+    let t = draw_with(&mut plain, 120, 40, &Theme::plain());
+    let screen: String = (0..40).map(|y| line(&t, y) + "\n").collect();
+    assert!(!screen.contains("Targets"), "{screen}");
+}

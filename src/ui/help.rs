@@ -161,7 +161,7 @@ pub fn target_texts(app: &App, theme: &Theme) -> Vec<String> {
         ""
     };
     let mut out = vec![format!(
-        "Amber: over target; red: over 125 %{marks}. Totals count by their averages."
+        "Amber: over target; red: over 125%{marks}. Totals count by their averages."
     )];
     let t = app.targets();
     let g = &t.global;
