@@ -269,7 +269,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     }
     let rows_h = list.height.saturating_sub(2) as usize;
     let selected = p.selected();
-    let mut state = p.table.clone();
+    let mut state = p.table;
     let offset = scroll_offset(state.offset(), selected, rows_h, page.drill.rows.len());
     let header = Row::new(cols.iter().map(|c| {
         let mut t = c.title().to_string();
