@@ -281,3 +281,44 @@ fn help_lists_the_targets_in_force() {
     let screen: String = (0..40).map(|y| line(&t, y) + "\n").collect();
     assert!(!screen.contains("Targets"), "{screen}");
 }
+
+#[test]
+fn per_queue_overrides_apply_once_the_queue_members_are_known() {
+    use floorwatch::app::Effect;
+    use floorwatch::targets::Level;
+    use floorwatch::view::SortColumn;
+    let t = Targets::from_toml(
+        "[targets]\naht = \"5m\"\n[queues.Billing]\naht = \"15m\"\n",
+        Path::new("t.toml"),
+    )
+    .expect("parse");
+    let mut app = app().with_targets(t);
+    // The override queue is looked up through the loop, once.
+    let out = app.update(fixtures::key('j'));
+    let asks: Vec<_> = out
+        .effects
+        .iter()
+        .filter(|e| matches!(e, Effect::ResolveQueue(q) if q == "Billing"))
+        .collect();
+    assert_eq!(asks.len(), 1, "{:?}", out.effects);
+    let level = |app: &App, id: &str| {
+        let row = app
+            .view()
+            .and_then(|v| v.rows().find(|r| r.id == id).cloned())
+            .expect("row");
+        app.agent_cell_level(&row, SortColumn::Aht)
+    };
+    // Bob Stone, AHT 12:09: over the global 5 min until we know he is in Billing.
+    assert_ne!(level(&app, "b2"), Level::Ok);
+    app.update(floorwatch::app::Action::QueueMembers {
+        name: "Billing".into(),
+        result: Ok(vec!["b2".into()]),
+    });
+    assert_eq!(app.queue_of("b2"), Some("Billing"));
+    assert_eq!(level(&app, "b2"), Level::Ok, "under Billing's 15 min");
+    assert_ne!(
+        level(&app, "zz-9f3c"),
+        Level::Ok,
+        "10:25 is over the global 5 min"
+    );
+}

@@ -70,6 +70,11 @@ impl App {
     /// Sets the targets from the config file (`--config`); empty means nothing is flagged.
     pub fn set_targets(&mut self, targets: Targets) {
         self.targets = targets;
+        // Per-queue overrides need each override queue's members; looked up once each.
+        let names: Vec<String> = self.targets.queues.keys().cloned().collect();
+        for name in names {
+            self.ask_for_queue(&name);
+        }
     }
 
     /// [`App::set_targets`], builder style.
@@ -102,12 +107,20 @@ impl App {
 
     /// The limits that apply to `agent_id`.
     ///
-    /// HOOK for per-queue overrides: once the app knows queue membership this becomes
-    /// `self.targets.for_queue(self.queue_of(agent_id))` (the first targets-file queue the
-    /// agent is a member of). Until then every agent gets the global `[targets]`.
+    /// The limits an agent is judged by: those of the first (by name) targets-file queue the
+    /// agent is a member of, falling back to the global `[targets]` for what that queue does
+    /// not set; the global ones until the queue's members are known.
     pub fn limits_for(&self, agent_id: &str) -> Limits {
-        let _ = agent_id;
-        self.targets.for_queue(None)
+        self.targets.for_queue(self.queue_of(agent_id))
+    }
+
+    /// The targets-file queue an agent's limits come from, once memberships are known.
+    pub fn queue_of(&self, agent_id: &str) -> Option<&str> {
+        self.targets
+            .queues
+            .keys()
+            .find(|q| self.queues.contains(q, agent_id))
+            .map(String::as_str)
     }
 
     /// How a cell of an agent row stands against that agent's limits (day figures).
