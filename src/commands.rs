@@ -11,7 +11,6 @@ use tokio::time::Instant;
 use crate::app::{Action, App, AppOptions, Notice};
 use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
 use crate::config::{self, Mode, Settings};
-use crate::saved_view;
 use crate::conversations::ConversationSource;
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
@@ -25,6 +24,7 @@ use crate::recording::reader::parse_hhmm;
 use crate::recording::{
     MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingMeta, Replay, ReplayControl, spawn_replay,
 };
+use crate::saved_view;
 use crate::targets::Targets;
 use crate::timegrid::DayWindow;
 use crate::tui::{self, ExportTarget, TerminalGuard};
@@ -196,7 +196,10 @@ pub async fn dashboard(
         now: clock(),
     })
     .with_targets(targets);
-    let (mut app, view_file) = (app, args.view_file.clone().or_else(saved_view::default_path));
+    let (mut app, view_file) = (
+        app,
+        args.view_file.clone().or_else(saved_view::default_path),
+    );
     let mut view_notice = None;
     if let Some(path) = &view_file {
         if args.reset_view {

@@ -268,8 +268,16 @@ pub const TIMELINE: &[Binding] = &[
         Command::Inspect,
         "close the timeline",
     ),
-    b(&[k(KeyCode::Up), ch('k')], Command::Up, "previous conversation"),
-    b(&[k(KeyCode::Down), ch('j')], Command::Down, "next conversation"),
+    b(
+        &[k(KeyCode::Up), ch('k')],
+        Command::Up,
+        "previous conversation",
+    ),
+    b(
+        &[k(KeyCode::Down), ch('j')],
+        Command::Down,
+        "next conversation",
+    ),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 

@@ -595,7 +595,11 @@ mod tests {
         assert_eq!(l.level(TargetMetric::Acw, 1e12), Level::Ok, "no target");
         assert_eq!(l.level(TargetMetric::Occupancy, 80.0), Level::Ok);
         assert_eq!(l.level(TargetMetric::Occupancy, 80.1), Level::Over);
-        assert_eq!(l.level(TargetMetric::Occupancy, 100.0), Level::Over, "125 % of 80");
+        assert_eq!(
+            l.level(TargetMetric::Occupancy, 100.0),
+            Level::Over,
+            "125 % of 80"
+        );
         let l = Limits {
             occupancy_pct: Some(70.0),
             ..l

@@ -73,8 +73,7 @@ pub async fn run(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     // The spinner's clock: only runs while something animates.
-    let mut spinner =
-        tokio::time::interval(Duration::from_millis(SPINNER_STEP_MS.unsigned_abs()));
+    let mut spinner = tokio::time::interval(Duration::from_millis(SPINNER_STEP_MS.unsigned_abs()));
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (drill_tx, mut drill_rx) = mpsc::unbounded_channel();
     // What the saved-view file holds now: the view at start needs no write.

@@ -464,9 +464,7 @@ impl Subject for RowSubject<'_> {
             Field::Aht => secs(self.row.value(SortColumn::Aht)),
             Field::Acw => secs(self.row.value(SortColumn::AcwAvg)),
             Field::Hold => secs(self.row.value(SortColumn::HoldAvg)),
-            Field::Talk => {
-                secs((t.talk_count > 0).then(|| t.talk_ms as f64 / t.talk_count as f64))
-            }
+            Field::Talk => secs((t.talk_count > 0).then(|| t.talk_ms as f64 / t.talk_count as f64)),
             Field::Handled => Some(t.handled as f64),
             Field::Holds => Some(t.holds as f64),
             Field::Occ => self.row.value(SortColumn::Occupancy).map(|o| o * 100.0),

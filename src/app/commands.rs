@@ -80,7 +80,11 @@ impl App {
         self.intervals = view
             .agent_day(pos)
             .map(|a| {
-                view::interval_rows(&view.snapshot.window, a, view.snapshot.status.is_available())
+                view::interval_rows(
+                    &view.snapshot.window,
+                    a,
+                    view.snapshot.status.is_available(),
+                )
             })
             .unwrap_or_default();
     }

@@ -23,8 +23,8 @@ use crate::view::{FloorView, IntervalRow, Sort, SortColumn};
 pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
-mod commands;
 mod columns;
+mod commands;
 mod drill;
 mod explain;
 mod filtering;

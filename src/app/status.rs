@@ -16,9 +16,7 @@ impl App {
     /// The figure columns on screen: the chosen ones, less the status columns when the org's
     /// status cannot be read.
     pub fn visible_columns(&self) -> Vec<SortColumn> {
-        let status = self
-            .snapshot()
-            .is_some_and(|s| s.status.is_available());
+        let status = self.snapshot().is_some_and(|s| s.status.is_available());
         self.columns
             .iter()
             .copied()

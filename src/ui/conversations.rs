@@ -223,9 +223,7 @@ fn notes(app: &App, p: &ConversationsPane, theme: &Theme) -> Vec<Line<'static>> 
         let as_of = page.fetched_at.with_timezone(&app.tz());
         let mut tail = format!("list as of {}", as_of.format("%H:%M:%S"));
         if app.drill_still_changing() {
-            tail.push_str(
-                " · interval still open: calls wrapping up before it ends will be added",
-            );
+            tail.push_str(" · interval still open: calls wrapping up before it ends will be added");
         }
         lines.push(Line::from(Span::styled(tail, theme.muted)));
     }

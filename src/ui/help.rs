@@ -100,11 +100,7 @@ const USAGE_TITLE: &str = "API usage";
 const FOOTER_LINES: u16 = 2;
 
 /// One column's lines: section headings and `keys  what` rows, keys padded to `key_w`.
-fn section_lines(
-    sections: &[Section],
-    key_w: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+fn section_lines(sections: &[Section], key_w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, (title, bindings)) in sections.iter().enumerate() {
         if i > 0 {

@@ -157,7 +157,10 @@ pub fn prompt(app: &App, theme: &Theme) -> Line<'static> {
             theme.muted,
         ));
     } else {
-        spans.push(Span::styled("   Enter keep · Esc clear · ↑↓ move", theme.muted));
+        spans.push(Span::styled(
+            "   Enter keep · Esc clear · ↑↓ move",
+            theme.muted,
+        ));
     }
     Line::from(spans)
 }
@@ -169,7 +172,10 @@ pub fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
     let col = PROMPT.chars().count() + e.position;
     Some(Line::from(vec![
         Span::raw(" ".repeat(col)),
-        Span::styled(format!("^ {} (column {})", e.message, e.position + 1), theme.error),
+        Span::styled(
+            format!("^ {} (column {})", e.message, e.position + 1),
+            theme.error,
+        ),
     ]))
 }
 
