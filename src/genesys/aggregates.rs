@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::stream::Group;
 use crate::model::IntervalMetrics;
 use crate::timegrid::DayWindow;
 
@@ -243,143 +244,42 @@ pub fn fold_body(
     window: &DayWindow,
     cells: &mut CellsByUser,
 ) -> Result<(), ParseError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let mut folder = Folder {
-        window,
-        cells,
-        bucket_of: HashMap::new(),
-        error: None,
-    };
-    let parsed = serde::de::DeserializeSeed::deserialize(TopSeed(&mut folder), &mut de)
-        .and_then(|()| de.end());
-    if let Some(e) = folder.error {
-        return Err(e);
-    }
-    parsed.map_err(|e| ParseError(format!("aggregates response: {e}")))
-}
-
-/// Folding state shared by the streaming visitors.
-struct Folder<'w, 'c> {
-    window: &'w DayWindow,
-    cells: &'c mut CellsByUser,
-    bucket_of: HashMap<String, Option<usize>>,
-    /// A semantic error (bad bucket string) found mid-parse; reported instead of serde's.
-    error: Option<ParseError>,
-}
-
-impl Folder<'_, '_> {
-    fn fold(&mut self, group: &LeanGroup<'_>) -> Result<(), ParseError> {
-        let Some(user) = group.group.user_id.as_deref() else {
-            return Ok(());
-        };
-        let len = self.window.len();
-        let row = match self.cells.get_mut(user) {
-            Some(r) => r,
-            None => self
-                .cells
-                .entry(user.to_string())
-                .or_insert_with(|| vec![IntervalMetrics::default(); len]),
-        };
-        for point in &group.data {
-            let i = match self.bucket_of.get(point.interval.as_ref()) {
-                Some(i) => *i,
-                None => {
-                    let i = self.window.bucket_index(bucket_start(&point.interval)?);
-                    self.bucket_of.insert(point.interval.to_string(), i);
-                    i
-                }
+    let mut buckets = super::stream::Buckets::new(window);
+    let len = window.len();
+    super::stream::fold_groups(
+        body,
+        "aggregates response",
+        |group: Group<'_, LeanMetric<'_>>| {
+            let Some(user) = group.group.user_id.as_deref() else {
+                return Ok(());
             };
-            let Some(i) = i else { continue };
-            let mut cell = IntervalMetrics::default();
-            for m in &point.metrics {
-                let stats = Stats {
-                    count: m.stats.count,
-                    sum: m.stats.sum,
-                    ..Stats::default()
+            let row = match cells.get_mut(user) {
+                Some(r) => r,
+                None => cells
+                    .entry(user.to_string())
+                    .or_insert_with(|| vec![IntervalMetrics::default(); len]),
+            };
+            for point in &group.data {
+                let Some(i) = buckets.index(&point.interval)? else {
+                    continue;
                 };
-                apply_metric(&mut cell, &m.metric, &stats);
+                let mut cell = IntervalMetrics::default();
+                for m in &point.metrics {
+                    let stats = Stats {
+                        count: m.stats.count,
+                        sum: m.stats.sum,
+                        ..Stats::default()
+                    };
+                    apply_metric(&mut cell, &m.metric, &stats);
+                }
+                row[i].add(&cell);
             }
-            row[i].add(&cell);
-        }
-        Ok(())
-    }
+            Ok(())
+        },
+    )
 }
 
-/// The top-level object: folds `results`, skips everything else.
-struct TopSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an aggregates response object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "results" {
-                map.next_value_seed(ResultsSeed(&mut *self.0))?;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The `results` array: each group is folded, then dropped.
-struct ResultsSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for ResultsSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ResultsSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of result groups")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(group) = seq.next_element::<LeanGroup<'de>>()? {
-            if let Err(e) = self.0.fold(&group) {
-                self.0.error = Some(e.clone());
-                return Err(serde::de::Error::custom(e.0));
-            }
-        }
-        Ok(())
-    }
-}
-
-#[derive(Deserialize)]
-struct LeanGroup<'a> {
-    #[serde(default, borrow)]
-    group: LeanKeys<'a>,
-    #[serde(default, borrow)]
-    data: Vec<LeanPoint<'a>>,
-}
-
-#[derive(Default, Deserialize)]
-struct LeanKeys<'a> {
-    #[serde(default, borrow, rename = "userId")]
-    user_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct LeanPoint<'a> {
-    #[serde(borrow)]
-    interval: Cow<'a, str>,
-    #[serde(default, borrow)]
-    metrics: Vec<LeanMetric<'a>>,
-}
-
+/// A conversation metric as the streaming fold reads it.
 #[derive(Deserialize)]
 struct LeanMetric<'a> {
     #[serde(borrow)]

@@ -7,6 +7,7 @@ pub mod details;
 pub mod error;
 pub mod http;
 pub mod region;
+pub mod stream;
 pub mod transport;
 pub mod user_aggregates;
 pub mod users;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregates::{MAX_USERS_PER_QUERY, ParseError, Predicate, QueryClause, QueryFilter};
 use super::client::GenesysClient;
 use super::error::ApiError;
+use super::stream::{Buckets, Group, fold_groups};
 use super::transport::ApiRequest;
 use crate::model::StatusMetrics;
 use crate::timegrid::DayWindow;
@@ -122,141 +123,43 @@ pub fn fold_body(
     window: &DayWindow,
     cells: &mut StatusByUser,
 ) -> Result<(), ParseError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let mut folder = Folder {
-        window,
-        cells,
-        bucket_of: HashMap::new(),
-        error: None,
-    };
-    let parsed = serde::de::DeserializeSeed::deserialize(TopSeed(&mut folder), &mut de)
-        .and_then(|()| de.end());
-    if let Some(e) = folder.error {
-        return Err(e);
-    }
-    parsed.map_err(|e| ParseError(format!("user aggregates response: {e}")))
-}
-
-struct Folder<'w, 'c> {
-    window: &'w DayWindow,
-    cells: &'c mut StatusByUser,
-    bucket_of: HashMap<String, Option<usize>>,
-    error: Option<ParseError>,
-}
-
-impl Folder<'_, '_> {
-    fn fold(&mut self, group: &LeanGroup<'_>) -> Result<(), ParseError> {
-        let Some(user) = group.group.user_id.as_deref() else {
-            return Ok(());
-        };
-        let len = self.window.len();
-        let row = match self.cells.get_mut(user) {
-            Some(r) => r,
-            None => self
-                .cells
-                .entry(user.to_string())
-                .or_insert_with(|| vec![StatusMetrics::default(); len]),
-        };
-        if row.len() != len {
-            row.resize(len, StatusMetrics::default());
-        }
-        for point in &group.data {
-            let i = match self.bucket_of.get(point.interval.as_ref()) {
-                Some(i) => *i,
-                None => {
-                    let start = super::aggregates::bucket_start(&point.interval)?;
-                    let i = self.window.bucket_index(start);
-                    self.bucket_of.insert(point.interval.to_string(), i);
-                    i
-                }
+    let mut buckets = Buckets::new(window);
+    let len = window.len();
+    fold_groups(
+        body,
+        "user aggregates response",
+        |group: Group<'_, LeanMetric<'_>>| {
+            let Some(user) = group.group.user_id.as_deref() else {
+                return Ok(());
             };
-            let Some(i) = i else { continue };
-            for m in &point.metrics {
-                apply_metric(
-                    &mut row[i],
-                    &m.metric,
-                    m.qualifier.as_deref(),
-                    m.stats.sum.unwrap_or(0.0),
-                );
+            let row = match cells.get_mut(user) {
+                Some(r) => r,
+                None => cells
+                    .entry(user.to_string())
+                    .or_insert_with(|| vec![StatusMetrics::default(); len]),
+            };
+            if row.len() != len {
+                row.resize(len, StatusMetrics::default());
             }
-        }
-        Ok(())
-    }
-}
-
-struct TopSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a user aggregates response object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "results" {
-                map.next_value_seed(ResultsSeed(&mut *self.0))?;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+            for point in &group.data {
+                let Some(i) = buckets.index(&point.interval)? else {
+                    continue;
+                };
+                for m in &point.metrics {
+                    apply_metric(
+                        &mut row[i],
+                        &m.metric,
+                        m.qualifier.as_deref(),
+                        m.stats.sum.unwrap_or(0.0),
+                    );
+                }
             }
-        }
-        Ok(())
-    }
+            Ok(())
+        },
+    )
 }
 
-struct ResultsSeed<'f, 'w, 'c>(&'f mut Folder<'w, 'c>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for ResultsSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ResultsSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of result groups")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(group) = seq.next_element::<LeanGroup<'de>>()? {
-            if let Err(e) = self.0.fold(&group) {
-                self.0.error = Some(e.clone());
-                return Err(serde::de::Error::custom(e.0));
-            }
-        }
-        Ok(())
-    }
-}
-
-#[derive(Deserialize)]
-struct LeanGroup<'a> {
-    #[serde(default, borrow)]
-    group: LeanKeys<'a>,
-    #[serde(default, borrow)]
-    data: Vec<LeanPoint<'a>>,
-}
-
-#[derive(Default, Deserialize)]
-struct LeanKeys<'a> {
-    #[serde(default, borrow, rename = "userId")]
-    user_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct LeanPoint<'a> {
-    #[serde(borrow)]
-    interval: Cow<'a, str>,
-    #[serde(default, borrow)]
-    metrics: Vec<LeanMetric<'a>>,
-}
-
+/// A status metric as the streaming fold reads it: the status is in `qualifier`.
 #[derive(Deserialize)]
 struct LeanMetric<'a> {
     #[serde(borrow)]
