@@ -914,3 +914,121 @@ async fn a_forbidden_list_names_the_permission_in_plain_words() {
     );
     assert!(!err.contains('\n'));
 }
+
+/// The aggregates the fake org answers, computed from the same conversations the details
+/// endpoint serves: each agent metric lands in the 30-minute bucket of its `emitDate`.
+fn aggregates_of(all: Vec<Value>) -> impl Fn(&Request) -> ResponseTemplate + Send + Sync + 'static {
+    move |_: &Request| {
+        let p = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // (bucket start, metric) -> (sum ms, count)
+        let mut cells: std::collections::BTreeMap<(DateTime<Utc>, String), (f64, u64)> =
+            Default::default();
+        for c in &all {
+            for part in c["participants"].as_array().unwrap() {
+                if part["purpose"] != "agent" || part["userId"] != USER {
+                    continue;
+                }
+                for s in part["sessions"].as_array().unwrap() {
+                    for m in s["metrics"].as_array().unwrap() {
+                        let name = m["name"].as_str().unwrap();
+                        let metric = match name {
+                            "tTalkComplete" | "tAcw" | "tHandle" => name,
+                            _ => continue,
+                        };
+                        let t = p(m["emitDate"].as_str().unwrap());
+                        let start = Utc
+                            .timestamp_opt(t.timestamp() - t.timestamp().rem_euclid(1800), 0)
+                            .unwrap();
+                        let e = cells.entry((start, metric.to_string())).or_default();
+                        e.0 += m["value"].as_f64().unwrap();
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        let mut by_bucket: std::collections::BTreeMap<DateTime<Utc>, Vec<Value>> =
+            Default::default();
+        for ((start, metric), (sum, count)) in cells {
+            by_bucket
+                .entry(start)
+                .or_default()
+                .push(json!({"metric": metric, "stats": {"sum": sum, "count": count}}));
+        }
+        let data: Vec<Value> = by_bucket
+            .into_iter()
+            .map(|(start, metrics)| {
+                json!({
+                    "interval": format!("{}/{}", iso_ms(start), iso_ms(start + Duration::minutes(30))),
+                    "metrics": metrics,
+                })
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "results": [{"group": {"userId": USER, "mediaType": "voice"}, "data": data}]
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_fake_org_day_lists_exactly_what_its_aggregates_count() {
+    let org = Org::start().await;
+    let all = vec![
+        conv("a", USER, utc(2025, 3, 10, 14, 2), 420, 60),
+        // Hangs up in the 14:00 bucket, wraps up in the 14:30 one: listed there only.
+        conv("b", USER, utc(2025, 3, 10, 14, 20), 300, 600),
+        conv("c", USER, utc(2025, 3, 10, 14, 41), 200, 30),
+        conv("d", USER, utc(2025, 3, 10, 15, 5), 900, 120),
+        // Starts 23:50 the evening before (local), wraps up 00:03: the local day's first
+        // bucket counts it.
+        conv("e", USER, utc(2025, 3, 10, 4, 50), 700, 100),
+        conv("other", "someone-else", utc(2025, 3, 10, 14, 10), 60, 10),
+    ];
+    org.serve(faithful(all.clone())).await;
+    Mock::given(method("POST"))
+        .and(path(floorwatch::genesys::aggregates::PATH))
+        .respond_with(aggregates_of(all))
+        .mount(&org.api)
+        .await;
+    let tz = chicago();
+    let window = Arc::new(DayWindow::new(
+        NaiveDate::from_ymd_opt(2025, 3, 10).unwrap(),
+        tz,
+        Granularity::Min30,
+    ));
+    let snap = loader::load_day(
+        &org.client,
+        window.clone(),
+        &["voice".to_string()],
+        &floorwatch::config::Selection {
+            queues: Vec::new(),
+            users: vec![USER.to_string()],
+        },
+        floorwatch::model::Source::Demo,
+        utc(2025, 3, 10, 18, 0),
+    )
+    .await
+    .expect("day loads");
+    let agent = snap.agents.iter().find(|a| a.id == USER).expect("agent");
+    let mut checked = 0;
+    for (i, cell) in agent.intervals.iter().enumerate() {
+        if cell.handled == 0 {
+            continue;
+        }
+        let b = window.buckets()[i];
+        let found = conversations_in_bucket(&org.client, USER, b, details::default_lookback(), 100)
+            .await
+            .expect("list");
+        let d = DrillDown::new(&found, tz, &["voice".to_string()]);
+        let rec = d.reconcile(cell);
+        assert!(
+            rec.handle.agrees() && rec.acw.agrees(),
+            "bucket {i}: {rec:?}"
+        );
+        assert_eq!(d.rows.len(), cell.handled as usize, "bucket {i}");
+        checked += 1;
+    }
+    assert_eq!(
+        checked, 4,
+        "buckets 00:00 (e), 09:00 (a), 09:30 (b, c), 10:00 (d)"
+    );
+}
