@@ -357,6 +357,7 @@ fn soak(source: &str, selection_kind: &str, agents: usize) -> bool {
                 selection,
                 source: Source::Demo,
                 clock: clock.clock(),
+                status: true,
             },
         );
 

@@ -109,6 +109,7 @@ fn run_case(agents: usize, hours: usize, dir: &std::path::Path) -> Case {
                 selection: Selection::default(),
                 source: Source::Demo,
                 clock: clock.clock(),
+                status: true,
             },
         );
         let meta = RecordingMeta::new(Source::Demo, TZ, Granularity::Min30);

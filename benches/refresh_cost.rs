@@ -163,6 +163,7 @@ fn run_case(agents: usize, everyone: bool, start: DateTime<Utc>) -> Vec<Measured
                 selection,
                 source: Source::Demo,
                 clock: clock.clock(),
+                status: true,
             },
         );
         let refreshes_per_full = (FULL_RELOAD_EVERY.as_secs() / REFRESH.as_secs()) as usize;

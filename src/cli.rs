@@ -120,6 +120,11 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
+    /// Skip routing status and occupancy (the user aggregates query): halves the requests per
+    /// refresh on a large floor; the status columns hide.
+    #[arg(long, env = "FLOORWATCH_NO_STATUS")]
+    pub no_status: bool,
+
     /// Forget the saved view (sort, filter, focus, columns) and start with the defaults.
     #[arg(long)]
     pub reset_view: bool,

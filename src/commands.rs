@@ -239,6 +239,7 @@ pub async fn dashboard(
             selection: settings.selection.clone(),
             source,
             clock: clock.clone(),
+            status: !args.no_status,
         },
     );
     let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;

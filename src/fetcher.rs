@@ -74,6 +74,9 @@ pub struct FetcherConfig {
     pub selection: Selection,
     pub source: Source,
     pub clock: Clock,
+    /// Also fetch routing status (the user aggregates query) for occupancy and status time;
+    /// off (`--no-status`) halves the requests per refresh and hides those columns.
+    pub status: bool,
 }
 
 /// Channels the UI keeps.
@@ -289,11 +292,14 @@ async fn refresh(
         loader::fetch_cells_sliced(client, &window, from, to, &cfg.media, &scope, slice).await?;
     // Status (user aggregates) over the same buckets, chunks and slices. A 403 hides the
     // status columns but never fails the refresh; other errors fail it like the query above.
-    let status = match (&state.status_forbidden, plan) {
-        (Some(reason), Plan::Recent { .. }) => StatusFetch::Forbidden(reason.clone()),
-        _ => loader::fetch_status_sliced(client, &window, from, to, &scope, slice).await?,
+    let status = match (cfg.status, &state.status_forbidden, plan) {
+        (false, _, _) => None,
+        (true, Some(reason), Plan::Recent { .. }) => Some(StatusFetch::Forbidden(reason.clone())),
+        (true, _, _) => {
+            Some(loader::fetch_status_sliced(client, &window, from, to, &scope, slice).await?)
+        }
     };
-    let status = match status {
+    let status = status.map(|status| match status {
         StatusFetch::Cells(fresh_status) => {
             state.status_forbidden = None;
             StatusFetch::Cells(loader::merge_status(base, fresh_status, from, to))
@@ -305,15 +311,18 @@ async fn refresh(
             state.status_forbidden = Some(reason.clone());
             StatusFetch::Forbidden(reason)
         }
-    };
+    });
     names_for(client, &mut state.names, &fresh).await;
     let mut cells = loader::merge(base, fresh, from, to);
-    let added = loader::add_status_agents(&mut cells, &status, window.len());
+    let added = match &status {
+        Some(s) => loader::add_status_agents(&mut cells, s, window.len()),
+        None => Vec::new(),
+    };
     state.names.resolve(client, added.iter()).await;
     let snap = Arc::new(loader::assemble_with_status(
         window,
         cells,
-        Some(status),
+        status,
         &state.names,
         now,
         cfg.source.clone(),

@@ -75,6 +75,7 @@ fn config(clock: &TestClock, selection: Selection) -> FetcherConfig {
             api_host: "fake-api".into(),
         },
         clock: clock.clock(),
+        status: true,
     }
 }
 

@@ -70,6 +70,7 @@ fn record_demo(path: &Path) -> Vec<Arc<Snapshot>> {
                 selection: Selection::default(),
                 source: Source::Demo,
                 clock,
+                status: true,
             },
         );
         let mut feed = Feed::live(handle, Some(sink));

@@ -445,6 +445,7 @@ fn config(clock: &TestClock, selection: Selection) -> FetcherConfig {
         selection,
         source: live(),
         clock: clock.clock(),
+        status: true,
     }
 }
 
@@ -536,6 +537,32 @@ async fn the_fetcher_refreshes_status_on_the_same_plan_and_asks_again_after_a_40
         }
     }
     assert!(back, "status returns with the next full reload");
+    h.cancel.cancel();
+    h.task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_status_sends_only_the_conversation_queries_and_leaves_status_unknown() {
+    let org = FakeOrg::start().await;
+    let w = day();
+    org.with(|s| {
+        s.name("u-ada", "Ada");
+        s.set("u-ada", w.buckets()[19].start, calls(1, 60));
+        s.set_status("u-ada", w.buckets()[19].start, on_queue(600, 1200));
+    });
+    let clock = TestClock::new(local(10, 5));
+    let mut cfg = config(&clock, users(&["u-ada"]));
+    cfg.status = false;
+    let mut h = fetcher::spawn(org.client(), cfg);
+    for _ in 0..3 {
+        let s = next_snapshot(&mut h).await;
+        assert_eq!(s.status, StatusAvailability::Unknown);
+        assert!(agent(&s, "u-ada").status.is_empty());
+        assert_eq!(agent(&s, "u-ada").intervals[19], calls(1, 60));
+    }
+    let api = org.api_requests().await;
+    assert!(status_queries(&api).is_empty());
+    assert_eq!(queries(&api).len(), 3);
     h.cancel.cancel();
     h.task.await.unwrap();
 }
