@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod columns;
 pub mod commands;
 pub mod config;
 pub mod conversations;
