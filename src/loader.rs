@@ -209,20 +209,7 @@ pub fn merge_status(
         .filter(|a| !a.status.is_empty())
         .map(|a| (a.id.clone(), a.status.clone()))
         .collect();
-    for (id, row) in fresh {
-        match cells.get_mut(&id) {
-            Some(old) => {
-                for i in from..to.min(row.len()).min(old.len()) {
-                    if !row[i].is_empty() {
-                        old[i] = row[i];
-                    }
-                }
-            }
-            None => {
-                cells.insert(id, row);
-            }
-        }
-    }
+    overlay(&mut cells, fresh, from, to);
     cells
 }
 
@@ -316,11 +303,40 @@ pub fn merge(base: Option<&Snapshot>, fresh: CellsByUser, from: usize, to: usize
         .iter()
         .map(|a| (a.id.clone(), a.intervals.clone()))
         .collect();
+    overlay(&mut cells, fresh, from, to);
+    cells
+}
+
+/// A stored cell that can say whether Genesys reported anything for it.
+trait Reported: Copy {
+    fn reported(&self) -> bool;
+}
+
+impl Reported for IntervalMetrics {
+    fn reported(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Reported for StatusMetrics {
+    fn reported(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// Lays `fresh` rows over `cells` for buckets `from..to`: reported cells replace, silent ones
+/// keep the old value (a partial answer never blanks good data); new users are added.
+fn overlay<T: Reported>(
+    cells: &mut HashMap<String, Vec<T>>,
+    fresh: HashMap<String, Vec<T>>,
+    from: usize,
+    to: usize,
+) {
     for (id, row) in fresh {
         match cells.get_mut(&id) {
             Some(old) => {
                 for i in from..to.min(row.len()).min(old.len()) {
-                    if !row[i].is_empty() {
+                    if row[i].reported() {
                         old[i] = row[i];
                     }
                 }
@@ -330,7 +346,6 @@ pub fn merge(base: Option<&Snapshot>, fresh: CellsByUser, from: usize, to: usize
             }
         }
     }
-    cells
 }
 
 /// Builds the immutable snapshot from folded cells, without status (
