@@ -17,15 +17,14 @@
 //! talk and hold of the conversations within it.
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::sim::{DayTimeline, simulate_day};
-use super::transport::{DemoTransport, error, parse_interval};
+use super::transport::{DemoTransport, error, query_frame};
 use crate::genesys::transport::ApiResponse;
 use crate::genesys::user_aggregates::{ROUTING_STATUS, SYSTEM_PRESENCE, UserAggregationQuery};
-use crate::timegrid::{DayWindow, Granularity, iso_ms};
+use crate::timegrid::{DayWindow, iso_ms};
 
 /// Longest the agent stays Not Responding after a missed alert.
 const MAX_NOT_RESPONDING_S: i64 = 120;
@@ -103,15 +102,6 @@ fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, Kind)> {
     out
 }
 
-fn parse_granularity(s: &str) -> Option<Granularity> {
-    match s {
-        "PT15M" => Some(Granularity::Min15),
-        "PT30M" => Some(Granularity::Min30),
-        "PT60M" | "PT1H" => Some(Granularity::Min60),
-        _ => None,
-    }
-}
-
 /// Answers one user aggregates request.
 pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
     let Some(body) = body else {
@@ -177,23 +167,8 @@ struct OutStats {
 }
 
 fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Vec<u8>, String> {
-    let (start, end) = parse_interval(&q.interval)?;
-    let granularity = parse_granularity(&q.granularity).ok_or_else(|| {
-        format!(
-            "granularity {:?} is not supported by the demo (PT15M, PT30M, PT60M)",
-            q.granularity
-        )
-    })?;
-    let tz: Tz = if q.time_zone.is_empty() {
-        Tz::UTC
-    } else {
-        q.time_zone
-            .parse()
-            .map_err(|_| format!("unknown timeZone {:?}", q.time_zone))?
-    };
-    if q.metrics.is_empty() {
-        return Err("metrics must not be empty".into());
-    }
+    let (start, end, granularity, tz) =
+        query_frame(&q.interval, &q.granularity, &q.time_zone, &q.metrics)?;
     for m in &q.metrics {
         if !matches!(
             m.as_str(),
@@ -354,7 +329,7 @@ mod tests {
     #[test]
     fn spans_cover_the_shift_without_gaps_or_overlaps() {
         let f = DemoFloor::builtin();
-        let tz: Tz = "America/Chicago".parse().expect("tz");
+        let tz: chrono_tz::Tz = "America/Chicago".parse().expect("tz");
         let date = NaiveDate::from_ymd_opt(2025, 6, 3).expect("date");
         let mut missed = 0;
         for i in 0..f.agents().len() {

@@ -643,6 +643,31 @@ impl Metric {
     }
 }
 
+/// The frame every aggregates query (conversation or user) shares: interval, granularity,
+/// zone (UTC when absent) and a non-empty metric list, each refused in Genesys' words.
+pub(super) fn query_frame(
+    interval: &str,
+    granularity: &str,
+    time_zone: &str,
+    metrics: &[String],
+) -> Result<(DateTime<Utc>, DateTime<Utc>, Granularity, Tz), String> {
+    let (start, end) = parse_interval(interval)?;
+    let granularity = parse_granularity(granularity).ok_or_else(|| {
+        format!("granularity {granularity:?} is not supported by the demo (PT15M, PT30M, PT60M)")
+    })?;
+    let tz: Tz = if time_zone.is_empty() {
+        Tz::UTC
+    } else {
+        time_zone
+            .parse()
+            .map_err(|_| format!("unknown timeZone {time_zone:?}"))?
+    };
+    if metrics.is_empty() {
+        return Err("metrics must not be empty".into());
+    }
+    Ok((start, end, granularity, tz))
+}
+
 fn parse_granularity(s: &str) -> Option<Granularity> {
     match s {
         "PT15M" => Some(Granularity::Min15),
@@ -693,23 +718,8 @@ type GroupKey = (MediaType, Option<Arc<str>>, Option<Direction>);
 
 impl<'q> AggQuery<'q> {
     fn parse(q: &'q AggregationQuery) -> Result<AggQuery<'q>, String> {
-        let (start, end) = parse_interval(&q.interval)?;
-        let granularity = parse_granularity(&q.granularity).ok_or_else(|| {
-            format!(
-                "granularity {:?} is not supported by the demo (PT15M, PT30M, PT60M)",
-                q.granularity
-            )
-        })?;
-        let tz: Tz = if q.time_zone.is_empty() {
-            Tz::UTC
-        } else {
-            q.time_zone
-                .parse()
-                .map_err(|_| format!("unknown timeZone {:?}", q.time_zone))?
-        };
-        if q.metrics.is_empty() {
-            return Err("metrics must not be empty".into());
-        }
+        let (start, end, granularity, tz) =
+            query_frame(&q.interval, &q.granularity, &q.time_zone, &q.metrics)?;
         let metrics = q
             .metrics
             .iter()
