@@ -238,6 +238,44 @@ fn demo_export_matches_the_simulated_conversations() {
     assert!(seen > 300, "a whole demo day: {seen}");
 }
 
+/// Runs `floorwatch export` for 2025-03-10 (America/Chicago) against the fake org's hosts, with
+/// `extra` options, writing into a fresh directory; returns the output, the directory (kept
+/// alive) and the CSV path.
+async fn export_against(
+    api: &MockServer,
+    login: &MockServer,
+    extra: &[&str],
+) -> (Output, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("day.csv");
+    let mut args: Vec<String> = ["export", "--client-id", "cid", "--client-secret", SECRET]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend([
+        "--api-url".to_string(),
+        api.uri(),
+        "--login-url".to_string(),
+        login.uri(),
+    ]);
+    for a in ["--tz", "America/Chicago", "--date", "2025-03-10"]
+        .iter()
+        .chain(extra)
+    {
+        args.push(a.to_string());
+    }
+    args.push("--out".into());
+    args.push(out.to_str().expect("utf-8").to_string());
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        floorwatch(&dir_path, &args)
+    })
+    .await
+    .expect("join");
+    (o, dir, out)
+}
+
 async fn fake_org() -> (MockServer, MockServer) {
     let login = MockServer::start().await;
     let api = MockServer::start().await;
@@ -287,40 +325,7 @@ async fn export_against_a_fake_org_writes_the_expected_rows() {
         })))
         .mount(&api)
         .await;
-    let dir = tempfile::tempdir().expect("dir");
-    let out = dir.path().join("day.csv");
-    let (api_uri, login_uri, out_s) = (
-        api.uri(),
-        login.uri(),
-        out.to_str().expect("utf-8").to_string(),
-    );
-    let dir_path = dir.path().to_path_buf();
-    let o = tokio::task::spawn_blocking(move || {
-        floorwatch(
-            &dir_path,
-            &[
-                "export",
-                "--client-id",
-                "cid",
-                "--client-secret",
-                SECRET,
-                "--api-url",
-                &api_uri,
-                "--login-url",
-                &login_uri,
-                "--tz",
-                "America/Chicago",
-                "--date",
-                "2025-03-10",
-                "--media",
-                "voice,callback",
-                "--out",
-                &out_s,
-            ],
-        )
-    })
-    .await
-    .expect("join");
+    let (o, dir, out) = export_against(&api, &login, &["--media", "voice,callback"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let rows: Vec<Vec<String>> = csv::Reader::from_path(&out)
         .expect("csv")
@@ -693,39 +698,7 @@ async fn export_with_status_refused_warns_and_still_writes() {
         })))
         .mount(&api)
         .await;
-    let dir = tempfile::tempdir().expect("dir");
-    let out = dir.path().join("day.csv");
-    let (api_uri, login_uri, out_s) = (
-        api.uri(),
-        login.uri(),
-        out.to_str().expect("utf-8").to_string(),
-    );
-    let dir_path = dir.path().to_path_buf();
-    let o = tokio::task::spawn_blocking(move || {
-        floorwatch(
-            &dir_path,
-            &[
-                "export",
-                "--with-status",
-                "--client-id",
-                "cid",
-                "--client-secret",
-                SECRET,
-                "--api-url",
-                &api_uri,
-                "--login-url",
-                &login_uri,
-                "--tz",
-                "America/Chicago",
-                "--date",
-                "2025-03-10",
-                "--out",
-                &out_s,
-            ],
-        )
-    })
-    .await
-    .expect("join");
+    let (o, _dir, out) = export_against(&api, &login, &["--with-status"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
