@@ -120,16 +120,8 @@ pub async fn fetch_cells_sliced(
     scope: &Scope,
     slice: Option<usize>,
 ) -> Result<CellsByUser, ApiError> {
-    let mut cells = CellsByUser::new();
-    if let Some(users) = scope.users() {
-        for u in users {
-            cells.insert(u.clone(), vec![IntervalMetrics::default(); window.len()]);
-        }
-    }
-    let step = slice.unwrap_or(to.saturating_sub(from)).max(1);
-    let mut start = from;
-    while start < to {
-        let end = (start + step).min(to);
+    let mut cells: CellsByUser = zero_rows(scope, window.len());
+    for (start, end) in slices(from, to, slice) {
         for q in aggregates::build_queries(window, start, end, media, scope.users()) {
             let body = serde_json::to_value(&q).map_err(|e| ApiError::Malformed {
                 what: "aggregates query".into(),
@@ -143,9 +135,26 @@ pub async fn fetch_cells_sliced(
                 detail: e.0,
             })?;
         }
-        start = end;
     }
     Ok(cells)
+}
+
+/// A zero-filled row per user of an explicit scope (an agent with no activity is still a row).
+fn zero_rows<T: Default + Clone>(scope: &Scope, len: usize) -> HashMap<String, Vec<T>> {
+    scope
+        .users()
+        .into_iter()
+        .flatten()
+        .map(|u| (u.clone(), vec![T::default(); len]))
+        .collect()
+}
+
+/// `[from, to)` cut into slices of at most `slice` buckets (one slice when `None`).
+fn slices(from: usize, to: usize, slice: Option<usize>) -> impl Iterator<Item = (usize, usize)> {
+    let step = slice.unwrap_or(to.saturating_sub(from)).max(1);
+    (from..to)
+        .step_by(step)
+        .map(move |start| (start, (start + step).min(to)))
 }
 
 /// What the user aggregates (status) queries gave for a range of buckets.
@@ -170,16 +179,8 @@ pub async fn fetch_status_sliced(
     scope: &Scope,
     slice: Option<usize>,
 ) -> Result<StatusFetch, ApiError> {
-    let mut cells = StatusByUser::new();
-    if let Some(users) = scope.users() {
-        for u in users {
-            cells.insert(u.clone(), vec![StatusMetrics::default(); window.len()]);
-        }
-    }
-    let step = slice.unwrap_or(to.saturating_sub(from)).max(1);
-    let mut start = from;
-    while start < to {
-        let end = (start + step).min(to);
+    let mut cells: StatusByUser = zero_rows(scope, window.len());
+    for (start, end) in slices(from, to, slice) {
         for q in user_aggregates::build_queries(window, start, end, scope.users()) {
             if let StatusAnswer::Forbidden(reason) =
                 client.user_aggregates_into(&q, window, &mut cells).await?
@@ -187,7 +188,6 @@ pub async fn fetch_status_sliced(
                 return Ok(StatusFetch::Forbidden(reason));
             }
         }
-        start = end;
     }
     Ok(StatusFetch::Cells(cells))
 }
