@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::{App, chooser_rows};
@@ -31,23 +31,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         lines.push(Line::from(Span::styled(text, style)));
     }
-    let w = 48.min(area.width);
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
+    let (rect, block) = super::popup(
+        frame,
+        area,
+        (48, lines.len() as u16 + 2),
+        " Columns ",
+        " Space show/hide · d defaults · c close ",
+        theme,
     );
     // Keep the cursor in view on short terminals.
-    let inner_h = h.saturating_sub(2) as usize;
+    let inner_h = rect.height.saturating_sub(2) as usize;
     let skip = (cursor + 1).saturating_sub(inner_h);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(" Columns ").style(theme.title_focused))
-        .title_bottom(Line::from(" Space show/hide · d defaults · c close ").style(theme.muted));
-    frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block),
         rect,

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, HighlightSpacing, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
 
 use super::theme::Theme;
 use super::{pane, scroll_offset};
@@ -367,19 +367,15 @@ fn render_timeline(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!("conversation {}", r.conversation_id),
         theme.muted,
     )));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width.saturating_sub(w)) / 2,
-        area.y + (area.height.saturating_sub(h)) / 2,
-        w,
-        h,
+    let h = lines.len() as u16 + 2;
+    let (rect, block) = super::popup(
+        frame,
+        area,
+        (w, h),
+        " Timeline ",
+        " i or Esc to close · j/k next/previous ",
+        theme,
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(" Timeline ").style(theme.title_focused))
-        .title_bottom(Line::from(" i or Esc to close · j/k next/previous ").style(theme.muted));
-    frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::{App, ExplainView};
@@ -144,25 +144,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(v) => lines(&v, content_w, theme),
         None => prose("nothing selected", content_w, theme.muted),
     };
-    let h = (text.len() as u16 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(" Why this number ").style(theme.title_focused))
-        .title_bottom(Line::from(KEYS_TITLE).style(theme.muted));
+    let h = text.len() as u16 + 2;
+    let (rect, block) = super::popup(frame, area, (w, h), " Why this number ", KEYS_TITLE, theme);
     let inner = block.inner(rect);
     let inner = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
         ..inner
     };
-    frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
     frame.render_widget(Paragraph::new(text), inner);
 }

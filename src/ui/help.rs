@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::App;
@@ -282,21 +282,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         (vec![(one, one_w)], one_h, one_w, FOOTER_LINES)
     };
-    let w = (content_w + 4).min(area.width);
-    let h = (inner_h + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
+    let (rect, block) = super::popup(
+        frame,
+        area,
+        (content_w + 4, inner_h + 2),
+        " Keys ",
+        " ? or Esc to close ",
+        theme,
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(" Keys ").style(theme.title_focused))
-        .title_bottom(Line::from(" ? or Esc to close ").style(theme.muted));
     let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
     let inner = Rect {
         x: inner.x + 1,

@@ -211,6 +211,34 @@ pub(crate) fn pane<'a>(
         .title(title.style(t))
 }
 
+/// A pop-up over `area`: a `w`×`h` rectangle centred in it (clipped to it), cleared, with a
+/// focused border, `title` on top and `keys` (how to close it) at the bottom. Returns the
+/// rectangle and its block for the caller to fill. Shared by help, the column chooser, "why
+/// this number" and the conversation timeline so they look and behave alike.
+pub(crate) fn popup<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    (w, h): (u16, u16),
+    title: &'a str,
+    keys: &'a str,
+    theme: &Theme,
+) -> (Rect, Block<'a>) {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Line::from(title).style(theme.title_focused))
+        .title_bottom(Line::from(keys).style(theme.muted));
+    frame.render_widget(Clear, rect);
+    (rect, block)
+}
+
 /// The first row offset that keeps `selected` on a page of `height` rows, moving as little as
 /// possible from `offset` (what ratatui's `Table` would pick, computed up front so only the
 /// visible rows need building).
