@@ -21,10 +21,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::sim::{DayTimeline, simulate_day};
-use super::transport::{DemoTransport, error, query_frame};
+use super::transport::{DemoTransport, clipped_buckets, error, query_frame};
 use crate::genesys::transport::ApiResponse;
 use crate::genesys::user_aggregates::{ROUTING_STATUS, SYSTEM_PRESENCE, UserAggregationQuery};
-use crate::timegrid::{DayWindow, iso_ms};
+use crate::timegrid::iso_ms;
 
 /// Longest the agent stays Not Responding after a missed alert.
 const MAX_NOT_RESPONDING_S: i64 = 120;
@@ -207,20 +207,7 @@ fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Vec<u8>, String> {
     };
 
     // The query's buckets, clipped to its interval (as the conversation query's).
-    let mut buckets: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
-    let mut date = start.with_timezone(&tz).date_naive();
-    let last = (end - Duration::milliseconds(1))
-        .with_timezone(&tz)
-        .date_naive();
-    while date <= last {
-        for b in DayWindow::new(date, tz, granularity).buckets() {
-            if b.end > start && b.start < end {
-                buckets.push((b.start.max(start), b.end.min(end)));
-            }
-        }
-        let Some(next) = date.succ_opt() else { break };
-        date = next;
-    }
+    let buckets = clipped_buckets(start, end, tz, granularity);
 
     let floor = t.floor();
     let now = t.now();

@@ -668,6 +668,31 @@ pub(super) fn query_frame(
     Ok((start, end, granularity, tz))
 }
 
+/// The query's buckets in `tz`, clipped to `[start, end)`, across as many local days as the
+/// interval touches (what Genesys groups by for `granularity`).
+pub(super) fn clipped_buckets(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: Tz,
+    granularity: Granularity,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut buckets = Vec::new();
+    let mut date = start.with_timezone(&tz).date_naive();
+    let last = (end - Duration::milliseconds(1))
+        .with_timezone(&tz)
+        .date_naive();
+    while date <= last {
+        for b in DayWindow::new(date, tz, granularity).buckets() {
+            if b.end > start && b.start < end {
+                buckets.push((b.start.max(start), b.end.min(end)));
+            }
+        }
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
+    }
+    buckets
+}
+
 fn parse_granularity(s: &str) -> Option<Granularity> {
     match s {
         "PT15M" => Some(Granularity::Min15),
@@ -741,20 +766,7 @@ impl<'q> AggQuery<'q> {
                 .map(|f| f.values_of(dim))
                 .filter(|v| !v.is_empty())
         };
-        let mut buckets = Vec::new();
-        let mut date = start.with_timezone(&tz).date_naive();
-        let last = (end - Duration::milliseconds(1))
-            .with_timezone(&tz)
-            .date_naive();
-        while date <= last {
-            for b in DayWindow::new(date, tz, granularity).buckets() {
-                if b.end > start && b.start < end {
-                    buckets.push((b.start.max(start), b.end.min(end)));
-                }
-            }
-            let Some(next) = date.succ_opt() else { break };
-            date = next;
-        }
+        let buckets = clipped_buckets(start, end, tz, granularity);
         Ok(AggQuery {
             start,
             end,
