@@ -323,6 +323,43 @@ fn error(status: u16, message: &str) -> ResponseTemplate {
         )
 }
 
+/// The body rules both aggregates queries share (§4.1, §5): JSON, an ISO-8601 `start/end`
+/// interval, PT30M (all this fake serves) and an IANA `timeZone`; a 400 like Genesys' if not.
+fn query_frame(r: &Request) -> Result<QueryFrame, Box<ResponseTemplate>> {
+    let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
+        return Err(Box::new(error(400, "Unable to parse the request body")));
+    };
+    let Some((from, to)) = body
+        .get("interval")
+        .and_then(Value::as_str)
+        .and_then(parse_interval)
+    else {
+        return Err(Box::new(error(
+            400,
+            "interval is required and must be ISO-8601 start/end",
+        )));
+    };
+    if body.get("granularity").and_then(Value::as_str) != Some("PT30M") {
+        return Err(Box::new(error(400, "the fake org only serves PT30M")));
+    }
+    let Some(tz) = body
+        .get("timeZone")
+        .and_then(Value::as_str)
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+    else {
+        return Err(Box::new(error(400, "timeZone must be an IANA zone")));
+    };
+    Ok(QueryFrame { body, from, to, tz })
+}
+
+/// A validated aggregates request body and its interval and zone.
+struct QueryFrame {
+    body: Value,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+}
+
 fn parse_interval(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let (a, b) = s.split_once('/')?;
     let a = DateTime::parse_from_rfc3339(a).ok()?.with_timezone(&Utc);
@@ -408,25 +445,9 @@ impl Api {
         if let Some(f) = &s.agg_fault_forever {
             return f.template();
         }
-        let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
-            return error(400, "Unable to parse the request body");
-        };
-        let Some((from, to)) = body
-            .get("interval")
-            .and_then(Value::as_str)
-            .and_then(parse_interval)
-        else {
-            return error(400, "interval is required and must be ISO-8601 start/end");
-        };
-        if body.get("granularity").and_then(Value::as_str) != Some("PT30M") {
-            return error(400, "the fake org only serves PT30M");
-        }
-        let Some(tz) = body
-            .get("timeZone")
-            .and_then(Value::as_str)
-            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-        else {
-            return error(400, "timeZone must be an IANA zone");
+        let QueryFrame { body, from, to, tz } = match query_frame(r) {
+            Ok(f) => f,
+            Err(e) => return *e,
         };
         let stamp = |t: DateTime<Utc>| {
             if s.local_offsets {
@@ -485,27 +506,10 @@ impl Api {
         if let Some(f) = &s.status_fault_forever {
             return f.template();
         }
-        let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
-            return error(400, "Unable to parse the request body");
+        let QueryFrame { body, from, to, .. } = match query_frame(r) {
+            Ok(f) => f,
+            Err(e) => return *e,
         };
-        let Some((from, to)) = body
-            .get("interval")
-            .and_then(Value::as_str)
-            .and_then(parse_interval)
-        else {
-            return error(400, "interval is required and must be ISO-8601 start/end");
-        };
-        if body.get("granularity").and_then(Value::as_str) != Some("PT30M") {
-            return error(400, "the fake org only serves PT30M");
-        }
-        if body
-            .get("timeZone")
-            .and_then(Value::as_str)
-            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-            .is_none()
-        {
-            return error(400, "timeZone must be an IANA zone");
-        }
         if body.get("groupBy") != Some(&json!(["userId"])) {
             return error(400, "groupBy must be [userId]");
         }
