@@ -1,0 +1,24 @@
+//! floorwatch's integration tests, one crate (one link of wiremock, insta, proptest and
+//! rexpect), one module per area. `common` holds the shared fixtures and the fake org.
+
+mod common;
+
+mod app_keys;
+mod app_replay;
+mod cli;
+mod columns_view;
+mod conversations_pane;
+mod demo_floor;
+mod drilldown;
+mod e2e_pty;
+mod e2e_replay;
+mod explain;
+mod fetcher_live;
+mod filter_props;
+mod filter_view;
+mod genesys_http;
+mod recording;
+mod replay_cli;
+mod targets_ui;
+mod ui_snapshots;
+mod user_aggregates;
