@@ -125,7 +125,7 @@ fn main() {
     snap.sort_agents();
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("day.csv");
-    let rows = export::write_file_atomic(&out, export::DAY_HEADER, export::day_rows(&snap))
+    let rows = export::write_file_atomic(&out, &export::day_header(false), export::day_rows(&snap))
         .expect("write");
     let export_cpu = cpu_seconds() - c0;
     let export_wall = t0.elapsed().as_secs_f64();

@@ -105,7 +105,7 @@ fn write_day(snap: &crate::model::Snapshot, args: &ExportArgs) -> Result<usize, 
             StatusAvailability::Available => {}
         }
         let (header, rows) = (
-            export::DAY_HEADER_WITH_STATUS,
+            &export::day_header(true)[..],
             export::day_rows_with_status(snap),
         );
         if to_stdout {
@@ -114,7 +114,7 @@ fn write_day(snap: &crate::model::Snapshot, args: &ExportArgs) -> Result<usize, 
             export::write_file_atomic(out, header, rows)
         }
     } else {
-        let (header, rows) = (export::DAY_HEADER, export::day_rows(snap));
+        let (header, rows) = (&export::day_header(false)[..], export::day_rows(snap));
         if to_stdout {
             export::write_stdout(header, rows)
         } else {

@@ -1,22 +1,26 @@
-//! "Why this number": the formula behind each figure column, the Genesys metrics it is made
-//! of, and the raw sums and counts of one row put into that formula, so a supervisor can check
-//! a cell against the reference (genesys-api.md §4.3 and §5) without reading code.
+//! "Why this number": the formula behind each figure, the Genesys metrics it is made of, and
+//! the raw sums and counts of one row put into that formula, so a supervisor can check a cell
+//! against the reference (genesys-api.md §4.3 and §5) without reading code.
 //!
-//! Pure: the `i` pop-over (`ui::explain`) only lays these out. The value shown is exactly the
-//! table's cell text ([`SortColumn::text`]), so the pop-over can never disagree with the table.
+//! Pure, and only a view of [`crate::figures::FIGURES`]: the formula, metrics, raw sums and
+//! blank reasons are the figure table's, and the value shown is exactly the table's cell text
+//! ([`Figure::text`]), so the pop-over can never disagree with the table.
 
+use crate::figures::Figure;
+pub use crate::figures::{
+    BLANK_NO_ON_QUEUE, BLANK_NO_STATUS, BLANK_NO_WRAP_UPS, BLANK_NOTHING_HANDLED, grouped,
+};
 use crate::model::{StatusTotals, Totals};
-use crate::view::SortColumn;
 
 /// One figure of one row, explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation {
-    /// The column explained.
-    pub column: SortColumn,
+    /// The figure explained.
+    pub figure: Figure,
     /// The formula in Genesys metric names: `Σ tHandle ÷ count(tHandle)`.
     pub formula: &'static str,
     /// The Genesys metrics the formula reads, so the supervisor can query them elsewhere.
-    pub metrics: Vec<&'static str>,
+    pub metrics: &'static [&'static str],
     /// The row's sums and counts in the formula: `4 100 000 ms ÷ 13` (empty when the figures
     /// are not known at all, e.g. status that was not fetched).
     pub raw: String,
@@ -32,7 +36,7 @@ impl Explanation {
     /// out when they read the same as the value (`Handled = count(tHandle) = 13`). Kept apart so
     /// a narrow pop-over can wrap between pieces rather than inside one.
     pub fn parts(&self) -> Vec<String> {
-        let mut parts = vec![self.column.title().to_string()];
+        let mut parts = vec![self.figure.title().to_string()];
         if !self.formula.is_empty() {
             parts.push(format!("= {}", self.formula));
         }
@@ -52,110 +56,17 @@ impl Explanation {
     }
 }
 
-/// Why a ratio of handled interactions is blank.
-pub const BLANK_NOTHING_HANDLED: &str = "blank: nothing handled";
-/// Why ACW per wrap-up is blank.
-pub const BLANK_NO_WRAP_UPS: &str = "blank: no wrap-ups";
-/// Why occupancy is blank when status was read.
-pub const BLANK_NO_ON_QUEUE: &str = "blank: no on-queue time";
-/// Why a status figure is blank when status could not be read.
-pub const BLANK_NO_STATUS: &str = "blank: status not available";
-/// The name column is not a figure.
-pub const BLANK_NOT_A_FIGURE: &str = "not a figure";
-
-/// `4100000` → `4 100 000`: long millisecond sums stay readable.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn ms(n: u64) -> String {
-    format!("{} ms", grouped(n))
-}
-
-/// Explains `column` for a row with conversation sums `t` and status sums `s` (`None` when the
+/// Explains `figure` for a row with conversation sums `t` and status sums `s` (`None` when the
 /// org's status could not be read).
-pub fn explain(column: SortColumn, t: &Totals, s: Option<&StatusTotals>) -> Explanation {
-    use SortColumn as C;
-    let (formula, metrics): (&'static str, Vec<&'static str>) = match column {
-        C::Name => ("", Vec::new()),
-        C::Handled => ("count(tHandle)", vec!["tHandle"]),
-        C::Handle => ("Σ tHandle", vec!["tHandle"]),
-        C::Aht => ("Σ tHandle ÷ count(tHandle)", vec!["tHandle"]),
-        C::Acw => ("Σ tAcw", vec!["tAcw"]),
-        C::AcwAvg => ("Σ tAcw ÷ count(tAcw)", vec!["tAcw"]),
-        C::Hold => ("Σ tHeldComplete", vec!["tHeldComplete"]),
-        C::HoldAvg => (
-            "Σ tHeldComplete ÷ count(tHandle)",
-            vec!["tHeldComplete", "tHandle"],
-        ),
-        C::Holds => ("count(tHeldComplete)", vec!["tHeldComplete"]),
-        C::Talk => ("Σ tTalkComplete", vec!["tTalkComplete"]),
-        C::Occupancy => (
-            "INTERACTING ÷ (INTERACTING + COMMUNICATING + IDLE) tAgentRoutingStatus",
-            vec!["tAgentRoutingStatus"],
-        ),
-        C::OnQueue => ("Σ tSystemPresence[ON_QUEUE]", vec!["tSystemPresence"]),
-        C::Interacting => (
-            "Σ tAgentRoutingStatus[INTERACTING]",
-            vec!["tAgentRoutingStatus"],
-        ),
-        C::Idle => ("Σ tAgentRoutingStatus[IDLE]", vec!["tAgentRoutingStatus"]),
-        C::NotResponding => (
-            "Σ tAgentRoutingStatus[NOT_RESPONDING]",
-            vec!["tAgentRoutingStatus"],
-        ),
-    };
-    let raw = match column {
-        C::Name => String::new(),
-        C::Handled => t.handled.to_string(),
-        C::Handle => ms(t.handle_ms),
-        C::Aht => format!("{} ÷ {}", ms(t.handle_ms), t.handled),
-        C::Acw => ms(t.acw_ms),
-        C::AcwAvg => format!("{} ÷ {}", ms(t.acw_ms), t.acw_count),
-        C::Hold => ms(t.hold_ms),
-        C::HoldAvg => format!("{} ÷ {}", ms(t.hold_ms), t.handled),
-        C::Holds => t.holds.to_string(),
-        C::Talk => ms(t.talk_ms),
-        C::Occupancy => s.map_or_else(String::new, |s| {
-            format!(
-                "{} ÷ ({} + {} + {}) ms",
-                grouped(s.interacting_ms),
-                grouped(s.interacting_ms),
-                grouped(s.communicating_ms),
-                grouped(s.idle_ms)
-            )
-        }),
-        C::OnQueue => s.map_or_else(String::new, |s| ms(s.on_queue_ms)),
-        C::Interacting => s.map_or_else(String::new, |s| ms(s.interacting_ms)),
-        C::Idle => s.map_or_else(String::new, |s| ms(s.idle_ms)),
-        C::NotResponding => s.map_or_else(String::new, |s| ms(s.not_responding_ms)),
-    };
-    let value = column.text(t, s);
-    let blank_reason = match column {
-        C::Name => Some(BLANK_NOT_A_FIGURE),
-        _ if !value.is_empty() => None,
-        _ if column.needs_status() && s.is_none() => Some(BLANK_NO_STATUS),
-        C::Aht | C::HoldAvg => Some(BLANK_NOTHING_HANDLED),
-        C::AcwAvg => Some(BLANK_NO_WRAP_UPS),
-        C::Occupancy => Some(BLANK_NO_ON_QUEUE),
-        // Every other figure is a plain sum or count and always has a value.
-        _ => None,
-    };
+pub fn explain(figure: Figure, t: &Totals, s: Option<&StatusTotals>) -> Explanation {
+    let spec = figure.spec();
     Explanation {
-        column,
-        formula,
-        metrics,
-        raw,
-        value,
-        blank_reason,
+        figure,
+        formula: spec.formula,
+        metrics: spec.metrics,
+        raw: (spec.raw)(t, s),
+        value: figure.text(t, s),
+        blank_reason: figure.blank_reason(t, s),
     }
 }
 
@@ -175,8 +86,7 @@ mod tests {
             holds: 4,
             talk_ms: 3_310_000,
             talk_count: 13,
-            offered: 13,
-            answered: 13,
+            ..Totals::default()
         }
     }
 
@@ -191,17 +101,8 @@ mod tests {
         }
     }
 
-    fn line(c: SortColumn, t: &Totals, s: Option<&StatusTotals>) -> String {
+    fn line(c: Figure, t: &Totals, s: Option<&StatusTotals>) -> String {
         explain(c, t, s).line()
-    }
-
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1 000");
-        assert_eq!(grouped(758_420), "758 420");
-        assert_eq!(grouped(4_100_000), "4 100 000");
     }
 
     #[test]
@@ -209,7 +110,7 @@ mod tests {
         let t = ann();
         let st = status();
         let s = Some(&st);
-        use SortColumn as C;
+        use Figure as C;
         assert_eq!(line(C::Handled, &t, s), "Handled = count(tHandle) = 13");
         assert_eq!(
             line(C::Handle, &t, s),
@@ -221,7 +122,7 @@ mod tests {
         );
         assert_eq!(line(C::Acw, &t, s), "ACW = Σ tAcw = 610 000 ms = 10:10");
         assert_eq!(
-            line(C::AcwAvg, &t, s),
+            line(C::AcwPerCall, &t, s),
             "ACW/c = Σ tAcw ÷ count(tAcw) = 610 000 ms ÷ 13 = 0:47"
         );
         assert_eq!(
@@ -229,7 +130,7 @@ mod tests {
             "Hold = Σ tHeldComplete = 180 000 ms = 3:00"
         );
         assert_eq!(
-            line(C::HoldAvg, &t, s),
+            line(C::HoldPerCall, &t, s),
             "Hold/c = Σ tHeldComplete ÷ count(tHandle) = 180 000 ms ÷ 13 = 0:14"
         );
         assert_eq!(line(C::Holds, &t, s), "Holds = count(tHeldComplete) = 4");
@@ -244,7 +145,7 @@ mod tests {
         let t = ann();
         let st = status();
         let s = Some(&st);
-        use SortColumn as C;
+        use Figure as C;
         assert_eq!(
             line(C::Occupancy, &t, s),
             "Occ = INTERACTING ÷ (INTERACTING + COMMUNICATING + IDLE) tAgentRoutingStatus \
@@ -277,10 +178,7 @@ mod tests {
     fn every_figure_column_names_its_metrics_and_matches_the_cell() {
         let t = ann();
         let st = status();
-        for c in SortColumn::ALL
-            .into_iter()
-            .filter(|c| *c != SortColumn::Name)
-        {
+        for c in Figure::ALL {
             let e = explain(c, &t, Some(&st));
             assert!(!e.metrics.is_empty(), "{c:?}");
             assert!(
@@ -300,7 +198,7 @@ mod tests {
             off_queue_ms: 1_800_000,
             ..StatusTotals::default()
         };
-        use SortColumn as C;
+        use Figure as C;
         let e = explain(C::Aht, &zero, None);
         assert_eq!(e.value, "");
         assert_eq!(e.blank_reason, Some(BLANK_NOTHING_HANDLED));
@@ -309,11 +207,11 @@ mod tests {
             "AHT = Σ tHandle ÷ count(tHandle) = 0 ms ÷ 0 → blank: nothing handled"
         );
         assert_eq!(
-            explain(C::HoldAvg, &zero, None).blank_reason,
+            explain(C::HoldPerCall, &zero, None).blank_reason,
             Some(BLANK_NOTHING_HANDLED)
         );
         assert_eq!(
-            explain(C::AcwAvg, &zero, None).blank_reason,
+            explain(C::AcwPerCall, &zero, None).blank_reason,
             Some(BLANK_NO_WRAP_UPS)
         );
         let occ = explain(C::Occupancy, &zero, Some(&idle_only));
@@ -340,10 +238,6 @@ mod tests {
         assert_eq!(
             explain(C::OnQueue, &zero, Some(&idle_only)).line(),
             "OnQueue = Σ tSystemPresence[ON_QUEUE] = 0 ms = 0:00"
-        );
-        assert_eq!(
-            explain(C::Name, &zero, None).blank_reason,
-            Some(BLANK_NOT_A_FIGURE)
         );
     }
 }

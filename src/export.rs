@@ -9,72 +9,43 @@ use chrono::{DateTime, SecondsFormat};
 use chrono_tz::Tz;
 use thiserror::Error;
 
-use crate::format::{csv_secs, csv_secs_f, csv_text};
+use crate::figures::Figure;
+use crate::format::csv_text;
 use crate::model::{Snapshot, StatusMetrics, StatusTotals, Totals};
 
-/// The day export's header, exactly.
-pub const DAY_HEADER: &[&str] = &[
-    "agent_id",
-    "agent_name",
-    "interval_start",
-    "interval_end",
-    "handled",
-    "handle_s",
-    "avg_handle_s",
-    "acw_s",
-    "hold_s",
-    "holds",
-    "talk_s",
+/// The columns every day-export row starts with (the intervals view export's, by name).
+pub const DAY_KEY_COLUMNS: &[&str] = &["agent_id", "agent_name", "interval_start", "interval_end"];
+
+/// The figures of the day export, in order. Its header is fixed whatever the dashboard shows:
+/// cron jobs and spreadsheets parse it.
+pub const DAY_FIGURES: &[Figure] = &[
+    Figure::Handled,
+    Figure::Handle,
+    Figure::Aht,
+    Figure::Acw,
+    Figure::Hold,
+    Figure::Holds,
+    Figure::Talk,
 ];
 
-/// The status columns `--with-status` appends to [`DAY_HEADER`], in order.
-pub const STATUS_COLUMNS: &[&str] = &[
-    "on_queue_s",
-    "interacting_s",
-    "idle_s",
-    "not_responding_s",
-    "occupancy",
+/// The status figures `--with-status` appends after [`DAY_FIGURES`], in order.
+pub const STATUS_FIGURES: &[Figure] = &[
+    Figure::OnQueue,
+    Figure::Interacting,
+    Figure::Idle,
+    Figure::NotResponding,
+    Figure::Occupancy,
 ];
 
-/// The day export's header with `--with-status`: [`DAY_HEADER`] then [`STATUS_COLUMNS`].
-pub const DAY_HEADER_WITH_STATUS: &[&str] = &[
-    "agent_id",
-    "agent_name",
-    "interval_start",
-    "interval_end",
-    "handled",
-    "handle_s",
-    "avg_handle_s",
-    "acw_s",
-    "hold_s",
-    "holds",
-    "talk_s",
-    "on_queue_s",
-    "interacting_s",
-    "idle_s",
-    "not_responding_s",
-    "occupancy",
-];
-
-/// Occupancy as a fraction with four decimals (`0.6250`); blank when undefined (no on-queue
-/// routing time), never `0` or `NaN`.
-pub fn csv_occupancy(o: Option<f64>) -> String {
-    match o {
-        Some(x) if x.is_finite() => format!("{x:.4}"),
-        _ => String::new(),
-    }
-}
-
-/// The status cells `--with-status` appends (`on_queue_s … occupancy`), seconds with
-/// millisecond precision like the other columns.
-pub fn status_cells(t: &StatusTotals) -> [String; 5] {
-    [
-        csv_secs(t.on_queue_ms),
-        csv_secs(t.interacting_ms),
-        csv_secs(t.idle_ms),
-        csv_secs(t.not_responding_ms),
-        csv_occupancy(t.occupancy()),
-    ]
+/// The day export's header: [`DAY_KEY_COLUMNS`], the [`DAY_FIGURES`]' CSV names and, with
+/// status, the [`STATUS_FIGURES`]'.
+pub fn day_header(with_status: bool) -> Vec<&'static str> {
+    let status: &[Figure] = if with_status { STATUS_FIGURES } else { &[] };
+    DAY_KEY_COLUMNS
+        .iter()
+        .copied()
+        .chain(DAY_FIGURES.iter().chain(status).map(|f| f.spec().csv))
+        .collect()
 }
 
 /// Why an export failed; one line naming the path.
@@ -91,17 +62,13 @@ pub fn rfc3339(t: DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// The metric cells shared by every export (`handled … talk_s`).
-pub fn metric_cells(t: &Totals) -> [String; 7] {
-    [
-        t.handled.to_string(),
-        csv_secs(t.handle_ms),
-        t.aht_ms().map(csv_secs_f).unwrap_or_default(),
-        csv_secs(t.acw_ms),
-        csv_secs(t.hold_ms),
-        t.holds.to_string(),
-        csv_secs(t.talk_ms),
-    ]
+/// The cells of `figures` for one cell's sums (`status` when known), in order.
+fn figure_cells<'a>(
+    figures: &'a [Figure],
+    t: &'a Totals,
+    s: Option<&'a StatusTotals>,
+) -> impl Iterator<Item = String> + 'a {
+    figures.iter().map(move |f| f.csv(t, s))
 }
 
 /// One row per agent per interval with any activity, sorted by agent name then interval.
@@ -116,21 +83,21 @@ pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
                 return None;
             }
             let (start, end) = (w.local_start(i)?, w.local_end(i)?);
-            let mut row = Vec::with_capacity(DAY_HEADER.len());
+            let mut row = Vec::with_capacity(DAY_KEY_COLUMNS.len() + DAY_FIGURES.len());
             row.extend([
                 csv_text(&a.id),
                 csv_text(a.display_name()),
                 rfc3339(start),
                 rfc3339(end),
             ]);
-            row.extend(metric_cells(&Totals::from(cell)));
+            row.extend(figure_cells(DAY_FIGURES, &Totals::from(cell), None));
             Some(row)
         })
     })
 }
 
-/// `floorwatch export --with-status`: [`day_rows`] with [`STATUS_COLUMNS`] appended (header
-/// [`DAY_HEADER_WITH_STATUS`]). A row is written for every agent and interval with
+/// `floorwatch export --with-status`: [`day_rows`] with the [`STATUS_FIGURES`] appended
+/// (header [`day_header`]`(true)`). A row is written for every agent and interval with
 /// conversation figures **or** status time, so on-queue time without a conversation is
 /// exported too. When the snapshot's status is not available (refused or not fetched) the
 /// status cells are blank; the caller can say why from
@@ -147,17 +114,23 @@ pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<Str
                 return None;
             }
             let (start, end) = (w.local_start(i)?, w.local_end(i)?);
-            let mut row = Vec::with_capacity(DAY_HEADER_WITH_STATUS.len());
+            let mut row = Vec::with_capacity(
+                DAY_KEY_COLUMNS.len() + DAY_FIGURES.len() + STATUS_FIGURES.len(),
+            );
             row.extend([
                 csv_text(&a.id),
                 csv_text(a.display_name()),
                 rfc3339(start),
                 rfc3339(end),
             ]);
-            row.extend(metric_cells(&Totals::from(cell)));
+            let totals = Totals::from(cell);
+            row.extend(figure_cells(DAY_FIGURES, &totals, None));
             match status {
-                Some(s) => row.extend(status_cells(&StatusTotals::from(s))),
-                None => row.extend(std::iter::repeat_n(String::new(), STATUS_COLUMNS.len())),
+                Some(s) => {
+                    let st = StatusTotals::from(s);
+                    row.extend(figure_cells(STATUS_FIGURES, &totals, Some(&st)));
+                }
+                None => row.extend(std::iter::repeat_n(String::new(), STATUS_FIGURES.len())),
             }
             Some(row)
         })
@@ -375,8 +348,34 @@ mod tests {
     #[test]
     fn with_status_appends_columns_and_keeps_on_queue_only_intervals() {
         use crate::model::{StatusAvailability, StatusMetrics};
-        assert_eq!(&DAY_HEADER_WITH_STATUS[..DAY_HEADER.len()], DAY_HEADER);
-        assert_eq!(&DAY_HEADER_WITH_STATUS[DAY_HEADER.len()..], STATUS_COLUMNS);
+        let plain = day_header(false);
+        assert_eq!(&day_header(true)[..plain.len()], plain);
+        assert_eq!(
+            day_header(true)[plain.len()..],
+            [
+                "on_queue_s",
+                "interacting_s",
+                "idle_s",
+                "not_responding_s",
+                "occupancy"
+            ]
+        );
+        assert_eq!(
+            plain,
+            [
+                "agent_id",
+                "agent_name",
+                "interval_start",
+                "interval_end",
+                "handled",
+                "handle_s",
+                "avg_handle_s",
+                "acw_s",
+                "hold_s",
+                "holds",
+                "talk_s"
+            ]
+        );
         let mut snap = snapshot();
         snap.status = StatusAvailability::Available;
         for a in &mut snap.agents {

@@ -3,15 +3,17 @@
 //! the keyboard.
 //!
 //! ```text
-//! aht>600 acw>=90 hold>1m occ<70 handled=0 queue:Billing name~smith
+//! aht>6:00 acw/c>=90 hold/c>1m occ<70 handled=0 queue:Billing name~smith
 //! ```
 //!
 //! Terms are separated by spaces and must all hold (AND):
 //!
-//! - `<field><op><value>` with `op` one of `>` `>=` `<` `<=` `=` `!=`, on the figures
-//!   `aht`, `acw`, `hold`, `talk` (durations: a bare number is seconds, or suffix `s` / `m`,
-//!   decimals allowed: `1.5m`), `handled`, `holds` (whole counts) and `occ` (occupancy in
-//!   percent, 0–100, optional `%`).
+//! - `<figure><op><value>` with `op` one of `>` `>=` `<` `<=` `=` `!=`. A figure is named by
+//!   its column title ([`crate::figures::FIGURES`]: `aht`, `acw`, `acw/c`, `hold/c`, `occ`, …),
+//!   so a term compares exactly the figure the column shows. Durations: a bare number is
+//!   seconds, or suffix `s` / `m` / `h` (decimals allowed: `1.5m`), or a clock `M:SS` /
+//!   `H:MM:SS` as the table shows it (`6:00`); counts are whole numbers; occupancy is a
+//!   percentage 0–100 with an optional `%`.
 //! - `queue:NAME` (member of the queue named NAME, case-insensitively), `name:TEXT` /
 //!   `id:TEXT` (equal, case-insensitively), `name~TEXT` / `id~TEXT` (case-insensitive
 //!   substring).
@@ -26,74 +28,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A figure of an agent's day that a comparison can test.
-///
-/// Units are what a supervisor types: seconds for durations, a count, or percent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// Average handle time per handled interaction, seconds.
-    Aht,
-    /// Average after-call work per wrap-up, seconds.
-    Acw,
-    /// Average hold time per handled interaction, seconds.
-    Hold,
-    /// Average talk time per talk session, seconds.
-    Talk,
-    /// Interactions handled (count; always defined, so `handled=0` finds idle agents).
-    Handled,
-    /// Held sessions (count).
-    Holds,
-    /// Occupancy in percent, 0–100.
-    Occ,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Duration,
-    Count,
-    Percent,
-}
-
-impl Field {
-    /// Every field, in the order the help lists them.
-    pub const ALL: [Field; 7] = [
-        Field::Aht,
-        Field::Acw,
-        Field::Hold,
-        Field::Talk,
-        Field::Handled,
-        Field::Holds,
-        Field::Occ,
-    ];
-
-    /// The name typed in a filter (and printed by [`Filter`]'s `Display`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Aht => "aht",
-            Field::Acw => "acw",
-            Field::Hold => "hold",
-            Field::Talk => "talk",
-            Field::Handled => "handled",
-            Field::Holds => "holds",
-            Field::Occ => "occ",
-        }
-    }
-
-    /// The field a (case-insensitive) name denotes, if any.
-    pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
-    }
-
-    fn kind(self) -> Kind {
-        match self {
-            Field::Aht | Field::Acw | Field::Hold | Field::Talk => Kind::Duration,
-            Field::Handled | Field::Holds => Kind::Count,
-            Field::Occ => Kind::Percent,
-        }
-    }
-}
+use crate::figures::{FIGURES, Figure, Unit};
 
 /// A comparison operator of a numeric term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -135,9 +70,9 @@ impl Op {
 /// One space-separated term of a filter; a filter holds when all its terms do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Term {
-    /// `aht>600`: `value` is in the field's unit (seconds, count or percent), whatever unit was
-    /// typed (`10m` is stored as `600`).
-    Compare { field: Field, op: Op, value: f64 },
+    /// `aht>600`: `value` is in the figure's filter unit (seconds, count or percent), whatever
+    /// unit was typed (`10m` and `10:00` are stored as `600`).
+    Compare { figure: Figure, op: Op, value: f64 },
     /// `queue:NAME`: the agent is a member of the queue named NAME (case-insensitively).
     Queue(String),
     /// `name:TEXT`: the name equals TEXT, case-insensitively.
@@ -158,10 +93,10 @@ pub trait Subject {
     fn name(&self) -> &str;
     /// The Genesys user id.
     fn id(&self) -> &str;
-    /// The figure in the unit of [`Field`] (seconds, count, percent 0–100), or `None` when it
-    /// is undefined for this agent (an average with a zero denominator, occupancy without
-    /// on-queue time). Counts should always be `Some`.
-    fn figure(&self, f: Field) -> Option<f64>;
+    /// The figure in its filter unit ([`Unit::to_filter`]: seconds, count, percent 0–100),
+    /// or `None` when it is undefined for this agent (an average with a zero denominator,
+    /// occupancy without on-queue time). Counts should always be `Some`.
+    fn figure(&self, f: Figure) -> Option<f64>;
     /// Whether the agent belongs to the queue named `queue` (as the user typed it); implementors
     /// should compare case-insensitively.
     fn in_queue(&self, queue: &str) -> bool;
@@ -207,7 +142,7 @@ impl Filter {
 
 fn term_matches(t: &Term, s: &impl Subject) -> bool {
     match t {
-        Term::Compare { field, op, value } => match s.figure(*field) {
+        Term::Compare { figure, op, value } => match s.figure(*figure) {
             Some(x) if x.is_finite() => op.holds(x.round(), *value),
             _ => false,
         },
@@ -367,7 +302,10 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
     let name = text(prefix);
     let end_of = |chs: &[Ch]| chs.last().map_or(input_len, |c| c.pos + 1);
     if prefix.iter().any(|c| c.quoted) {
-        return err(format!("unknown field \"{name}\"; {FIELD_HELP}"), first.pos);
+        return err(
+            format!("unknown field \"{name}\"; {}", field_help()),
+            first.pos,
+        );
     }
     let lower = name.to_lowercase();
     let text_field = match lower.as_str() {
@@ -410,9 +348,13 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
             (TextField::Id, true) => Term::IdContains(v),
         });
     }
-    let Some(field) = Field::from_name(&lower) else {
-        return err(format!("unknown field \"{name}\"; {FIELD_HELP}"), first.pos);
+    let Some(figure) = Figure::from_filter_name(&lower) else {
+        return err(
+            format!("unknown field \"{name}\"; {}", field_help()),
+            first.pos,
+        );
     };
+    let fname = figure.filter_name();
     let next = rest.get(1).filter(|c| !c.quoted).map(|c| c.c);
     let (op, op_len) = match (op_ch.c, next) {
         ('>', Some('=')) => (Op::Ge, 2),
@@ -423,29 +365,40 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
         ('!', Some('=')) => (Op::Ne, 2),
         _ => {
             return err(
-                format!("{} is compared with >, >=, <, <=, = or !=", field.name()),
+                format!("{fname} is compared with >, >=, <, <=, = or !="),
                 op_ch.pos,
             );
         }
     };
     let value = &rest[op_len..];
-    let after = format!("\"{}{}\"", field.name(), op.symbol());
+    let after = format!("\"{fname}{}\"", op.symbol());
     let value_pos = value
         .first()
         .map_or_else(|| end_of(&rest[..op_len]), |c| c.pos);
-    let value = parse_number(field, value, value_pos, &after)?;
-    Ok(Term::Compare { field, op, value })
+    let value = parse_number(figure, value, value_pos, &after)?;
+    Ok(Term::Compare { figure, op, value })
 }
 
-const FIELD_HELP: &str =
-    "fields are aht, acw, hold, talk, handled, holds, occ, queue:, name:, name~, id:, id~";
+/// What the filter accepts, for the unknown-field error: every figure's name, then the text
+/// fields.
+fn field_help() -> String {
+    let figures: Vec<String> = FIGURES.iter().map(|s| s.figure.filter_name()).collect();
+    format!(
+        "fields are {}, queue:, name:, name~, id:, id~",
+        figures.join(", ")
+    )
+}
 
-/// Reads `digits[.digits][unit]` for `field`, returning the value in the field's unit.
-fn parse_number(field: Field, v: &[Ch], pos: usize, after: &str) -> Result<f64, FilterError> {
+/// Reads a number for `figure` and returns it in the figure's filter unit: `digits[.digits]`
+/// with an optional unit (`s`, `m`, `h` for durations, `%` for percentages), or a clock
+/// `M:SS` / `H:MM:SS` (the format the table shows) for durations.
+fn parse_number(figure: Figure, v: &[Ch], pos: usize, after: &str) -> Result<f64, FilterError> {
     let expected = || err(format!("expected a number after {after}"), pos);
     if v.iter().any(|c| c.quoted) {
         return expected();
     }
+    let name = figure.filter_name();
+    let unit_kind = figure.spec().unit;
     let digits = |from: usize| {
         v[from..]
             .iter()
@@ -455,6 +408,15 @@ fn parse_number(field: Field, v: &[Ch], pos: usize, after: &str) -> Result<f64, 
     let int = digits(0);
     if int == 0 {
         return expected();
+    }
+    if v.get(int).is_some_and(|c| c.c == ':') {
+        if unit_kind != Unit::Duration {
+            return err(
+                format!("{name} is not a duration; write a plain number"),
+                v[int].pos,
+            );
+        }
+        return parse_clock(v, after);
     }
     let mut end = int;
     let mut decimal = false;
@@ -471,47 +433,45 @@ fn parse_number(field: Field, v: &[Ch], pos: usize, after: &str) -> Result<f64, 
     }
     let number: String = v[..end].iter().map(|c| c.c).collect();
     let unit: String = v[end..].iter().map(|c| c.c).collect();
-    if unit.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
+    if unit.starts_with(|c: char| c == '.' || c == ':' || c.is_ascii_digit()) {
         return err(format!("malformed number after {after}"), pos);
     }
     let unit_pos = v.get(end).map_or(pos, |c| c.pos);
     let Ok(n) = number.parse::<f64>() else {
         return expected();
     };
-    let value = match field.kind() {
-        Kind::Duration => match unit.as_str() {
+    let value = match unit_kind {
+        Unit::Duration => match unit.as_str() {
             "" | "s" | "S" => n,
             "m" | "M" => n * 60.0,
+            "h" | "H" => n * 3600.0,
             _ => {
                 return err(
-                    format!("unknown unit \"{unit}\" after {after}; use s or m"),
+                    format!("unknown unit \"{unit}\" after {after}; use s, m, h or M:SS"),
                     unit_pos,
                 );
             }
         },
-        Kind::Percent => match unit.as_str() {
+        Unit::Fraction => match unit.as_str() {
             "" | "%" => {
                 if n > 100.0 {
-                    return err("occupancy is a percentage from 0 to 100", pos);
+                    return err(format!("{name} is a percentage from 0 to 100"), pos);
                 }
                 n
             }
             _ => {
                 return err(
-                    format!("unknown unit \"{unit}\" after {after}; occupancy takes % or nothing"),
+                    format!("unknown unit \"{unit}\" after {after}; {name} takes % or nothing"),
                     unit_pos,
                 );
             }
         },
-        Kind::Count => {
+        Unit::Count => {
             if decimal {
-                return err(format!("{} takes a whole number", field.name()), pos);
+                return err(format!("{name} takes a whole number"), pos);
             }
             if !unit.is_empty() {
-                return err(
-                    format!("{} is a count and takes no unit", field.name()),
-                    unit_pos,
-                );
+                return err(format!("{name} is a count and takes no unit"), unit_pos);
             }
             n
         }
@@ -520,6 +480,50 @@ fn parse_number(field: Field, v: &[Ch], pos: usize, after: &str) -> Result<f64, 
         return err(format!("number too large after {after}"), pos);
     }
     Ok(value)
+}
+
+/// `M:SS` or `H:MM:SS` in seconds: every group after the first is two digits under 60.
+fn parse_clock(v: &[Ch], after: &str) -> Result<f64, FilterError> {
+    let mut groups: Vec<(String, usize)> = vec![(String::new(), v[0].pos)];
+    for c in v {
+        match c.c {
+            ':' => groups.push((String::new(), c.pos + 1)),
+            d if d.is_ascii_digit() => {
+                if let Some(g) = groups.last_mut() {
+                    g.0.push(d);
+                }
+            }
+            _ => {
+                return err(
+                    format!("malformed time after {after}; write M:SS or H:MM:SS"),
+                    c.pos,
+                );
+            }
+        }
+    }
+    if groups.len() > 3 {
+        return err(
+            format!("malformed time after {after}; write M:SS or H:MM:SS"),
+            groups[3].1,
+        );
+    }
+    let mut secs = 0.0;
+    for (i, (g, at)) in groups.iter().enumerate() {
+        let Ok(n) = g.parse::<f64>() else {
+            return err(format!("expected digits in the time after {after}"), *at);
+        };
+        if i > 0 && (g.len() != 2 || n >= 60.0) {
+            return err(
+                format!("expected two digits under 60 in the time after {after}"),
+                *at,
+            );
+        }
+        secs = secs * 60.0 + n;
+    }
+    if !secs.is_finite() {
+        return err(format!("number too large after {after}"), v[0].pos);
+    }
+    Ok(secs)
 }
 
 /// Writes `s` as a value, quoting it when it could not be read back bare.
@@ -546,17 +550,17 @@ const EXACT_INT: f64 = 9_007_199_254_740_992.0;
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (prefix, text) = match self {
-            Term::Compare { field, op, value } => {
-                write!(f, "{}{}", field.name(), op.symbol())?;
+            Term::Compare { figure, op, value } => {
+                write!(f, "{}{}", figure.filter_name(), op.symbol())?;
                 // `-0.0` (only reachable through `Filter::new`) prints as `0`, which is equal.
                 let v = if *value == 0.0 { 0.0 } else { *value };
-                return match field.kind() {
-                    Kind::Duration if (60.0..EXACT_INT).contains(&v) && v % 60.0 == 0.0 => {
+                return match figure.spec().unit {
+                    Unit::Duration if (60.0..EXACT_INT).contains(&v) && v % 60.0 == 0.0 => {
                         write!(f, "{}m", v / 60.0)
                     }
-                    Kind::Duration => write!(f, "{v}s"),
-                    Kind::Percent => write!(f, "{v}%"),
-                    Kind::Count => write!(f, "{v}"),
+                    Unit::Duration => write!(f, "{v}s"),
+                    Unit::Fraction => write!(f, "{v}%"),
+                    Unit::Count => write!(f, "{v}"),
                 };
             }
             Term::Queue(t) => ("queue:", t),
@@ -592,7 +596,7 @@ mod tests {
         name: &'static str,
         id: &'static str,
         queues: Vec<&'static str>,
-        figures: Vec<(Field, f64)>,
+        figures: Vec<(Figure, f64)>,
     }
 
     impl Subject for Agent {
@@ -602,7 +606,7 @@ mod tests {
         fn id(&self) -> &str {
             self.id
         }
-        fn figure(&self, f: Field) -> Option<f64> {
+        fn figure(&self, f: Figure) -> Option<f64> {
             self.figures.iter().find(|(g, _)| *g == f).map(|(_, v)| *v)
         }
         fn in_queue(&self, queue: &str) -> bool {
@@ -616,13 +620,13 @@ mod tests {
             id: "u-0001-abc",
             queues: vec!["Billing", "Billing EU"],
             figures: vec![
-                (Field::Aht, 620.0),
-                (Field::Acw, 90.0),
-                (Field::Hold, 45.4),
-                (Field::Talk, 480.0),
-                (Field::Handled, 12.0),
-                (Field::Holds, 3.0),
-                (Field::Occ, 82.0),
+                (Figure::Aht, 620.0),
+                (Figure::AcwPerCall, 90.0),
+                (Figure::HoldPerCall, 45.4),
+                (Figure::Talk, 480.0),
+                (Figure::Handled, 12.0),
+                (Figure::Holds, 3.0),
+                (Figure::Occupancy, 82.0),
             ],
         }
     }
@@ -632,7 +636,7 @@ mod tests {
             name: "Bob Jones",
             id: "u-0002-def",
             queues: vec!["Sales"],
-            figures: vec![(Field::Handled, 0.0), (Field::Holds, 0.0)],
+            figures: vec![(Figure::Handled, 0.0), (Figure::Holds, 0.0)],
         }
     }
 
@@ -654,8 +658,8 @@ mod tests {
         }
     }
 
-    fn cmp(field: Field, op: Op, value: f64) -> Filter {
-        Filter::new(vec![Term::Compare { field, op, value }])
+    fn cmp(figure: Figure, op: Op, value: f64) -> Filter {
+        Filter::new(vec![Term::Compare { figure, op, value }])
     }
 
     #[test]
@@ -667,17 +671,17 @@ mod tests {
         assert!(m("aht<=620", &a) && !m("aht<=619", &a));
         assert!(m("aht=620", &a) && !m("aht=619", &a));
         assert!(m("aht!=619", &a) && !m("aht!=620", &a));
-        assert_eq!(ok("aht>=5"), cmp(Field::Aht, Op::Ge, 5.0));
-        assert_eq!(ok("aht<=5"), cmp(Field::Aht, Op::Le, 5.0));
-        assert_eq!(ok("aht!=5"), cmp(Field::Aht, Op::Ne, 5.0));
+        assert_eq!(ok("aht>=5"), cmp(Figure::Aht, Op::Ge, 5.0));
+        assert_eq!(ok("aht<=5"), cmp(Figure::Aht, Op::Le, 5.0));
+        assert_eq!(ok("aht!=5"), cmp(Figure::Aht, Op::Ne, 5.0));
     }
 
     #[test]
     fn every_field() {
         let a = ann();
         assert!(m("aht>10m", &a));
-        assert!(m("acw=90", &a));
-        assert!(m("hold=45", &a), "figures round to whole seconds");
+        assert!(m("acw/c=90", &a));
+        assert!(m("hold/c=45", &a), "figures round to whole seconds");
         assert!(m("talk=8m", &a));
         assert!(m("handled>=12", &a));
         assert!(m("holds=3", &a));
@@ -689,42 +693,49 @@ mod tests {
         assert!(m("name:\"ANN SMITH\"", &a) && !m("name:ann", &a));
         assert!(m("id:U-0001-ABC", &a) && !m("id:u-0001", &a));
         assert!(m("id~0001", &a) && !m("id~0002", &a));
-        for field in Field::ALL {
-            assert_eq!(Field::from_name(field.name()), Some(field));
-            assert_eq!(Field::from_name(&field.name().to_uppercase()), Some(field));
+        for f in Figure::ALL {
+            assert_eq!(Figure::from_filter_name(&f.filter_name()), Some(f));
+            assert_eq!(Figure::from_filter_name(&f.title().to_uppercase()), Some(f));
         }
-        assert_eq!(ok("AHT>5"), cmp(Field::Aht, Op::Gt, 5.0));
+        assert_eq!(ok("AHT>5"), cmp(Figure::Aht, Op::Gt, 5.0));
     }
 
     #[test]
     fn terms_are_anded() {
         let a = ann();
         assert!(m(
-            "aht>600 acw>=90 hold>40 occ<90 queue:Billing name~smith",
+            "aht>600 acw/c>=90 hold/c>40 occ<90 queue:Billing name~smith",
             &a
         ));
-        assert!(!m("aht>600 acw>=91", &a));
+        assert!(!m("aht>600 acw/c>=91", &a));
         assert!(ok("").matches(&a) && ok("   ").is_empty());
     }
 
     #[test]
     fn units() {
-        assert_eq!(ok("aht>90"), cmp(Field::Aht, Op::Gt, 90.0));
-        assert_eq!(ok("aht>90s"), cmp(Field::Aht, Op::Gt, 90.0));
-        assert_eq!(ok("aht>1m"), cmp(Field::Aht, Op::Gt, 60.0));
-        assert_eq!(ok("aht>1.5m"), cmp(Field::Aht, Op::Gt, 90.0));
-        assert_eq!(ok("hold>2.5s"), cmp(Field::Hold, Op::Gt, 2.5));
-        assert_eq!(ok("acw>1M"), cmp(Field::Acw, Op::Gt, 60.0));
-        assert_eq!(ok("occ<70"), cmp(Field::Occ, Op::Lt, 70.0));
-        assert_eq!(ok("occ<70%"), cmp(Field::Occ, Op::Lt, 70.0));
-        assert_eq!(ok("occ<=72.5%"), cmp(Field::Occ, Op::Le, 72.5));
-        assert_eq!(ok("handled=0"), cmp(Field::Handled, Op::Eq, 0.0));
+        assert_eq!(ok("aht>90"), cmp(Figure::Aht, Op::Gt, 90.0));
+        assert_eq!(ok("aht>90s"), cmp(Figure::Aht, Op::Gt, 90.0));
+        assert_eq!(ok("aht>1m"), cmp(Figure::Aht, Op::Gt, 60.0));
+        assert_eq!(ok("aht>1.5m"), cmp(Figure::Aht, Op::Gt, 90.0));
+        assert_eq!(ok("hold/c>2.5s"), cmp(Figure::HoldPerCall, Op::Gt, 2.5));
+        assert_eq!(ok("acw/c>1M"), cmp(Figure::AcwPerCall, Op::Gt, 60.0));
+        assert_eq!(ok("occ<70"), cmp(Figure::Occupancy, Op::Lt, 70.0));
+        assert_eq!(ok("occ<70%"), cmp(Figure::Occupancy, Op::Lt, 70.0));
+        assert_eq!(ok("occ<=72.5%"), cmp(Figure::Occupancy, Op::Le, 72.5));
+        assert_eq!(ok("handled=0"), cmp(Figure::Handled, Op::Eq, 0.0));
     }
 
     #[test]
     fn undefined_figures_are_false_but_counts_are_defined() {
         let b = idle();
-        for s in ["aht>0", "aht<1000", "aht!=5", "occ<100", "acw=0", "hold>=0"] {
+        for s in [
+            "aht>0",
+            "aht<1000",
+            "aht!=5",
+            "occ<100",
+            "acw/c=0",
+            "hold/c>=0",
+        ] {
             assert!(!m(s, &b), "{s}");
         }
         assert!(m("handled=0", &b) && m("holds<1", &b));
@@ -778,15 +789,15 @@ mod tests {
         assert_eq!(e.position, 10);
         assert!(e.message.starts_with("unknown field \"ahtt\""), "{e}");
 
-        let e = error("aht>= acw>1");
+        let e = error("aht>= acw/c>1");
         assert_eq!(
             (e.position, e.message.as_str()),
             (5, "expected a number after \"aht>=\"")
         );
 
-        let e = error("hold>5h");
-        assert_eq!(e.position, 6);
-        assert!(e.message.contains("unknown unit \"h\""), "{e}");
+        let e = error("hold/c>5x");
+        assert_eq!(e.position, 8);
+        assert!(e.message.contains("unknown unit \"x\""), "{e}");
 
         let e = error("aht>abc");
         assert_eq!(e.position, 4);
@@ -845,11 +856,12 @@ mod tests {
 
     #[test]
     fn display_is_canonical_and_round_trips() {
-        let f =
-            ok("AHT>600 acw>=1.5m hold>45.5 occ<70 handled=0 queue:\"Billing EU\" name~smith ann");
+        let f = ok(
+            "AHT>600 acw/c>=1.5m hold/c>45.5 occ<70 handled=0 queue:\"Billing EU\" name~smith ann",
+        );
         assert_eq!(
             f.to_string(),
-            "aht>10m acw>=90s hold>45.5s occ<70% handled=0 queue:\"Billing EU\" name~smith ann"
+            "aht>10m acw/c>=90s hold/c>45.5s occ<70% handled=0 queue:\"Billing EU\" name~smith ann"
         );
         assert_eq!(parse(&f.to_string()), Ok(f));
         let g = Filter::new(vec![

@@ -79,7 +79,7 @@ pub enum Command {
     Toggle,
     /// `d` in the chooser: back to the default columns.
     Defaults,
-    /// Esc: close whatever is open, or quit when nothing is.
+    /// Esc/Backspace: close the top overlay, clear the filter, leave a pane; never quits.
     Back,
     /// `q`, Ctrl-C.
     Quit,
@@ -182,7 +182,11 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),
-    b(&[k(KeyCode::Esc)], Command::Back, "clear filter/back/quit"),
+    b(
+        &[k(KeyCode::Esc), k(KeyCode::Backspace)],
+        Command::Back,
+        "clear filter / back",
+    ),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 
@@ -228,7 +232,12 @@ pub const COLUMNS: &[Binding] = &[
     b(&[ch(' '), ch('x')], Command::Toggle, "show / hide column"),
     b(&[ch('d')], Command::Defaults, "default columns"),
     b(
-        &[ch('c'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        &[
+            ch('c'),
+            k(KeyCode::Esc),
+            k(KeyCode::Enter),
+            k(KeyCode::Backspace),
+        ],
         Command::Columns,
         "close the chooser",
     ),
@@ -264,7 +273,12 @@ pub const CONVERSATIONS: &[Binding] = &[
 /// Keys while a conversation's timeline is shown; moving shows the next conversation's.
 pub const TIMELINE: &[Binding] = &[
     b(
-        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        &[
+            ch('i'),
+            k(KeyCode::Esc),
+            k(KeyCode::Enter),
+            k(KeyCode::Backspace),
+        ],
         Command::Inspect,
         "close the timeline",
     ),
@@ -284,7 +298,12 @@ pub const TIMELINE: &[Binding] = &[
 /// Keys while the "why this number" pop-over is open; moving explains the next row.
 pub const EXPLAIN: &[Binding] = &[
     b(
-        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        &[
+            ch('i'),
+            k(KeyCode::Esc),
+            k(KeyCode::Enter),
+            k(KeyCode::Backspace),
+        ],
         Command::Inspect,
         "close",
     ),
@@ -406,7 +425,7 @@ pub fn key_label(key: &Key) -> String {
         KeyCode::BackTab => "⇧Tab".to_string(),
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
-        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Backspace => "Bksp".to_string(),
         KeyCode::Char(' ') => "Space".to_string(),
         KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
             c.to_ascii_uppercase().to_string()

@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod cli;
-pub mod columns;
 pub mod commands;
 pub mod config;
 pub mod conversations;
@@ -16,6 +15,7 @@ pub mod explain;
 pub mod export;
 pub mod feed;
 pub mod fetcher;
+pub mod figures;
 pub mod filter;
 pub mod format;
 pub mod genesys;

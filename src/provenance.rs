@@ -40,9 +40,14 @@ pub struct Provenance {
     pub time_zone: String,
     /// Interval length in minutes.
     pub granularity_minutes: i64,
-    /// The name/id filter in force (`null` when none).
+    /// The exported columns as the screen titles them, in CSV order (the CSV's header has
+    /// their machine names).
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The agents filter in force (`null` when none, and for intervals and conversations
+    /// exports, which it does not narrow).
     pub filter: Option<String>,
-    /// The agents table's order.
+    /// The exported table's order.
     pub sort: SortInfo,
     /// The agent whose intervals (or one interval's conversations) were exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +164,7 @@ mod tests {
         let view = ViewExport {
             kind: ViewKind::Agents,
             header: vec!["h".into()],
+            columns: vec!["H".into()],
             rows: vec![vec!["x".into()], vec!["y".into()]],
         };
         let prov = Provenance {
@@ -174,6 +180,7 @@ mod tests {
             date: "2025-03-10".into(),
             time_zone: "America/Chicago".into(),
             granularity_minutes: 30,
+            columns: view.columns.clone(),
             filter: None,
             sort: SortInfo {
                 column: "Agent".into(),

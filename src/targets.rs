@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::figures::{Figure, Unit};
+use crate::model::{StatusTotals, Totals};
+
 /// Where the config file is looked for when `--config` is not given: `config.toml` in the
 /// platform config dir (the same `ProjectDirs` as the log file), if the platform has one.
 pub fn default_path() -> Option<PathBuf> {
@@ -130,6 +133,56 @@ pub enum TargetMetric {
     Hold,
     /// Occupancy (value in percent, 0–100).
     Occupancy,
+}
+
+impl TargetMetric {
+    /// Every target, in the order the help lists them.
+    pub const ALL: [TargetMetric; 4] = [
+        TargetMetric::Aht,
+        TargetMetric::Acw,
+        TargetMetric::Hold,
+        TargetMetric::Occupancy,
+    ];
+
+    /// The figure a target is compared with: an average, so a busy agent's large totals are
+    /// not "over target" by being busy (ACW per wrap-up, hold per handled).
+    pub fn figure(self) -> Figure {
+        match self {
+            TargetMetric::Aht => Figure::Aht,
+            TargetMetric::Acw => Figure::AcwPerCall,
+            TargetMetric::Hold => Figure::HoldPerCall,
+            TargetMetric::Occupancy => Figure::Occupancy,
+        }
+    }
+
+    /// Its key in the config file's `[targets]` and `[queues.NAME]` tables.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            TargetMetric::Aht => "aht",
+            TargetMetric::Acw => "acw",
+            TargetMetric::Hold => "hold",
+            TargetMetric::Occupancy => "occupancy",
+        }
+    }
+
+    /// The figure's value in the target's unit (ms for durations, percent for occupancy);
+    /// `None` when undefined (nothing handled, no on-queue time).
+    pub fn value(self, totals: &Totals, status: Option<&StatusTotals>) -> Option<f64> {
+        let f = self.figure();
+        let v = f.value(totals, status)?;
+        Some(match f.spec().unit {
+            Unit::Fraction => v * 100.0,
+            Unit::Count | Unit::Duration => v,
+        })
+    }
+
+    /// The target as the help writes it: `6:00`, `85%`.
+    pub fn text(self, limit: f64) -> String {
+        match self.figure().spec().unit {
+            Unit::Fraction => format!("{limit:.0}%"),
+            unit => unit.screen(limit),
+        }
+    }
 }
 
 /// How a figure stands against its target; ordered so the worst of several is `max()`.
@@ -318,11 +371,14 @@ impl Cx<'_> {
         for (k, v) in t {
             let name = k.get_ref().as_ref();
             let key = format!("{at}.{}", key_text(name));
-            let slot = match name {
-                "aht" => &mut l.aht_ms,
-                "acw" => &mut l.acw_ms,
-                "hold" => &mut l.hold_ms,
-                "occupancy" => {
+            let metric = TargetMetric::ALL
+                .into_iter()
+                .find(|m| m.config_key() == name);
+            let slot = match metric {
+                Some(TargetMetric::Aht) => &mut l.aht_ms,
+                Some(TargetMetric::Acw) => &mut l.acw_ms,
+                Some(TargetMetric::Hold) => &mut l.hold_ms,
+                Some(TargetMetric::Occupancy) => {
                     let p = percent(v.get_ref()).ok_or_else(|| {
                         self.bad(
                             v.span(),
@@ -333,11 +389,13 @@ impl Cx<'_> {
                     l.occupancy_pct = Some(p);
                     continue;
                 }
-                _ => {
+                None => {
+                    let keys: Vec<&str> =
+                        TargetMetric::ALL.iter().map(|m| m.config_key()).collect();
                     return Err(self.bad(
                         k.span(),
                         &key,
-                        "unknown key (expected aht, acw, hold or occupancy)",
+                        &format!("unknown key (expected {})", or_list(&keys)),
                     ));
                 }
             };
@@ -398,6 +456,15 @@ fn key_text(k: &str) -> String {
         k.to_string()
     } else {
         format!("{k:?}")
+    }
+}
+
+/// `a, b, c or d`.
+fn or_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

@@ -87,8 +87,13 @@ pub async fn run(
     };
     draw(terminal, &mut app)?;
     let mut usage: Option<usize> = None;
+    // The first turn asks the app what it needs from outside before any event arrives.
+    let mut first = Some(Action::Start);
     let result = loop {
-        let action = tokio::select! {
+        let action = if let Some(start) = first.take() {
+            Some(start)
+        } else {
+            tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(Action::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
@@ -119,6 +124,7 @@ pub async fn run(
                     Err(e) if e.is_panic() => format!("{what} crashed; see the log"),
                     _ => format!("{what} stopped unexpectedly"),
                 });
+            }
             }
         };
         let mut dirty = false;

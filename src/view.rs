@@ -12,27 +12,26 @@ use std::sync::Arc;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-pub use crate::columns::{Cells, METRIC_COUNT, SortColumn};
-use crate::filter::{Field, Filter, Subject};
+use chrono::Utc;
+
+pub use crate::figures::{Cells, Figure};
+use crate::filter::{Filter, Subject};
 use crate::format::csv_text;
 use crate::model::{AgentDay, IntervalMetrics, Snapshot, StatusTotals, Totals};
 use crate::timegrid::DayWindow;
 
-/// CSV header of the agents view export (`e` with the agents table focused).
-pub const AGENTS_CSV_HEADER: [&str; 9] = [
-    "agent_id",
-    "agent_name",
-    "handled",
-    "handle_s",
-    "avg_handle_s",
-    "acw_s",
-    "hold_s",
-    "holds",
-    "talk_s",
-];
+/// The leading columns of the agents view export (CSV name, screen title); the visible
+/// figures follow.
+pub const AGENT_KEY_COLUMNS: &[(&str, &str)] = &[("agent_id", "Agent id"), ("agent_name", "Agent")];
 
-/// CSV header of the intervals view export: the headless day export's columns, exactly.
-pub const INTERVALS_CSV_HEADER: &[&str] = crate::export::DAY_HEADER;
+/// The leading columns of the intervals view export (the day export's, with screen titles);
+/// the visible figures follow.
+pub const INTERVAL_KEY_COLUMNS: &[(&str, &str)] = &[
+    ("agent_id", "Agent id"),
+    ("agent_name", "Agent"),
+    ("interval_start", "Interval start"),
+    ("interval_end", "Interval end"),
+];
 
 /// Block characters of the one-line sparkline, lowest to highest; zero is a blank.
 pub const SPARK_LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -66,15 +65,83 @@ pub struct ViewExport {
     pub kind: ViewKind,
     /// Column names, first CSV record.
     pub header: Vec<String>,
+    /// The same columns as the screen titles them (for the provenance).
+    pub columns: Vec<String>,
     /// Records in display order, already formatted and formula-neutralised.
     pub rows: Vec<Vec<String>>,
 }
 
-/// The agents table's order: one column and a direction.
+/// What the agents table is sorted by: the name, or one of the figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortBy {
+    /// Display name (case-insensitive), then id.
+    Name,
+    /// A figure; undefined (blank) values sort below every defined one.
+    Figure(Figure),
+}
+
+impl From<Figure> for SortBy {
+    fn from(f: Figure) -> Self {
+        SortBy::Figure(f)
+    }
+}
+
+impl SortBy {
+    /// The key `s` moves to: the next of the name and the `visible` figures (wrapping).
+    pub fn next_in(self, visible: &[Figure]) -> Self {
+        let cycle: Vec<SortBy> = std::iter::once(SortBy::Name)
+            .chain(visible.iter().map(|f| SortBy::Figure(*f)))
+            .collect();
+        match cycle.iter().position(|c| *c == self) {
+            Some(i) => cycle[(i + 1) % cycle.len()],
+            None => cycle.get(1).copied().unwrap_or(SortBy::Name),
+        }
+    }
+
+    /// The direction a supervisor wants first: names A→Z, figures largest first (the outliers
+    /// are what they are looking for).
+    pub fn natural_descending(self) -> bool {
+        self != SortBy::Name
+    }
+
+    /// The heading it sorts (`Agent`, `AHT`).
+    pub fn title(self) -> &'static str {
+        match self {
+            SortBy::Name => "Agent",
+            SortBy::Figure(f) => f.title(),
+        }
+    }
+
+    /// Stable saved-view name (`name`, or the figure's key).
+    pub fn key(self) -> &'static str {
+        match self {
+            SortBy::Name => "name",
+            SortBy::Figure(f) => f.key(),
+        }
+    }
+
+    /// The sort saved under `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "name" => Some(SortBy::Name),
+            k => Figure::from_key(k).map(SortBy::Figure),
+        }
+    }
+
+    /// The figure, when sorting by one.
+    pub fn figure(self) -> Option<Figure> {
+        match self {
+            SortBy::Name => None,
+            SortBy::Figure(f) => Some(f),
+        }
+    }
+}
+
+/// The agents table's order: one key and a direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sort {
-    /// The column compared first; ties keep the snapshot's name order.
-    pub column: SortColumn,
+    /// Compared first; ties keep the snapshot's name order.
+    pub by: SortBy,
     /// Largest (or Z) first.
     pub descending: bool,
 }
@@ -83,15 +150,30 @@ impl Default for Sort {
     /// The snapshot's canonical order, by name.
     fn default() -> Self {
         Sort {
-            column: SortColumn::Name,
+            by: SortBy::Name,
             descending: false,
         }
     }
 }
 
-/// The CSV metric cells (`handled … talk_s`), seconds with millisecond precision.
-pub fn csv_metrics(t: &Totals) -> [String; 7] {
-    crate::export::metric_cells(t)
+/// The CSV cells of `figures` for one row's sums, in that order.
+fn csv_figures(figures: &[Figure], t: &Totals, s: Option<&StatusTotals>) -> Vec<String> {
+    figures.iter().map(|f| f.csv(t, s)).collect()
+}
+
+/// A view export's header and screen titles: the key columns, then the figures'.
+fn header(keys: &[(&str, &str)], figures: &[Figure]) -> (Vec<String>, Vec<String>) {
+    let csv = keys
+        .iter()
+        .map(|k| k.0.to_string())
+        .chain(figures.iter().map(|f| f.spec().csv.to_string()))
+        .collect();
+    let titles = keys
+        .iter()
+        .map(|k| k.1.to_string())
+        .chain(figures.iter().map(|f| f.title().to_string()))
+        .collect();
+    (csv, titles)
 }
 
 /// One agent's day as a table row: sums, screen text and the one-line sparkline.
@@ -139,26 +221,26 @@ impl AgentRow {
         filter.matches(&RowSubject { row: self, queues })
     }
 
-    /// The agents-view CSV record, in [`AGENTS_CSV_HEADER`] order.
-    pub fn csv_record(&self) -> Vec<String> {
+    /// The agents-view CSV record: id, name, then `figures`.
+    pub fn csv_record(&self, figures: &[Figure]) -> Vec<String> {
         let mut r = vec![csv_text(&self.id), csv_text(&self.name)];
-        r.extend(csv_metrics(&self.totals));
+        r.extend(csv_figures(figures, &self.totals, self.status.as_ref()));
         r
     }
 
-    /// One figure of the row (see [`SortColumn::value`]).
-    pub fn value(&self, column: SortColumn) -> Option<f64> {
-        column.value(&self.totals, self.status.as_ref())
+    /// One figure of the row (see [`Figure::value`]).
+    pub fn value(&self, figure: Figure) -> Option<f64> {
+        figure.value(&self.totals, self.status.as_ref())
     }
 
     /// Undefined figures (blank cells) sort below every defined one.
-    fn compare(&self, other: &Self, column: SortColumn) -> Ordering {
-        match column {
-            SortColumn::Name => self
+    fn compare(&self, other: &Self, by: SortBy) -> Ordering {
+        match by {
+            SortBy::Name => self
                 .name_key
                 .cmp(&other.name_key)
                 .then_with(|| self.id.cmp(&other.id)),
-            c => match (self.value(c), other.value(c)) {
+            SortBy::Figure(c) => match (self.value(c), other.value(c)) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (x, y) => x.is_some().cmp(&y.is_some()),
             },
@@ -210,18 +292,8 @@ impl Subject for RowSubject<'_> {
         &self.row.id
     }
 
-    fn figure(&self, f: Field) -> Option<f64> {
-        let t = &self.row.totals;
-        let secs = |ms: Option<f64>| ms.map(|ms| ms / 1000.0);
-        match f {
-            Field::Aht => secs(self.row.value(SortColumn::Aht)),
-            Field::Acw => secs(self.row.value(SortColumn::AcwAvg)),
-            Field::Hold => secs(self.row.value(SortColumn::HoldAvg)),
-            Field::Talk => secs((t.talk_count > 0).then(|| t.talk_ms as f64 / t.talk_count as f64)),
-            Field::Handled => Some(t.handled as f64),
-            Field::Holds => Some(t.holds as f64),
-            Field::Occ => self.row.value(SortColumn::Occupancy).map(|o| o * 100.0),
-        }
+    fn figure(&self, f: Figure) -> Option<f64> {
+        self.row.value(f).map(|v| f.spec().unit.to_filter(v))
     }
 
     fn in_queue(&self, queue: &str) -> bool {
@@ -329,7 +401,7 @@ impl FloorView {
             .filter(|&i| agents[i].matches(filter, queues))
             .collect();
         self.visible.sort_by(|&i, &j| {
-            let o = agents[i].compare(&agents[j], sort.column);
+            let o = agents[i].compare(&agents[j], sort.by);
             let o = if sort.descending { o.reverse() } else { o };
             o.then(i.cmp(&j))
         });
@@ -398,12 +470,15 @@ impl FloorView {
         self.agents.len()
     }
 
-    /// The agents-view export: visible rows, in order; the total row is not exported.
-    pub fn export(&self) -> ViewExport {
+    /// The agents-view export: visible rows in order, with the `figures` on screen in screen
+    /// order; the total row is not exported.
+    pub fn export(&self, figures: &[Figure]) -> ViewExport {
+        let (header, columns) = header(AGENT_KEY_COLUMNS, figures);
         ViewExport {
             kind: ViewKind::Agents,
-            header: AGENTS_CSV_HEADER.iter().map(|s| s.to_string()).collect(),
-            rows: self.rows().map(AgentRow::csv_record).collect(),
+            header,
+            columns,
+            rows: self.rows().map(|r| r.csv_record(figures)).collect(),
         }
     }
 }
@@ -437,15 +512,32 @@ pub struct IntervalRow {
 }
 
 impl IntervalRow {
-    /// The intervals-view CSV record for `agent`, in [`INTERVALS_CSV_HEADER`] order.
-    pub fn csv_record(&self, agent_id: &str, agent_name: &str) -> Vec<String> {
+    /// True while the interval has not started at `now`: the table shows it blank (not a row
+    /// of zeros that reads like an idle agent), and so does the export.
+    pub fn is_future(&self, now: chrono::DateTime<Utc>) -> bool {
+        self.start.with_timezone(&Utc) > now
+    }
+
+    /// The intervals-view CSV record for `agent`: id, name, bounds, then `figures` (blank for
+    /// an interval that has not started at `now`).
+    pub fn csv_record(
+        &self,
+        agent_id: &str,
+        agent_name: &str,
+        figures: &[Figure],
+        now: chrono::DateTime<Utc>,
+    ) -> Vec<String> {
         let mut r = vec![
             csv_text(agent_id),
             csv_text(agent_name),
             rfc3339(self.start),
             rfc3339(self.end),
         ];
-        r.extend(csv_metrics(&self.totals));
+        if self.is_future(now) {
+            r.extend(figures.iter().map(|_| String::new()));
+        } else {
+            r.extend(csv_figures(figures, &self.totals, self.status.as_ref()));
+        }
         r
     }
 }
@@ -483,14 +575,22 @@ pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) ->
         .collect()
 }
 
-/// The intervals-view export of one agent's rows.
-pub fn export_intervals(agent: &AgentRow, rows: &[IntervalRow]) -> ViewExport {
+/// The intervals-view export of one agent's rows, with the `figures` on screen; intervals
+/// that have not started at `now` are blank, as on screen.
+pub fn export_intervals(
+    agent: &AgentRow,
+    rows: &[IntervalRow],
+    figures: &[Figure],
+    now: chrono::DateTime<Utc>,
+) -> ViewExport {
+    let (header, columns) = header(INTERVAL_KEY_COLUMNS, figures);
     ViewExport {
         kind: ViewKind::Intervals,
-        header: INTERVALS_CSV_HEADER.iter().map(|s| s.to_string()).collect(),
+        header,
+        columns,
         rows: rows
             .iter()
-            .map(|r| r.csv_record(&agent.id, &agent.name))
+            .map(|r| r.csv_record(&agent.id, &agent.name, figures, now))
             .collect(),
     }
 }
@@ -515,12 +615,19 @@ mod tests {
     }
 
     #[test]
-    fn sort_column_cycles_through_all() {
-        let mut c = SortColumn::Name;
-        for _ in 0..SortColumn::ALL.len() {
-            c = c.next();
+    fn sort_cycles_through_the_visible_figures() {
+        let visible = Figure::defaults();
+        let mut c = SortBy::Name;
+        for _ in 0..=visible.len() {
+            c = c.next_in(&visible);
         }
-        assert_eq!(c, SortColumn::Name);
-        assert_eq!(SortColumn::Name.next(), SortColumn::Handled);
+        assert_eq!(c, SortBy::Name);
+        assert_eq!(
+            SortBy::Name.next_in(&visible),
+            SortBy::Figure(Figure::Handled)
+        );
+        for key in ["name", "aht", "acw", "occ"] {
+            assert_eq!(SortBy::from_key(key).map(SortBy::key), Some(key));
+        }
     }
 }

@@ -2,15 +2,14 @@
 //! row (an agent's day, or one interval of the selected agent) that shows, for every visible
 //! figure column, the formula, the Genesys metrics and the raw sums behind the cell.
 //!
-//! Only a flag lives here: what the pop-over shows is rebuilt from the selection on every
-//! draw ([`App::explain_view`]), so moving with j/k while it is open, or a refresh that grows
+//! Only [`Overlay::Explain`] marks it open: what the pop-over shows is rebuilt from the
+//! selection on every draw ([`App::explain_view`]), so moving with j/k while it is open, or a refresh that grows
 //! the open interval's figures, updates it without any bookkeeping.
 
 use super::*;
 use crate::explain::{Explanation, explain};
 use crate::keymap::Command;
 use crate::model::StatusAvailability;
-use crate::view::SortColumn;
 
 /// Where the explained span stands against the clock: an open interval's figures still grow
 /// as conversations complete (reference §4.3).
@@ -45,7 +44,7 @@ pub struct ExplainView {
     pub status_note: String,
     /// The column the agents table is sorted by, when it is one of the figures listed (it is
     /// then listed first).
-    pub sorted_by: Option<SortColumn>,
+    pub sorted_by: Option<Figure>,
     /// One explanation per visible figure column, the sorted-by column first.
     pub figures: Vec<Explanation>,
 }
@@ -117,7 +116,7 @@ fn status_note(status: &StatusAvailability) -> String {
 impl App {
     /// True while the "why this number" pop-over is open.
     pub fn is_explain_open(&self) -> bool {
-        self.explain_open
+        matches!(self.overlay.base(), Overlay::Explain)
     }
 
     /// What the pop-over shows for the focused table's selected row; `None` when nothing is
@@ -126,7 +125,7 @@ impl App {
         let snap = self.snapshot()?;
         let agent = self.selected_agent()?;
         let window = &snap.window;
-        let (interval, totals, status, start, end) = match self.focus {
+        let (interval, totals, status, start, end) = match self.selection.focus {
             Focus::Agents => (
                 None,
                 agent.totals,
@@ -135,7 +134,7 @@ impl App {
                 window.end(),
             ),
             Focus::Intervals => {
-                let row = self.intervals.get(self.selected_interval()?)?;
+                let row = self.selection.intervals.get(self.selected_interval()?)?;
                 let b = window.buckets().get(row.index)?;
                 (
                     Some(row.label.clone()),
@@ -154,7 +153,7 @@ impl App {
             Openness::Closed
         };
         let visible = self.visible_columns();
-        let sorted_by = Some(self.sort.column).filter(|c| visible.contains(c));
+        let sorted_by = self.sort.by.figure().filter(|c| visible.contains(c));
         let order = sorted_by
             .into_iter()
             .chain(visible.iter().copied().filter(|c| Some(*c) != sorted_by));
@@ -177,7 +176,7 @@ impl App {
         if self.explain_view().is_none() {
             return Outcome::none();
         }
-        self.explain_open = true;
+        self.overlay = Overlay::Explain;
         Outcome::redraw()
     }
 
@@ -185,7 +184,7 @@ impl App {
     pub(super) fn run_explain(&mut self, cmd: Command) -> Outcome {
         match cmd {
             Command::Inspect | Command::Back => {
-                self.explain_open = false;
+                self.overlay.close();
                 Outcome::redraw()
             }
             Command::Up

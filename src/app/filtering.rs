@@ -1,36 +1,52 @@
 //! The filter: every keystroke re-parses the text; a valid filter is applied at once, an
-//! invalid one leaves the table as it was and its error (with the column) shows under the
-//! prompt. `queue:NAME` terms ask the loop to look the queue's members up once per name.
+//! invalid one leaves the table on the last valid filter (the header says so) and its error,
+//! with the column, shows under the prompt. Enter on an error keeps the prompt open.
+//! `queue:NAME` terms ask the loop to look the queue's members up once per name, when the
+//! filter is accepted (not on every keystroke).
+
+use std::collections::HashSet;
 
 use super::*;
-use crate::filter::{self, FilterError, Term};
+use crate::filter::{self, Filter, FilterError, Term};
+use crate::view::Queues;
 
-impl App {
-    /// Re-parses the typed filter and, when it parses, re-applies it.
-    pub(super) fn refilter(&mut self) {
-        match filter::parse(&self.filter) {
+/// The filter's text, what the table applies, and the queue memberships it needs.
+#[derive(Debug, Default)]
+pub(crate) struct FilterState {
+    /// As typed.
+    pub(crate) text: String,
+    /// The last filter that parsed (what the table shows).
+    pub(crate) applied: Filter,
+    /// Why `text` does not parse, if it does not.
+    pub(crate) error: Option<FilterError>,
+    /// Memberships for `queue:` terms and per-queue targets, by name.
+    pub(crate) queues: Queues,
+    /// Queue names already asked for (each is looked up once).
+    asked: HashSet<String>,
+}
+
+impl FilterState {
+    /// Replaces the text and re-parses it; true when the applied filter changed.
+    pub(crate) fn set_text(&mut self, text: String) -> bool {
+        self.text = text;
+        match filter::parse(&self.text) {
             Ok(f) => {
-                self.filter_error = None;
-                self.filter_applied = f;
-                self.ask_for_queues();
-                self.reapply();
+                self.error = None;
+                let changed = f != self.applied;
+                self.applied = f;
+                changed
             }
-            Err(e) => self.filter_error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
         }
     }
 
-    /// Re-sorts and re-filters with the applied filter (after new memberships, a new sort).
-    pub(super) fn reapply(&mut self) {
-        if let Some(v) = &mut self.view {
-            v.apply(self.sort, &self.filter_applied, &self.queues);
-        }
-        self.sync_selection();
-    }
-
-    /// Raises [`Effect::ResolveQueue`] for each queue named in the filter not asked for yet.
-    fn ask_for_queues(&mut self) {
+    /// [`Effect::ResolveQueue`] for each queue of the applied filter not asked for yet.
+    pub(crate) fn ask_for_queues(&mut self) -> Vec<Effect> {
         let names: Vec<String> = self
-            .filter_applied
+            .applied
             .terms()
             .iter()
             .filter_map(|t| match t {
@@ -38,18 +54,65 @@ impl App {
                 _ => None,
             })
             .collect();
-        for name in names {
-            self.ask_for_queue(&name);
+        names.iter().filter_map(|n| self.ask_for_queue(n)).collect()
+    }
+
+    /// [`Effect::ResolveQueue`] for `name` unless it was asked for already.
+    pub(crate) fn ask_for_queue(&mut self, name: &str) -> Option<Effect> {
+        let key = name.trim().to_lowercase();
+        (!key.is_empty() && self.asked.insert(key))
+            .then(|| Effect::ResolveQueue(name.trim().to_string()))
+    }
+
+    /// Queue names in the applied filter whose members are still being looked up.
+    pub(crate) fn pending(&self) -> Vec<String> {
+        self.applied
+            .terms()
+            .iter()
+            .filter_map(|t| match t {
+                Term::Queue(q) if self.asked.contains(&q.trim().to_lowercase()) => Some(q),
+                _ => None,
+            })
+            .filter(|q| !self.queues.is_known(q))
+            .cloned()
+            .collect()
+    }
+}
+
+impl App {
+    /// The typed filter changed: re-parse, and re-apply when it parses.
+    pub(super) fn edit_filter(&mut self, text: String) -> Outcome {
+        if self.filter.set_text(text) {
+            self.reapply();
+        }
+        Outcome::redraw()
+    }
+
+    /// Enter in the prompt: keep the filter and close, unless the text has an error (then
+    /// the prompt stays open on it); queue terms are looked up now.
+    pub(super) fn accept_filter(&mut self) -> Outcome {
+        if self.filter.error.is_some() {
+            return Outcome::none();
+        }
+        self.overlay = Overlay::None;
+        let mut out = Outcome::redraw();
+        out.effects = self.filter.ask_for_queues();
+        out
+    }
+
+    /// Clears the filter (Esc).
+    pub(super) fn clear_filter(&mut self) {
+        if self.filter.set_text(String::new()) {
+            self.reapply();
         }
     }
 
-    /// Raises [`Effect::ResolveQueue`] for `name` unless it was asked for already.
-    pub(super) fn ask_for_queue(&mut self, name: &str) {
-        let key = name.trim().to_lowercase();
-        if !key.is_empty() && self.queues_asked.insert(key) {
-            self.queued
-                .push(Effect::ResolveQueue(name.trim().to_string()));
+    /// Re-sorts and re-filters with the applied filter (after new memberships, a new sort).
+    pub(super) fn reapply(&mut self) {
+        if let Some(v) = &mut self.view {
+            v.apply(self.sort, &self.filter.applied, &self.filter.queues);
         }
+        self.selection.sync(self.view.as_ref());
     }
 
     /// A queue look-up finished: remember the members and filter again.
@@ -59,44 +122,34 @@ impl App {
         result: Result<Vec<String>, String>,
     ) -> Outcome {
         match result {
-            Ok(ids) => {
-                self.queues.insert(name, ids);
-                self.reapply();
-            }
+            Ok(ids) => self.filter.queues.insert(name, ids),
             Err(e) => {
                 // Known with no members: the filter shows nobody and the status line says why.
-                self.queues.insert(name, Vec::new());
+                self.filter.queues.insert(name, Vec::new());
                 self.notice = Some(Notice::Warning(format!("queue {name:?}: {e}")));
-                self.reapply();
             }
         }
+        self.reapply();
         Outcome::redraw()
     }
 
     /// Why the text in the filter prompt does not parse (the table shows the last valid one).
     pub fn filter_error(&self) -> Option<&FilterError> {
-        self.filter_error.as_ref()
+        self.filter.error.as_ref()
     }
 
     /// The filter the table applies, in canonical form (empty when none).
     pub fn filter_applied(&self) -> String {
-        self.filter_applied.to_string()
+        self.filter.applied.to_string()
     }
 
     /// Queue names in the applied filter whose members are still being looked up.
     pub fn queues_pending(&self) -> Vec<String> {
-        self.filter_applied
-            .terms()
-            .iter()
-            .filter_map(|t| match t {
-                Term::Queue(q) if !self.queues.is_known(q) => Some(q.clone()),
-                _ => None,
-            })
-            .collect()
+        self.filter.pending()
     }
 
     /// Resolved queue memberships.
-    pub fn queues(&self) -> &crate::view::Queues {
-        &self.queues
+    pub fn queues(&self) -> &Queues {
+        &self.filter.queues
     }
 }

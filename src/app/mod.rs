@@ -6,37 +6,46 @@
 //! dashboard never redraws. No terminal, no I/O: tests drive it directly (the Elm architecture
 //! page of the ratatui book, binsider's `State::run_command`).
 //!
+//! The state is a few sub-states, each with its own small update: the feed ([`refresh`]), the
+//! selection ([`selection`]), the filter ([`filtering`]), the one [`Overlay`] over the tables,
+//! the drill-down cache ([`drilldown`]), the replay ([`replay`]) and the targets.
+//!
 //! - `types`: the vocabulary (actions, effects, outcomes, notices).
-//! - `commands`: what each key command and fetcher event does to the state.
+//! - `commands`: what each key command does on the tables.
 //! - `status`: read access and the clock-dependent wording the widgets show.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEventKind;
-use ratatui::widgets::TableState;
 
+use crate::figures::Figure;
 use crate::keymap;
 use crate::model::Snapshot;
-use crate::view::{FloorView, IntervalRow, Sort, SortColumn};
+use crate::view::{FloorView, Sort};
 
 pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
 mod columns;
 mod commands;
-mod drill;
+mod drilldown;
 mod explain;
 mod filtering;
+mod overlay;
+mod refresh;
 mod replay;
+mod selection;
 mod status;
 mod targets;
 mod types;
 
 pub use columns::chooser_rows;
-pub use drill::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
+pub use drilldown::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
 pub use explain::{ExplainView, Openness};
-pub use targets::{cell_level, target_metric, target_value, worst_level};
+pub use overlay::Overlay;
+pub use selection::Tables;
+pub use targets::{cell_level, worst_level};
 pub use types::*;
 
 /// The whole dashboard state. Derived rows are rebuilt only when the snapshot, sort or filter
@@ -45,59 +54,24 @@ pub use types::*;
 pub struct App {
     opts: AppOptions,
     now: DateTime<Utc>,
+    /// The rows derived from the snapshot on screen.
     view: Option<FloorView>,
-    pending: Option<Arc<Snapshot>>,
-    frozen: bool,
+    /// The agents table's order.
     sort: Sort,
-    filter: String,
-    prompt_open: bool,
-    help_open: bool,
-    focus: Focus,
-    /// The agent the supervisor chose; kept even while a filter hides it.
-    selected_id: Option<String>,
-    /// The agent actually highlighted.
-    shown_id: Option<String>,
-    agent_sel: usize,
-    /// `None` follows the open interval until the supervisor moves.
-    interval_sel: Option<usize>,
-    intervals: Vec<IntervalRow>,
-    refreshing: bool,
-    next_at: Option<DateTime<Utc>>,
-    problem: Option<Problem>,
-    /// The last refresh ended in `Failed` (cleared by the next snapshot); retries in between
-    /// do not clear it.
-    last_failed: bool,
-    /// Requests in the last minute, once the loop has reported it.
-    usage: Option<usize>,
-    notice: Option<Notice>,
-    quit: bool,
-    /// Scroll/selection state of the agents table; render passes it to ratatui.
-    pub agents_table: TableState,
-    /// Scroll/selection state of the intervals table.
-    pub intervals_table: TableState,
-    /// Rows per page of each table, recorded by the last draw (for PgUp/PgDn).
-    pub(crate) pages: (usize, usize),
-    /// The "why this number" pop-over (`i`) is open over the focused table's selected row.
-    explain_open: bool,
-    /// The conversations pane and its cache.
-    drill: drill::Drill,
-    /// The filter last parsed without error (what the table shows), and the error of the text
-    /// typed since, if any.
-    filter_applied: crate::filter::Filter,
-    filter_error: Option<crate::filter::FilterError>,
-    /// Queue memberships for `queue:` terms and per-queue targets, and the names asked for.
-    queues: crate::view::Queues,
-    queues_asked: std::collections::HashSet<String>,
-    /// The column chooser's cursor while it is open.
-    chooser: Option<usize>,
-    /// Effects raised deep inside an update (a queue to resolve), handed out with its outcome.
-    queued: Vec<Effect>,
-    /// The figure columns the supervisor chose, in order (status ones show only when readable).
-    columns: Vec<SortColumn>,
+    /// The figures the supervisor chose, in on-screen order (status ones show only when
+    /// readable).
+    columns: Vec<Figure>,
+    refresh: refresh::RefreshState,
+    selection: selection::Selection,
+    filter: filtering::FilterState,
+    overlay: Overlay,
+    drill: drilldown::DrillCache,
     /// Set when showing a recording (`floorwatch replay`).
     replay: Option<replay::ReplayState>,
     /// Targets from the config file; empty flags nothing.
     targets: crate::targets::Targets,
+    notice: Option<Notice>,
+    quit: bool,
 }
 
 impl App {
@@ -107,39 +81,17 @@ impl App {
             now: opts.now,
             opts,
             view: None,
-            pending: None,
-            frozen: false,
             sort: Sort::default(),
-            filter: String::new(),
-            prompt_open: false,
-            help_open: false,
-            focus: Focus::Agents,
-            selected_id: None,
-            shown_id: None,
-            agent_sel: 0,
-            interval_sel: None,
-            intervals: Vec::new(),
-            refreshing: false,
-            next_at: None,
-            problem: None,
-            last_failed: false,
-            usage: None,
-            notice: None,
-            quit: false,
-            agents_table: TableState::default(),
-            intervals_table: TableState::default(),
-            pages: (DEFAULT_PAGE, DEFAULT_PAGE),
-            drill: drill::Drill::default(),
-            explain_open: false,
-            filter_applied: crate::filter::Filter::default(),
-            filter_error: None,
-            queues: crate::view::Queues::default(),
-            queues_asked: std::collections::HashSet::new(),
-            queued: Vec::new(),
-            chooser: None,
-            columns: SortColumn::DEFAULT_COLUMNS.to_vec(),
+            columns: Figure::defaults(),
+            refresh: refresh::RefreshState::default(),
+            selection: selection::Selection::default(),
+            filter: filtering::FilterState::default(),
+            overlay: Overlay::None,
+            drill: drilldown::DrillCache::default(),
             replay: None,
             targets: crate::targets::Targets::default(),
+            notice: None,
+            quit: false,
         }
     }
 
@@ -152,30 +104,31 @@ impl App {
 
     /// The single place state changes.
     pub fn update(&mut self, action: Action) -> Outcome {
-        let mut out = self.dispatch(action);
-        if !self.queued.is_empty() {
-            out.effects.append(&mut self.queued);
-        }
-        out
-    }
-
-    fn dispatch(&mut self, action: Action) -> Outcome {
         match action {
             Action::Key(key) if key.kind == KeyEventKind::Press => {
                 if let Some(out) = self.replay_key(key) {
                     return out;
                 }
-                match keymap::command(key, self.mode()) {
-                    Some(cmd) if matches!(self.mode(), Mode::Conversations | Mode::Timeline) => {
-                        self.run_drill(cmd)
-                    }
-                    Some(cmd) if self.mode() == Mode::Columns => self.run_chooser(cmd),
-                    Some(cmd) if self.mode() == Mode::Explain => self.run_explain(cmd),
-                    Some(cmd) => self.run(cmd),
-                    None => Outcome::none(),
+                let Some(cmd) = keymap::command(key, self.mode()) else {
+                    return Outcome::none();
+                };
+                match &self.overlay {
+                    Overlay::Conversations(_) | Overlay::Timeline(_) => self.run_drill(cmd),
+                    Overlay::Columns { .. } => self.run_chooser(cmd),
+                    Overlay::Explain => self.run_explain(cmd),
+                    Overlay::None | Overlay::Filter | Overlay::Help(_) => self.run(cmd),
                 }
             }
             Action::Key(_) => Outcome::none(),
+            Action::Start => {
+                // What the restored view and the targets need from outside: queue members.
+                let mut out = Outcome::none();
+                out.effects = self.filter.ask_for_queues();
+                let names: Vec<String> = self.targets.queues.keys().cloned().collect();
+                out.effects
+                    .extend(names.iter().filter_map(|n| self.filter.ask_for_queue(n)));
+                out
+            }
             Action::Fetch(ev) => {
                 self.replay_clock(&ev);
                 self.on_fetch(ev)
@@ -197,11 +150,7 @@ impl App {
             }
             Action::Usage {
                 requests_last_minute,
-            } => {
-                let changed = self.usage != Some(requests_last_minute);
-                self.usage = Some(requests_last_minute);
-                Outcome::changed(changed)
-            }
+            } => Outcome::changed(self.refresh.set_usage(requests_last_minute)),
             Action::Conversations { id, result } => self.on_conversations(id, result),
             Action::QueueMembers { name, result } => self.on_queue_members(&name, result),
             Action::Replay(status) => self.on_replay_status(status),
@@ -212,29 +161,53 @@ impl App {
         }
     }
 
-    /// True once `q`/Ctrl-C (or Esc with nothing to close) was pressed.
+    /// True once `q`/Ctrl-C was pressed.
     pub fn should_quit(&self) -> bool {
         self.quit
     }
 
     /// Which binding table is live.
     pub fn mode(&self) -> Mode {
-        if self.help_open {
-            Mode::Help
-        } else if self.prompt_open {
-            Mode::Filter
-        } else if self.chooser.is_some() {
-            Mode::Columns
-        } else if let Some(pane) = &self.drill.pane {
-            if pane.timeline {
-                Mode::Timeline
-            } else {
-                Mode::Conversations
-            }
-        } else if self.explain_open {
-            Mode::Explain
-        } else {
-            Mode::Normal
+        self.overlay.mode()
+    }
+
+    /// What is open over the tables.
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
+    }
+
+    /// The tables' scroll state, for the widgets (they record page heights in it too).
+    pub fn tables_mut(&mut self) -> &mut Tables {
+        &mut self.selection.tables
+    }
+
+    /// A fetcher event: the feed's state, and the snapshot shown unless frozen.
+    fn on_fetch(&mut self, ev: crate::fetcher::FetchEvent) -> Outcome {
+        if let crate::fetcher::FetchEvent::Snapshot(snap) = &ev {
+            // The fetcher read the same clock after our last tick; without this the header
+            // could say "next in 31 s" for a 30 s period until the next tick.
+            self.now = self.now.max(snap.as_of);
         }
+        let mut out = Outcome::redraw();
+        if let Some(snap) = self.refresh.on_event(ev) {
+            self.install(snap);
+            out.effects.extend(self.drill_on_snapshot());
+        }
+        out
+    }
+
+    /// Shows `snap`: rows re-derived with the current sort and filter, the selection kept.
+    pub(crate) fn install(&mut self, snap: Arc<Snapshot>) {
+        let new_day = self
+            .view
+            .as_ref()
+            .is_some_and(|v| v.snapshot.window.date != snap.window.date);
+        let mut view = FloorView::new(snap);
+        view.apply(self.sort, &self.filter.applied, &self.filter.queues);
+        self.view = Some(view);
+        if new_day {
+            self.selection.interval = None;
+        }
+        self.selection.sync(self.view.as_ref());
     }
 }

@@ -158,15 +158,22 @@ impl App {
             date: self.date().format("%Y-%m-%d").to_string(),
             time_zone: tz.name().to_string(),
             granularity_minutes: self.granularity().minutes(),
-            filter: Some(self.filter_applied()).filter(|f| !f.is_empty()),
+            columns: view.columns.clone(),
+            // The agents filter narrows only the agents table.
+            filter: Some(self.filter_applied())
+                .filter(|f| !f.is_empty() && view.kind == ViewKind::Agents),
             sort: match (view.kind, self.conversations()) {
-                // The conversations list has its own order.
+                // The conversations list has its own order, the intervals their time order.
                 (ViewKind::Conversations, Some(p)) => SortInfo {
                     column: p.sort.0.label().to_string(),
                     descending: p.sort.1,
                 },
+                (ViewKind::Intervals, _) => SortInfo {
+                    column: "Interval".to_string(),
+                    descending: false,
+                },
                 _ => SortInfo {
-                    column: self.sort.column.title().to_string(),
+                    column: self.sort.by.title().to_string(),
                     descending: self.sort.descending,
                 },
             },

@@ -7,15 +7,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::*;
+use crate::figures::Figure;
 use crate::model::{Snapshot, Source};
 use crate::timegrid::Granularity;
-use crate::view::{AgentRow, FloorView, IntervalRow, SortColumn};
+use crate::view::{AgentRow, FloorView, IntervalRow};
 
 /// Read access for the widgets and tests.
 impl App {
     /// The figure columns on screen: the chosen ones, less the status columns when the org's
     /// status cannot be read.
-    pub fn visible_columns(&self) -> Vec<SortColumn> {
+    pub fn visible_columns(&self) -> Vec<Figure> {
         let status = self.snapshot().is_some_and(|s| s.status.is_available());
         self.columns
             .iter()
@@ -25,7 +26,7 @@ impl App {
     }
 
     /// The figure columns the supervisor chose (whether or not status is readable).
-    pub fn chosen_columns(&self) -> &[SortColumn] {
+    pub fn chosen_columns(&self) -> &[Figure] {
         &self.columns
     }
 
@@ -36,7 +37,7 @@ impl App {
 
     /// Which table the movement keys drive.
     pub fn focus(&self) -> Focus {
-        self.focus
+        self.selection.focus
     }
 
     /// The agents table's order.
@@ -46,32 +47,32 @@ impl App {
 
     /// The filter text (possibly empty).
     pub fn filter(&self) -> &str {
-        &self.filter
+        &self.filter.text
     }
 
     /// True while the `/` prompt is taking keystrokes.
     pub fn is_prompt_open(&self) -> bool {
-        self.prompt_open
+        matches!(self.overlay, Overlay::Filter)
     }
 
     /// True while the help overlay is shown.
     pub fn is_help_open(&self) -> bool {
-        self.help_open
+        matches!(self.overlay, Overlay::Help(_))
     }
 
     /// True when new snapshots are being held back (`f`).
     pub fn is_frozen(&self) -> bool {
-        self.frozen
+        self.refresh.frozen
     }
 
     /// True when frozen and a newer snapshot is waiting.
     pub fn has_pending(&self) -> bool {
-        self.pending.is_some()
+        self.refresh.pending.is_some()
     }
 
     /// True between `FetchEvent::Started` and its result.
     pub fn is_refreshing(&self) -> bool {
-        self.refreshing
+        self.refresh.refreshing
     }
 
     /// The derived rows, once data has arrived.
@@ -89,7 +90,7 @@ impl App {
         self.view
             .as_ref()
             .filter(|v| !v.is_empty())
-            .map(|_| self.agent_sel)
+            .map(|_| self.selection.agent)
     }
 
     /// The highlighted agent's row.
@@ -99,14 +100,14 @@ impl App {
 
     /// The intervals of the highlighted agent (the intervals table's rows).
     pub fn intervals(&self) -> &[IntervalRow] {
-        &self.intervals
+        &self.selection.intervals
     }
 
     /// The highlighted interval: the supervisor's choice (clamped), else the open one, else the
     /// last interval of a past day or the first of a future one.
     pub fn selected_interval(&self) -> Option<usize> {
-        let last = self.intervals.len().checked_sub(1)?;
-        let i = match self.interval_sel {
+        let last = self.selection.intervals.len().checked_sub(1)?;
+        let i = match self.selection.interval {
             Some(i) => i,
             None => self.current_interval().unwrap_or_else(|| {
                 let window = self.snapshot().map(|s| &s.window);
@@ -123,7 +124,7 @@ impl App {
     /// True until the supervisor moves in the intervals table: the selection then tracks the
     /// open interval, and the table may scroll to show the working part of the day.
     pub fn follows_open_interval(&self) -> bool {
-        self.interval_sel.is_none()
+        self.selection.interval.is_none()
     }
 
     /// The bucket containing `now` (shown as open), if `now` is in the displayed day.
@@ -172,10 +173,10 @@ impl App {
         if self.is_replay() {
             return None;
         }
-        if self.refreshing {
+        if self.refresh.refreshing {
             return Some("refreshing…".to_string());
         }
-        let next = self.next_at.or_else(|| {
+        let next = self.refresh.next_at.or_else(|| {
             let period = chrono::Duration::from_std(self.opts.refresh).ok()?;
             self.snapshot()?.as_of.checked_add_signed(period)
         })?;
@@ -189,7 +190,7 @@ impl App {
 
     /// The last fetch problem in plain words, with a live countdown for retries.
     pub fn fetch_status(&self) -> Option<String> {
-        Some(match self.problem.as_ref()? {
+        Some(match self.refresh.problem.as_ref()? {
             Problem::Retrying { reason, until } => {
                 let secs = secs_until(self.now, *until);
                 if secs > 0 {
@@ -215,7 +216,7 @@ impl App {
             return Freshness::Fresh;
         }
         let shown = self.snapshot().map(|s| s.as_of);
-        let held = self.pending.as_ref().map(|s| s.as_of);
+        let held = self.refresh.pending.as_ref().map(|s| s.as_of);
         let Some(as_of) = shown.max(held) else {
             return Freshness::Fresh;
         };
@@ -223,7 +224,7 @@ impl App {
         let period_ms = self.opts.refresh.as_millis();
         let older_than = |periods: u32| age_ms > period_ms * u128::from(periods);
         if older_than(VERY_STALE_AFTER_PERIODS)
-            || (self.last_failed && older_than(STALE_AFTER_PERIODS))
+            || (self.refresh.last_failed && older_than(STALE_AFTER_PERIODS))
         {
             Freshness::VeryStale
         } else if older_than(STALE_AFTER_PERIODS) {
@@ -235,22 +236,23 @@ impl App {
 
     /// True when the last refresh failed and no snapshot has arrived since.
     pub fn last_refresh_failed(&self) -> bool {
-        self.last_failed
+        self.refresh.last_failed
     }
 
     /// Requests sent to Genesys in the last minute, once the loop has reported it.
     pub fn requests_last_minute(&self) -> Option<usize> {
-        self.usage
+        self.refresh.usage
     }
 
     /// `42 req/min` for the header; `None` until the loop has reported usage.
     pub fn usage_text(&self) -> Option<String> {
-        self.usage.map(|n| format!("{n} req/min"))
+        self.refresh.usage.map(|n| format!("{n} req/min"))
     }
 
     /// The help overlay's usage lines: our figure, then the default limit for context.
     pub fn usage_help_lines(&self) -> [String; 2] {
         let n = self
+            .refresh
             .usage
             .map_or_else(|| "—".to_string(), |n| n.to_string());
         [
@@ -261,7 +263,7 @@ impl App {
 
     /// True when usage is close to the default limit ([`USAGE_WARN_AT`]).
     pub fn usage_is_high(&self) -> bool {
-        self.usage.is_some_and(|n| n >= USAGE_WARN_AT)
+        self.refresh.usage.is_some_and(|n| n >= USAGE_WARN_AT)
     }
 
     /// Everything on screen that depends on the clock; a tick is dirty only if it changed.

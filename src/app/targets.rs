@@ -3,78 +3,46 @@
 //! the widgets only pick a style and a marker from the [`Level`] these return.
 
 use super::App;
+use crate::figures::Figure;
 use crate::model::{StatusTotals, Totals};
 use crate::targets::{Level, Limits, TargetMetric, Targets};
-use crate::view::{AgentRow, IntervalRow, SortColumn};
+use crate::view::{AgentRow, IntervalRow};
 
-/// The target a column is judged by, if any: AHT by the AHT target; ACW (total and per
-/// wrap-up) by ACW per wrap-up; hold (total and per handled) by hold per handled; occupancy
-/// by the occupancy target. A total is judged by its average, since a busy agent's total is
-/// large without anything being wrong.
-pub fn target_metric(column: SortColumn) -> Option<TargetMetric> {
-    match column {
-        SortColumn::Aht => Some(TargetMetric::Aht),
-        SortColumn::Acw | SortColumn::AcwAvg => Some(TargetMetric::Acw),
-        SortColumn::Hold | SortColumn::HoldAvg => Some(TargetMetric::Hold),
-        SortColumn::Occupancy => Some(TargetMetric::Occupancy),
-        _ => None,
-    }
-}
-
-/// The figure a target is compared with, in the target's unit (ms, or percent for
-/// occupancy); `None` when undefined (nothing handled, no on-queue time).
-pub fn target_value(
-    metric: TargetMetric,
-    totals: &Totals,
-    status: Option<&StatusTotals>,
-) -> Option<f64> {
-    match metric {
-        TargetMetric::Aht => SortColumn::Aht.value(totals, status),
-        TargetMetric::Acw => SortColumn::AcwAvg.value(totals, status),
-        TargetMetric::Hold => SortColumn::HoldAvg.value(totals, status),
-        TargetMetric::Occupancy => SortColumn::Occupancy
-            .value(totals, status)
-            .map(|f| f * 100.0),
-    }
-}
-
-/// How one cell of `column` stands against `limits` (Ok for columns without a target).
+/// How one cell of `figure` stands against `limits` (Ok for figures without a target). A
+/// total is judged by its average ([`TargetMetric::figure`]).
 pub fn cell_level(
     limits: &Limits,
-    column: SortColumn,
+    figure: Figure,
     totals: &Totals,
     status: Option<&StatusTotals>,
 ) -> Level {
-    let Some(metric) = target_metric(column) else {
+    let Some(metric) = figure.spec().target else {
         return Level::Ok;
     };
-    target_value(metric, totals, status).map_or(Level::Ok, |v| limits.level(metric, v))
+    metric
+        .value(totals, status)
+        .map_or(Level::Ok, |v| limits.level(metric, v))
 }
 
 /// The worst level of any targeted figure in `totals` (what makes an agent "over target").
 pub fn worst_level(limits: &Limits, totals: &Totals, status: Option<&StatusTotals>) -> Level {
-    [
-        TargetMetric::Aht,
-        TargetMetric::Acw,
-        TargetMetric::Hold,
-        TargetMetric::Occupancy,
-    ]
-    .into_iter()
-    .map(|m| target_value(m, totals, status).map_or(Level::Ok, |v| limits.level(m, v)))
-    .max()
-    .unwrap_or_default()
+    TargetMetric::ALL
+        .into_iter()
+        .map(|m| {
+            m.value(totals, status)
+                .map_or(Level::Ok, |v| limits.level(m, v))
+        })
+        .max()
+        .unwrap_or_default()
 }
 
 /// Targets: read access for the widgets and the hook for per-queue limits.
 impl App {
     /// Sets the targets from the config file (`--config`); empty means nothing is flagged.
+    /// Per-queue overrides need each override queue's members: they are looked up once each
+    /// on [`super::Action::Start`].
     pub fn set_targets(&mut self, targets: Targets) {
         self.targets = targets;
-        // Per-queue overrides need each override queue's members; looked up once each.
-        let names: Vec<String> = self.targets.queues.keys().cloned().collect();
-        for name in names {
-            self.ask_for_queue(&name);
-        }
     }
 
     /// [`App::set_targets`], builder style.
@@ -96,12 +64,7 @@ impl App {
     /// True when `metric` has a target anywhere (globally or for some queue), so a column
     /// judged by it needs room for a `!!` marker.
     pub fn targets_metric(&self, metric: TargetMetric) -> bool {
-        let sets = |l: &Limits| match metric {
-            TargetMetric::Aht => l.aht_ms.is_some(),
-            TargetMetric::Acw => l.acw_ms.is_some(),
-            TargetMetric::Hold => l.hold_ms.is_some(),
-            TargetMetric::Occupancy => l.occupancy_pct.is_some(),
-        };
+        let sets = |l: &Limits| l.get(metric).is_some();
         sets(&self.targets.global) || self.targets.queues.values().any(sets)
     }
 
@@ -119,12 +82,12 @@ impl App {
         self.targets
             .queues
             .keys()
-            .find(|q| self.queues.contains(q, agent_id))
+            .find(|q| self.filter.queues.contains(q, agent_id))
             .map(String::as_str)
     }
 
     /// How a cell of an agent row stands against that agent's limits (day figures).
-    pub fn agent_cell_level(&self, row: &AgentRow, column: SortColumn) -> Level {
+    pub fn agent_cell_level(&self, row: &AgentRow, column: Figure) -> Level {
         if !self.has_targets() {
             return Level::Ok;
         }
@@ -138,7 +101,7 @@ impl App {
 
     /// How a cell of the selected agent's interval row stands against that agent's limits
     /// (the interval's own figures).
-    pub fn interval_cell_level(&self, row: &IntervalRow, column: SortColumn) -> Level {
+    pub fn interval_cell_level(&self, row: &IntervalRow, column: Figure) -> Level {
         if !self.has_targets() {
             return Level::Ok;
         }
@@ -197,13 +160,13 @@ mod tests {
         };
         // 2 handled: AHT 6:00 (120 % of 5:00: over), ACW 50 s each, hold 40 s each.
         let t = totals(2, 720, 100, 80);
-        assert_eq!(cell_level(&l, SortColumn::Aht, &t, None), Level::Over);
-        assert_eq!(cell_level(&l, SortColumn::Acw, &t, None), Level::Ok);
-        assert_eq!(cell_level(&l, SortColumn::AcwAvg, &t, None), Level::Ok);
-        assert_eq!(cell_level(&l, SortColumn::Hold, &t, None), Level::Far);
-        assert_eq!(cell_level(&l, SortColumn::HoldAvg, &t, None), Level::Far);
-        assert_eq!(cell_level(&l, SortColumn::Handle, &t, None), Level::Ok);
-        assert_eq!(cell_level(&l, SortColumn::Occupancy, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, Figure::Aht, &t, None), Level::Over);
+        assert_eq!(cell_level(&l, Figure::Acw, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, Figure::AcwPerCall, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, Figure::Hold, &t, None), Level::Far);
+        assert_eq!(cell_level(&l, Figure::HoldPerCall, &t, None), Level::Far);
+        assert_eq!(cell_level(&l, Figure::Handle, &t, None), Level::Ok);
+        assert_eq!(cell_level(&l, Figure::Occupancy, &t, None), Level::Ok);
         assert_eq!(worst_level(&l, &t, None), Level::Far);
         assert_eq!(worst_level(&l, &totals(0, 0, 0, 0), None), Level::Ok);
     }

@@ -35,6 +35,9 @@ pub struct AppOptions {
 /// Everything that can change the dashboard.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
+    /// The loop is about to start: whatever the restored view and the targets need from
+    /// outside (queue members) comes back as effects.
+    Start,
     /// A key event; only presses count (Windows also reports releases).
     Key(KeyEvent),
     /// News from the fetcher.

@@ -14,9 +14,10 @@ use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
 
 use super::theme::Theme;
 use super::{num, pane, scroll_offset};
-use crate::app::{App, Focus, target_metric};
+use crate::app::{App, Focus};
+use crate::figures::{FIGURES, Figure};
 use crate::targets::Level;
-use crate::view::{AgentRow, FloorView, Sort, SortColumn};
+use crate::view::{AgentRow, FloorView, Sort, SortBy};
 
 /// Name column bounds.
 const NAME_MIN: u16 = 12;
@@ -27,18 +28,16 @@ const SPARK_MIN: u16 = 8;
 const SPARK_HEADING: usize = 11;
 /// Width of the `▶ ` selection marker.
 const MARKER: u16 = 2;
-/// Figures dropped, in this order, when the terminal is too narrow for the chosen columns.
-pub const DROP_ORDER: [SortColumn; 9] = [
-    SortColumn::NotResponding,
-    SortColumn::Idle,
-    SortColumn::Interacting,
-    SortColumn::OnQueue,
-    SortColumn::HoldAvg,
-    SortColumn::AcwAvg,
-    SortColumn::Talk,
-    SortColumn::Holds,
-    SortColumn::Occupancy,
-];
+/// Figures dropped, in this order, when the terminal is too narrow for the chosen columns
+/// (the figure table's drop ranks, lowest first).
+pub fn drop_order() -> Vec<Figure> {
+    let mut droppable: Vec<(u8, Figure)> = FIGURES
+        .iter()
+        .filter_map(|s| s.drop.map(|d| (d, s.figure)))
+        .collect();
+    droppable.sort_unstable();
+    droppable.into_iter().map(|(_, f)| f).collect()
+}
 
 /// A visible column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,14 +45,14 @@ pub enum Column {
     /// The name, this wide.
     Name(u16),
     /// A figure.
-    Metric(SortColumn),
+    Metric(Figure),
     /// The one-line sparkline, this wide.
     Spark(u16),
 }
 
 impl Column {
     /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
-    fn width(self, extra: &dyn Fn(SortColumn) -> u16) -> u16 {
+    fn width(self, extra: &dyn Fn(Figure) -> u16) -> u16 {
         match self {
             Column::Name(w) | Column::Spark(w) => w,
             Column::Metric(c) => c.width() + extra(c),
@@ -63,10 +62,10 @@ impl Column {
 
 /// Columns a `!!` over-target marker can follow: 2 more columns where the theme shows markers
 /// and the column is judged by a target that is set.
-pub(crate) fn marker_room(app: &App, theme: &Theme) -> impl Fn(SortColumn) -> u16 + use<> {
-    let room: Vec<SortColumn> = SortColumn::ALL
+pub(crate) fn marker_room(app: &App, theme: &Theme) -> impl Fn(Figure) -> u16 + use<> {
+    let room: Vec<Figure> = Figure::ALL
         .into_iter()
-        .filter(|&c| theme.markers && target_metric(c).is_some_and(|m| app.targets_metric(m)))
+        .filter(|&c| theme.markers && c.spec().target.is_some_and(|m| app.targets_metric(m)))
         .collect();
     move |c| if room.contains(&c) { 2 } else { 0 }
 }
@@ -95,12 +94,7 @@ pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme, slot: u16) 
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
 /// sparkline spans `spark_len` intervals, showing the `figures` chosen.
-pub fn columns(
-    width: u16,
-    name_width: usize,
-    spark_len: usize,
-    figures: &[SortColumn],
-) -> Vec<Column> {
+pub fn columns(width: u16, name_width: usize, spark_len: usize, figures: &[Figure]) -> Vec<Column> {
     columns_with(width, name_width, spark_len, figures, &|_| 0)
 }
 
@@ -109,8 +103,8 @@ pub fn columns_with(
     width: u16,
     name_width: usize,
     spark_len: usize,
-    figures: &[SortColumn],
-    extra: &dyn Fn(SortColumn) -> u16,
+    figures: &[Figure],
+    extra: &dyn Fn(Figure) -> u16,
 ) -> Vec<Column> {
     let name = (name_width as u16).clamp(NAME_MIN, NAME_MAX);
     let mut cols = vec![Column::Name(name)];
@@ -124,7 +118,7 @@ pub fn columns_with(
         cols.push(Column::Spark(room.min(spark_len.max(SPARK_HEADING) as u16)));
         return cols;
     }
-    for drop in DROP_ORDER {
+    for drop in drop_order() {
         if used(&cols) > width {
             cols.retain(|c| *c != Column::Metric(drop));
         }
@@ -134,18 +128,18 @@ pub fn columns_with(
 
 fn heading(col: Column, sort: Sort, spark_label: &str, slot: u16) -> Line<'static> {
     let arrow = if sort.descending { "▼" } else { "▲" };
-    let mark = |c: SortColumn, t: &str| {
-        if sort.column == c {
+    let mark = |c: SortBy, t: &str| {
+        if sort.by == c {
             format!("{t}{arrow}")
         } else {
             t.to_string()
         }
     };
     match col {
-        Column::Name(_) => Line::from(mark(SortColumn::Name, "Agent")),
+        Column::Name(_) => Line::from(mark(SortBy::Name, SortBy::Name.title())),
         Column::Metric(c) => Line::from(format!(
             "{}{:slot$}",
-            mark(c, c.title()),
+            mark(SortBy::Figure(c), c.title()),
             "",
             slot = usize::from(slot)
         ))
@@ -165,9 +159,9 @@ fn cells<'a>(
     cols: &[Column],
     spark_len: usize,
     spark: Style,
-    level: impl Fn(SortColumn) -> Level,
+    level: impl Fn(Figure) -> Level,
     theme: &Theme,
-    extra: &dyn Fn(SortColumn) -> u16,
+    extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Name(_) => Cell::from(row.name.as_str()),
@@ -184,7 +178,7 @@ fn total_row<'a>(
     cols: &[Column],
     spark_len: usize,
     theme: &Theme,
-    extra: &dyn Fn(SortColumn) -> u16,
+    extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         Column::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
@@ -237,7 +231,7 @@ fn title(view: &FloorView, focused: bool, shown: &Range<usize>) -> Line<'static>
 
 /// Draws the agents table; records the page height for PgUp/PgDn.
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
-    let mut state = std::mem::take(&mut app.agents_table);
+    let mut state = std::mem::take(&mut app.tables_mut().agents);
     let selected = app.selected_row();
     let focused = app.focus() == Focus::Agents;
     let Some(view) = app.view() else { return };
@@ -317,8 +311,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(msg).style(theme.muted), at);
     }
-    app.agents_table = state;
-    app.pages.0 = page.max(1);
+    let tables = app.tables_mut();
+    tables.agents = state;
+    tables.agents_page = page.max(1);
 }
 
 #[cfg(test)]
@@ -327,7 +322,8 @@ mod tests {
 
     #[test]
     fn columns_degrade_in_order() {
-        let seven = &SortColumn::DEFAULT_COLUMNS[..7];
+        let defaults = Figure::defaults();
+        let seven = &defaults[..7];
         let wide = columns(200, 14, 20, seven);
         assert!(matches!(wide.last(), Some(Column::Spark(20))));
         let short = columns(200, 14, 5, seven);
@@ -335,15 +331,27 @@ mod tests {
         let mid = columns(80, 14, 20, seven);
         assert_eq!(mid.len(), 8, "no sparkline at 80: {mid:?}");
         let narrow = columns(60, 14, 20, seven);
-        assert!(!narrow.contains(&Column::Metric(SortColumn::Talk)));
-        assert!(!narrow.contains(&Column::Metric(SortColumn::Holds)));
+        assert!(!narrow.contains(&Column::Metric(Figure::Talk)));
+        assert!(!narrow.contains(&Column::Metric(Figure::Holds)));
         assert!(columns(0, 0, 0, seven).contains(&Column::Name(NAME_MIN)));
         // Status columns go before the conversation figures.
-        let mut all = SortColumn::ALL[1..].to_vec();
-        all.retain(|c| *c != SortColumn::Name);
-        let fit = columns(100, 14, 0, &all);
-        assert!(fit.contains(&Column::Metric(SortColumn::Aht)));
-        assert!(!fit.contains(&Column::Metric(SortColumn::NotResponding)));
+        let fit = columns(100, 14, 0, &Figure::ALL);
+        assert!(fit.contains(&Column::Metric(Figure::Aht)));
+        assert!(!fit.contains(&Column::Metric(Figure::NotResponding)));
+        assert_eq!(
+            drop_order(),
+            [
+                Figure::NotResponding,
+                Figure::Idle,
+                Figure::Interacting,
+                Figure::OnQueue,
+                Figure::HoldPerCall,
+                Figure::AcwPerCall,
+                Figure::Talk,
+                Figure::Holds,
+                Figure::Occupancy
+            ]
+        );
     }
 
     #[test]

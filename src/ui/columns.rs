@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut lines = Vec::new();
     for (i, c) in chooser_rows().iter().enumerate() {
         let tick = if app.is_chosen(*c) { "[x]" } else { "[ ]" };
-        let mut text = format!("{tick} {:<9} {}", c.title(), c.description());
+        let mut text = format!("{tick} {:<9} {}", c.title(), c.spec().description);
         if c.needs_status() && !status {
             text.push_str(" (no status)");
         }

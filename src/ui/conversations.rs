@@ -306,7 +306,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     state.select(selected);
     *state.offset_mut() = offset;
     frame.render_stateful_widget(table, list, &mut state);
-    let timeline = p.timeline;
+    let timeline = app.is_timeline_open();
     if let Some(p) = app.conversations_mut() {
         p.table = state;
         p.page_rows = rows_h.max(1);

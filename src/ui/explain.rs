@@ -113,11 +113,11 @@ pub fn lines(v: &ExplainView, width: usize, theme: &Theme) -> Vec<Line<'static>>
     let title_w = v
         .figures
         .iter()
-        .map(|e| e.column.title().chars().count())
+        .map(|e| e.figure.title().chars().count())
         .max()
         .unwrap_or(0);
     for e in &v.figures {
-        let sorted = v.sorted_by == Some(e.column);
+        let sorted = v.sorted_by == Some(e.figure);
         let mut parts = e.parts();
         // Say it in words too when it costs no extra row (the ▶ marks it either way).
         let one_line: usize = parts.iter().map(|p| p.chars().count() + 1).sum::<usize>() + 2;

@@ -12,6 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use crate::app::App;
 use crate::keymap::{self, Binding};
+use crate::targets::TargetMetric;
 
 /// A titled group of bindings.
 type Section = (&'static str, &'static [Binding]);
@@ -75,7 +76,7 @@ pub fn sections(app: &App) -> &'static [Section] {
 }
 
 /// A note the tables cannot express.
-const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals, then quits.";
+const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals; q quits.";
 
 /// The same note in the conversations pane.
 const ESC_NOTE_CONVERSATIONS: &str = "Esc returns to the intervals, on the same interval.";
@@ -160,20 +161,14 @@ pub fn target_texts(app: &App, theme: &Theme) -> Vec<String> {
         "Amber: over target; red: over 125%{marks}. Totals count by their averages."
     )];
     let t = app.targets();
-    let g = &t.global;
-    let mut set = Vec::new();
-    if let Some(ms) = g.aht_ms {
-        set.push(format!("AHT {}", crate::format::clock(ms)));
-    }
-    if let Some(ms) = g.acw_ms {
-        set.push(format!("ACW {}", crate::format::clock(ms)));
-    }
-    if let Some(ms) = g.hold_ms {
-        set.push(format!("hold {}", crate::format::clock(ms)));
-    }
-    if let Some(p) = g.occupancy_pct {
-        set.push(format!("occupancy {p:.0}%"));
-    }
+    // Named by the figure each target judges (`ACW/c`: per wrap-up, not the total).
+    let set: Vec<String> = TargetMetric::ALL
+        .into_iter()
+        .filter_map(|m| {
+            let limit = t.global.get(m)?;
+            Some(format!("{} {}", m.figure().title(), m.text(limit)))
+        })
+        .collect();
     if !set.is_empty() {
         out.push(set.join(" · "));
     }

@@ -9,18 +9,20 @@ use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use super::theme::Theme;
 use super::{pane, scroll_offset};
 use crate::app::{App, Focus};
+use crate::figures::{Figure, Unit};
 use crate::targets::Level;
-use crate::view::{Cells, SortColumn};
+use crate::view::Cells;
 
 const LABEL: u16 = 11;
 const STATE: u16 = 6;
 const MARKER: u16 = 2;
 
-/// A figure's width here: as in the agents table, one narrower for the counts.
-fn metric_width(c: SortColumn) -> u16 {
-    match c {
-        SortColumn::Handled | SortColumn::Holds => c.width() - 1,
-        _ => c.width(),
+/// A figure's width here: as in the agents table, one narrower for the counts (an interval's
+/// counts are small).
+fn metric_width(c: Figure) -> u16 {
+    match c.spec().unit {
+        Unit::Count => c.width() - 1,
+        Unit::Duration | Unit::Fraction => c.width(),
     }
 }
 
@@ -32,12 +34,12 @@ pub enum Column {
     /// `● open` on the current interval.
     State,
     /// A figure.
-    Metric(SortColumn),
+    Metric(Figure),
 }
 
 impl Column {
     /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
-    fn width(self, extra: &dyn Fn(SortColumn) -> u16) -> u16 {
+    fn width(self, extra: &dyn Fn(Figure) -> u16) -> u16 {
         match self {
             Column::Interval => LABEL,
             Column::State => STATE,
@@ -48,22 +50,18 @@ impl Column {
 
 /// Columns that fit in `width`: figures go in the agents table's drop order, then the "open"
 /// column (the open interval keeps its style).
-pub fn columns(width: u16, figures: &[SortColumn]) -> Vec<Column> {
+pub fn columns(width: u16, figures: &[Figure]) -> Vec<Column> {
     columns_with(width, figures, &|_| 0)
 }
 
 /// [`columns`] with figures `extra(c)` wider (room for over-target markers).
-pub fn columns_with(
-    width: u16,
-    figures: &[SortColumn],
-    extra: &dyn Fn(SortColumn) -> u16,
-) -> Vec<Column> {
+pub fn columns_with(width: u16, figures: &[Figure], extra: &dyn Fn(Figure) -> u16) -> Vec<Column> {
     let mut cols = vec![Column::Interval, Column::State];
     cols.extend(figures.iter().map(|c| Column::Metric(*c)));
     let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1;
-    let drops = super::agents::DROP_ORDER
-        .iter()
-        .map(|c| Column::Metric(*c))
+    let drops = super::agents::drop_order()
+        .into_iter()
+        .map(Column::Metric)
         .chain([Column::State]);
     for drop in drops {
         if used(&cols) > width {
@@ -76,7 +74,7 @@ pub fn columns_with(
 /// How a row's figures are drawn: the theme, and the columns kept for over-target markers.
 struct Figures<'t> {
     theme: &'t Theme,
-    extra: &'t dyn Fn(SortColumn) -> u16,
+    extra: &'t dyn Fn(Figure) -> u16,
 }
 
 fn row_cells<'a>(
@@ -95,7 +93,7 @@ fn judged_cells<'a>(
     state: &'static str,
     cells: &'a Cells,
     cols: &[Column],
-    level: impl Fn(SortColumn) -> Level,
+    level: impl Fn(Figure) -> Level,
     f: &Figures<'_>,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
@@ -113,7 +111,7 @@ fn judged_cells<'a>(
 /// Draws the intervals table (or an empty frame when no agent is selected); `left_rule` when
 /// it sits right of the agents table.
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_rule: bool) {
-    let mut state = std::mem::take(&mut app.intervals_table);
+    let mut state = std::mem::take(&mut app.tables_mut().intervals);
     let focused = app.focus() == Focus::Intervals;
     let agent = app.selected_agent();
     let name = agent.map_or("no agent selected", |a| a.name.as_str());
@@ -147,7 +145,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
         let level = |c| app.interval_cell_level(r, c);
         if open {
             judged_cells(&r.label, "● open", &r.cells, &cols, level, &figures).style(theme.open)
-        } else if r.start.with_timezone(&chrono::Utc) > now {
+        } else if r.is_future(now) {
             // Nothing has happened yet: blank, not a row of zeros that reads like an idle agent.
             row_cells(&r.label, "", &not_yet, &cols, &figures).style(theme.future)
         } else {
@@ -192,8 +190,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     state.select(selected);
     *state.offset_mut() = offset;
     frame.render_stateful_widget(table, area, &mut state);
-    app.intervals_table = state;
-    app.pages.1 = page.max(1);
+    let tables = app.tables_mut();
+    tables.intervals = state;
+    tables.intervals_page = page.max(1);
 }
 
 #[cfg(test)]
@@ -202,10 +201,11 @@ mod tests {
 
     #[test]
     fn columns_fit_or_degrade() {
-        let seven = &SortColumn::DEFAULT_COLUMNS[..7];
+        let defaults = Figure::defaults();
+        let seven = &defaults[..7];
         assert_eq!(columns(90, seven).len(), 9);
         let c = columns(70, seven);
-        assert!(!c.contains(&Column::Metric(SortColumn::Talk)));
+        assert!(!c.contains(&Column::Metric(Figure::Talk)));
         assert!(c.contains(&Column::State));
         assert!(columns(50, seven).len() < 7);
     }

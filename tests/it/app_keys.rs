@@ -11,8 +11,10 @@ use fixtures::*;
 use floorwatch::app::{
     Action, App, Effect, Focus, Freshness, GENESYS_REQUESTS_PER_MINUTE, Mode, Outcome, ViewKind,
 };
+use floorwatch::export;
 use floorwatch::fetcher::FetchEvent;
-use floorwatch::view::{AGENTS_CSV_HEADER, INTERVALS_CSV_HEADER, SortColumn};
+use floorwatch::figures::Figure;
+use floorwatch::view::SortBy;
 
 fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
@@ -117,29 +119,41 @@ fn enter_opens_the_agents_intervals_and_keys_then_move_intervals() {
 #[test]
 fn s_cycles_sort_columns_with_natural_direction_and_s_shift_reverses() {
     let mut app = app();
-    let expected: [(SortColumn, &[&str]); 8] = [
+    let expected: [(SortBy, &[&str]); 8] = [
         (
-            SortColumn::Handled,
+            SortBy::Figure(Figure::Handled),
             &["c3", "a1", "b2", "d4", "zz-9f3c", "e5"],
         ),
         (
-            SortColumn::Handle,
+            SortBy::Figure(Figure::Handle),
             &["b2", "c3", "a1", "d4", "zz-9f3c", "e5"],
         ),
-        (SortColumn::Aht, &["b2", "zz-9f3c", "d4", "a1", "c3", "e5"]),
-        (SortColumn::Acw, &["b2", "a1", "c3", "d4", "zz-9f3c", "e5"]),
-        (SortColumn::Hold, &["b2", "a1", "d4", "zz-9f3c", "c3", "e5"]),
         (
-            SortColumn::Holds,
+            SortBy::Figure(Figure::Aht),
+            &["b2", "zz-9f3c", "d4", "a1", "c3", "e5"],
+        ),
+        (
+            SortBy::Figure(Figure::Acw),
+            &["b2", "a1", "c3", "d4", "zz-9f3c", "e5"],
+        ),
+        (
+            SortBy::Figure(Figure::Hold),
+            &["b2", "a1", "d4", "zz-9f3c", "c3", "e5"],
+        ),
+        (
+            SortBy::Figure(Figure::Holds),
             &["b2", "a1", "d4", "c3", "zz-9f3c", "e5"],
         ),
-        (SortColumn::Talk, &["c3", "a1", "b2", "d4", "zz-9f3c", "e5"]),
-        (SortColumn::Name, &["a1", "b2", "c3", "d4", "e5", "zz-9f3c"]),
+        (
+            SortBy::Figure(Figure::Talk),
+            &["c3", "a1", "b2", "d4", "zz-9f3c", "e5"],
+        ),
+        (SortBy::Name, &["a1", "b2", "c3", "d4", "e5", "zz-9f3c"]),
     ];
     for (column, order) in expected {
         assert!(app.update(key('s')).dirty);
-        assert_eq!(app.sort().column, column);
-        assert_eq!(app.sort().descending, column != SortColumn::Name);
+        assert_eq!(app.sort().by, column);
+        assert_eq!(app.sort().descending, column != SortBy::Name);
         assert_eq!(ids(&app), order, "sorted by {column:?}");
         assert_eq!(
             selected_id(&app).as_deref(),
@@ -153,7 +167,7 @@ fn s_cycles_sort_columns_with_natural_direction_and_s_shift_reverses() {
     assert_eq!(ids(&app), ["zz-9f3c", "e5", "d4", "c3", "b2", "a1"]);
     app.update(key('s'));
     app.update(key('S'));
-    assert_eq!(app.sort().column, SortColumn::Handled);
+    assert_eq!(app.sort().by, SortBy::Figure(Figure::Handled));
     assert!(!app.sort().descending);
     assert_eq!(ids(&app), ["e5", "zz-9f3c", "d4", "b2", "a1", "c3"]);
 }
@@ -207,7 +221,7 @@ fn arrows_move_while_filtering() {
 }
 
 #[test]
-fn esc_clears_filter_then_leaves_intervals_then_quits() {
+fn esc_clears_filter_then_leaves_intervals_and_never_quits() {
     let mut app = app();
     app.update(key('/'));
     type_str(&mut app, "bob");
@@ -220,9 +234,18 @@ fn esc_clears_filter_then_leaves_intervals_then_quits() {
     let out = app.update(code(KeyCode::Esc));
     assert!(out.effects.is_empty());
     assert_eq!(app.focus(), Focus::Agents);
-    let out = app.update(code(KeyCode::Esc));
-    assert_eq!(out.effects, vec![Effect::Quit]);
-    assert!(app.should_quit());
+    for k in [KeyCode::Esc, KeyCode::Backspace, KeyCode::Esc] {
+        let out = app.update(code(k));
+        assert!(
+            out.effects.is_empty() && !out.dirty,
+            "{k:?} with nothing to close"
+        );
+        assert!(!app.should_quit(), "{k:?} never quits");
+    }
+    // Backspace walks back the same way.
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Backspace));
+    assert_eq!(app.focus(), Focus::Agents);
 }
 
 #[test]
@@ -381,7 +404,10 @@ fn export_of_the_agents_view_is_the_visible_rows_in_order() {
     };
     assert_eq!(view.kind, ViewKind::Agents);
     assert_eq!(view.kind.slug(), "agents");
-    assert_eq!(view.header, strs(&AGENTS_CSV_HEADER));
+    assert_eq!(
+        view.columns.join(","),
+        "Agent id,Agent,Handled,Handle,AHT,ACW,Hold,Holds,Talk"
+    );
     assert_eq!(
         view.header.join(","),
         "agent_id,agent_name,handled,handle_s,avg_handle_s,acw_s,hold_s,holds,talk_s"
@@ -422,7 +448,7 @@ fn export_of_the_intervals_view_is_the_selected_agents_day() {
         panic!("expected one export, got {:?}", out.effects);
     };
     assert_eq!(view.kind.slug(), "intervals");
-    assert_eq!(view.header, strs(INTERVALS_CSV_HEADER));
+    assert_eq!(view.header, strs(&export::day_header(false)));
     assert_eq!(view.rows.len(), 48);
     assert_eq!(
         view.rows[16],

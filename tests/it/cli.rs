@@ -647,7 +647,7 @@ fn demo_export(dir: &Path, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
 fn export_with_status_appends_the_status_columns() {
     let dir = tempfile::tempdir().expect("dir");
     let (header, rows) = demo_export(dir.path(), &["--with-status"]);
-    assert_eq!(header, floorwatch::export::DAY_HEADER_WITH_STATUS);
+    assert_eq!(header, floorwatch::export::day_header(true));
     assert!(rows.len() > 300, "a whole demo day: {}", rows.len());
     let mut with_occupancy = 0;
     for r in &rows {
@@ -666,7 +666,7 @@ fn export_with_status_appends_the_status_columns() {
 
     // Without the flag the header is exactly as before.
     let (header, rows) = demo_export(dir.path(), &[]);
-    assert_eq!(header, floorwatch::export::DAY_HEADER);
+    assert_eq!(header, floorwatch::export::day_header(false));
     assert!(rows.iter().all(|r| r.len() == header.len()));
 }
 
@@ -708,7 +708,7 @@ async fn export_with_status_refused_warns_and_still_writes() {
     );
     assert!(err.contains("analytics:userAggregate:view"), "{err}");
     let (header, rows) = read_csv(&out);
-    assert_eq!(header, floorwatch::export::DAY_HEADER_WITH_STATUS);
+    assert_eq!(header, floorwatch::export::day_header(true));
     assert_eq!(rows.len(), 1);
     assert_eq!(
         &rows[0][..5],

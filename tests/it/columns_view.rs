@@ -6,9 +6,10 @@ use crate::common::fixtures;
 use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{App, Focus, Mode, chooser_rows};
+use floorwatch::figures::Figure;
 use floorwatch::saved_view::SavedView;
 use floorwatch::ui::{self, theme::Theme};
-use floorwatch::view::SortColumn;
+use floorwatch::view::SortBy;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -24,7 +25,7 @@ fn text(app: &mut App, w: u16, h: u16) -> String {
 }
 
 /// Moves the chooser's cursor onto `c`.
-fn cursor_to(app: &mut App, c: SortColumn) {
+fn cursor_to(app: &mut App, c: Figure) {
     send(app, [key('g')]);
     let at = chooser_rows().iter().position(|x| *x == c).expect("row");
     for _ in 0..at {
@@ -46,9 +47,9 @@ fn c_opens_the_chooser_and_space_hides_a_column() {
         frame.contains("(no status)"),
         "the fixture has no status: {frame}"
     );
-    cursor_to(&mut app, SortColumn::Holds);
+    cursor_to(&mut app, Figure::Holds);
     send(&mut app, [key(' ')]);
-    assert!(!app.visible_columns().contains(&SortColumn::Holds));
+    assert!(!app.visible_columns().contains(&Figure::Holds));
     send(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.mode(), Mode::Normal);
     let frame = text(&mut app, 120, 40);
@@ -60,18 +61,18 @@ fn c_opens_the_chooser_and_space_hides_a_column() {
 fn extra_columns_show_and_d_restores_the_defaults() {
     let mut app = app();
     send(&mut app, [key('c')]);
-    cursor_to(&mut app, SortColumn::AcwAvg);
+    cursor_to(&mut app, Figure::AcwPerCall);
     send(&mut app, [key('x')]);
-    cursor_to(&mut app, SortColumn::HoldAvg);
+    cursor_to(&mut app, Figure::HoldPerCall);
     send(&mut app, [key('x'), key('c')]);
     let cols = app.visible_columns();
     let acw = cols
         .iter()
-        .position(|c| *c == SortColumn::AcwAvg)
+        .position(|c| *c == Figure::AcwPerCall)
         .expect("ACW/c");
     let hold = cols
         .iter()
-        .position(|c| *c == SortColumn::HoldAvg)
+        .position(|c| *c == Figure::HoldPerCall)
         .expect("Hold/c");
     assert!(acw < hold, "on-screen order kept: {cols:?}");
     let frame = text(&mut app, 200, 50);
@@ -84,7 +85,7 @@ fn extra_columns_show_and_d_restores_the_defaults() {
     send(&mut app, [key('c'), key('d'), key('c')]);
     assert_eq!(
         app.chosen_columns(),
-        &SortColumn::DEFAULT_COLUMNS[..],
+        &Figure::defaults()[..],
         "defaults back"
     );
 }
@@ -92,31 +93,35 @@ fn extra_columns_show_and_d_restores_the_defaults() {
 #[test]
 fn status_columns_are_chosen_but_hidden_without_status() {
     let app = app();
-    assert!(app.is_chosen(SortColumn::Occupancy));
-    assert!(!app.visible_columns().contains(&SortColumn::Occupancy));
+    assert!(app.is_chosen(Figure::Occupancy));
+    assert!(!app.visible_columns().contains(&Figure::Occupancy));
 }
 
 #[test]
 fn s_cycles_through_visible_columns_only_and_hiding_the_sort_key_falls_back_to_name() {
     let mut app = app();
     send(&mut app, [key('c')]);
-    cursor_to(&mut app, SortColumn::Handle);
+    cursor_to(&mut app, Figure::Handle);
     send(&mut app, [key(' '), key('c')]);
     send(&mut app, [key('s')]);
-    assert_eq!(app.sort().column, SortColumn::Handled);
+    assert_eq!(app.sort().by, SortBy::Figure(Figure::Handled));
     send(&mut app, [key('s')]);
-    assert_eq!(app.sort().column, SortColumn::Aht, "Handle is hidden");
+    assert_eq!(
+        app.sort().by,
+        SortBy::Figure(Figure::Aht),
+        "Handle is hidden"
+    );
     send(&mut app, [key('c')]);
-    cursor_to(&mut app, SortColumn::Aht);
+    cursor_to(&mut app, Figure::Aht);
     send(&mut app, [key(' '), key('c')]);
-    assert_eq!(app.sort().column, SortColumn::Name);
+    assert_eq!(app.sort().by, SortBy::Name);
 }
 
 #[test]
 fn the_saved_view_round_trips() {
     let mut app = app();
     send(&mut app, [key('c')]);
-    cursor_to(&mut app, SortColumn::Talk);
+    cursor_to(&mut app, Figure::Talk);
     send(&mut app, [key(' '), key('c')]);
     send(&mut app, [key('s'), key('s'), key('s')]); // AHT, descending
     send(&mut app, [key('/')]);
@@ -153,11 +158,8 @@ fn a_saved_view_from_elsewhere_is_taken_for_what_it_can() {
         focus: Some("sideways".into()),
         columns: Some(vec!["handled".into(), "bogus".into(), "aht".into()]),
     });
-    assert_eq!(app.sort().column, SortColumn::Name);
+    assert_eq!(app.sort().by, SortBy::Name);
     assert_eq!(app.filter(), "", "an invalid filter is dropped");
     assert_eq!(app.focus(), Focus::Agents);
-    assert_eq!(
-        app.chosen_columns(),
-        &[SortColumn::Handled, SortColumn::Aht]
-    );
+    assert_eq!(app.chosen_columns(), &[Figure::Handled, Figure::Aht]);
 }

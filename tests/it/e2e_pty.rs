@@ -142,8 +142,10 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
             "acw_s",
             "hold_s",
             "holds",
-            "talk_s"
-        ]
+            "talk_s",
+            "occupancy"
+        ],
+        "the columns on screen (the demo floor reads routing status, so Occ shows)"
     );
     let rows = rdr.records().count();
     assert!(rows >= 30, "demo floor agents exported: {rows}");

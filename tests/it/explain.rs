@@ -11,9 +11,10 @@ use fixtures::*;
 use floorwatch::app::{Action, App, ExplainView, Focus, Mode, Openness};
 use floorwatch::explain::Explanation;
 use floorwatch::fetcher::FetchEvent;
+use floorwatch::figures::Figure;
 use floorwatch::model::{Snapshot, StatusAvailability, StatusMetrics};
 use floorwatch::ui::{self, theme::Theme};
-use floorwatch::view::SortColumn;
+use floorwatch::view::SortBy;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -42,10 +43,10 @@ fn view(app: &App) -> ExplainView {
     app.explain_view().expect("a row is selected")
 }
 
-fn figure(v: &ExplainView, c: SortColumn) -> &Explanation {
+fn figure(v: &ExplainView, c: Figure) -> &Explanation {
     v.figures
         .iter()
-        .find(|e| e.column == c)
+        .find(|e| e.figure == c)
         .unwrap_or_else(|| panic!("{c:?} listed in {:?}", v.figures))
 }
 
@@ -129,32 +130,32 @@ fn an_agent_row_explains_the_day_with_the_raw_sums() {
     assert!(v.open_note().is_some_and(|n| n.starts_with("still open")));
     // Sorted by name: no figure is the sorted one; the visible figures in table order.
     assert_eq!(v.sorted_by, None);
-    let cols: Vec<SortColumn> = v.figures.iter().map(|e| e.column).collect();
+    let cols: Vec<Figure> = v.figures.iter().map(|e| e.figure).collect();
     assert_eq!(cols, app.visible_columns());
     // Ann Lee: 13 handled, 4100 s handle, 610 s ACW, 180 s hold in 4 holds, 3310 s talk.
     assert_eq!(
-        figure(&v, SortColumn::Handled).line(),
+        figure(&v, Figure::Handled).line(),
         "Handled = count(tHandle) = 13"
     );
     assert_eq!(
-        figure(&v, SortColumn::Handle).line(),
+        figure(&v, Figure::Handle).line(),
         "Handle = Σ tHandle = 4 100 000 ms = 1:08:20"
     );
     assert_eq!(
-        figure(&v, SortColumn::Aht).line(),
+        figure(&v, Figure::Aht).line(),
         "AHT = Σ tHandle ÷ count(tHandle) = 4 100 000 ms ÷ 13 = 5:15"
     );
-    assert_eq!(figure(&v, SortColumn::Acw).raw, "610 000 ms");
-    assert_eq!(figure(&v, SortColumn::Hold).raw, "180 000 ms");
-    assert_eq!(figure(&v, SortColumn::Holds).value, "4");
-    assert_eq!(figure(&v, SortColumn::Talk).raw, "3 310 000 ms");
+    assert_eq!(figure(&v, Figure::Acw).raw, "610 000 ms");
+    assert_eq!(figure(&v, Figure::Hold).raw, "180 000 ms");
+    assert_eq!(figure(&v, Figure::Holds).value, "4");
+    assert_eq!(figure(&v, Figure::Talk).raw, "3 310 000 ms");
     // The value is the table's cell, exactly.
     let row = app.selected_agent().expect("selected");
     for e in &v.figures {
-        assert_eq!(e.value, row.cells.get(e.column), "{:?}", e.column);
+        assert_eq!(e.value, row.cells.get(e.figure), "{:?}", e.figure);
     }
     // The fixture floor has no status: the columns are hidden and the note says why.
-    assert!(v.figures.iter().all(|e| !e.column.needs_status()));
+    assert!(v.figures.iter().all(|e| !e.figure.needs_status()));
     assert!(
         v.status_note.contains("separate query"),
         "{}",
@@ -167,10 +168,10 @@ fn the_sorted_column_comes_first() {
     let mut app = app();
     // Name → Handled → Handle → AHT.
     send(&mut app, [key('s'), key('s'), key('s'), key('g'), key('i')]);
-    assert_eq!(app.sort().column, SortColumn::Aht);
+    assert_eq!(app.sort().by, SortBy::Figure(Figure::Aht));
     let v = view(&app);
-    assert_eq!(v.sorted_by, Some(SortColumn::Aht));
-    assert_eq!(v.figures[0].column, SortColumn::Aht);
+    assert_eq!(v.sorted_by, Some(Figure::Aht));
+    assert_eq!(v.figures[0].figure, Figure::Aht);
     assert_eq!(v.figures.len(), app.visible_columns().len());
     // Bob Stone has the longest AHT: 5100 s over 7.
     assert_eq!(v.agent, "Bob Stone");
@@ -195,13 +196,13 @@ fn the_open_interval_says_its_figures_may_still_grow() {
         "{note}"
     );
     // Ann's 10:00 cell: 1 handled, 300 s handle, 40 s ACW.
-    assert_eq!(figure(&v, SortColumn::Handled).value, "1");
-    assert_eq!(figure(&v, SortColumn::Handle).raw, "300 000 ms");
+    assert_eq!(figure(&v, Figure::Handled).value, "1");
+    assert_eq!(figure(&v, Figure::Handle).raw, "300 000 ms");
     assert_eq!(
-        figure(&v, SortColumn::Aht).line(),
+        figure(&v, Figure::Aht).line(),
         "AHT = Σ tHandle ÷ count(tHandle) = 300 000 ms ÷ 1 = 5:00"
     );
-    assert_eq!(figure(&v, SortColumn::Acw).raw, "40 000 ms");
+    assert_eq!(figure(&v, Figure::Acw).raw, "40 000 ms");
 }
 
 #[test]
@@ -216,11 +217,11 @@ fn a_closed_interval_has_no_open_note() {
     assert!(v.state_line().ends_with("interval closed"));
     // Ann's 09:00 cell: 2 handled, 700 s handle, 100 s ACW, 90 s hold in 2 holds.
     assert_eq!(
-        figure(&v, SortColumn::Aht).line(),
+        figure(&v, Figure::Aht).line(),
         "AHT = Σ tHandle ÷ count(tHandle) = 700 000 ms ÷ 2 = 5:50"
     );
-    assert_eq!(figure(&v, SortColumn::Hold).raw, "90 000 ms");
-    assert_eq!(figure(&v, SortColumn::Holds).value, "2");
+    assert_eq!(figure(&v, Figure::Hold).raw, "90 000 ms");
+    assert_eq!(figure(&v, Figure::Holds).value, "2");
     let frame = text(&draw(&mut app, 100, 30));
     assert!(!frame.contains("still open"), "{frame}");
     assert!(frame.contains("700 000 ms ÷ 2"), "{frame}");
@@ -244,7 +245,7 @@ fn moving_while_open_explains_the_next_row() {
     assert!(app.update(key('j')).dirty);
     assert_eq!(app.mode(), Mode::Explain);
     assert_eq!(view(&app).agent, "Bob Stone");
-    assert_eq!(figure(&view(&app), SortColumn::Handled).value, "7");
+    assert_eq!(figure(&view(&app), Figure::Handled).value, "7");
     app.update(code(KeyCode::Up));
     assert_eq!(view(&app).agent, "Ann Lee");
     // Tab flips between the agent's day and the selected interval.
@@ -262,13 +263,13 @@ fn blank_figures_say_why() {
     send(&mut app, [key('j'), key('j'), key('j'), key('j'), key('i')]);
     let v = view(&app);
     assert_eq!(v.agent, "Eve Moreau");
-    let aht = figure(&v, SortColumn::Aht);
+    let aht = figure(&v, Figure::Aht);
     assert_eq!(aht.value, "");
     assert_eq!(aht.blank_reason, Some("blank: nothing handled"));
     assert!(aht.line().ends_with("→ blank: nothing handled"));
     // Zero is a real figure for sums and counts.
-    assert_eq!(figure(&v, SortColumn::Handled).blank_reason, None);
-    assert_eq!(figure(&v, SortColumn::Handle).value, "0:00");
+    assert_eq!(figure(&v, Figure::Handled).blank_reason, None);
+    assert_eq!(figure(&v, Figure::Handle).value, "0:00");
     let frame = text(&draw(&mut app, 80, 24));
     assert!(frame.contains("blank: nothing handled"), "{frame}");
 }
@@ -276,10 +277,10 @@ fn blank_figures_say_why() {
 #[test]
 fn status_figures_explain_occupancy_from_routing_status() {
     let mut app = status_app();
-    assert!(app.visible_columns().contains(&SortColumn::Occupancy));
+    assert!(app.visible_columns().contains(&Figure::Occupancy));
     app.update(key('i'));
     let v = view(&app);
-    let occ = figure(&v, SortColumn::Occupancy);
+    let occ = figure(&v, Figure::Occupancy);
     assert_eq!(occ.metrics, ["tAgentRoutingStatus"]);
     // Five intervals of 25 min interacting and 5 min idle.
     assert_eq!(occ.raw, "7 500 000 ÷ (7 500 000 + 0 + 1 500 000) ms");
@@ -294,7 +295,7 @@ fn status_figures_explain_occupancy_from_routing_status() {
     let v = view(&app);
     assert_eq!(v.agent, "Eve Moreau");
     assert_eq!(
-        figure(&v, SortColumn::Occupancy).blank_reason,
+        figure(&v, Figure::Occupancy).blank_reason,
         Some("blank: no on-queue time")
     );
 }
@@ -309,7 +310,7 @@ fn refused_status_is_named_and_its_columns_are_not_listed() {
     app.update(key('i'));
     let v = view(&app);
     assert!(v.status_note.contains(&reason), "{}", v.status_note);
-    assert!(v.figures.iter().all(|e| !e.column.needs_status()));
+    assert!(v.figures.iter().all(|e| !e.figure.needs_status()));
 }
 
 #[test]

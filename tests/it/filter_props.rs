@@ -2,11 +2,12 @@
 //! (or a paste) can type, and the canonical form shown in the header must parse back to the
 //! very filter that is applied.
 
-use floorwatch::filter::{Field, Filter, Op, Term, parse};
+use floorwatch::figures::{Figure, Unit};
+use floorwatch::filter::{Filter, Op, Term, parse};
 use proptest::prelude::*;
 
-fn field() -> impl Strategy<Value = Field> {
-    prop::sample::select(Field::ALL.to_vec())
+fn figure() -> impl Strategy<Value = Figure> {
+    prop::sample::select(Figure::ALL.to_vec())
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -26,15 +27,15 @@ fn seconds() -> impl Strategy<Value = f64> {
     ]
 }
 
-fn value_for(f: Field) -> BoxedStrategy<f64> {
-    match f {
-        Field::Handled | Field::Holds => prop_oneof![
+fn value_for(f: Figure) -> BoxedStrategy<f64> {
+    match f.spec().unit {
+        Unit::Count => prop_oneof![
             (0u32..50).prop_map(f64::from),
             any::<u32>().prop_map(f64::from),
         ]
         .boxed(),
-        Field::Occ => prop_oneof![(0u32..=100).prop_map(f64::from), 0.0f64..=100.0].boxed(),
-        _ => seconds().boxed(),
+        Unit::Fraction => prop_oneof![(0u32..=100).prop_map(f64::from), 0.0f64..=100.0].boxed(),
+        Unit::Duration => seconds().boxed(),
     }
 }
 
@@ -49,8 +50,8 @@ fn text() -> impl Strategy<Value = String> {
 
 fn term() -> impl Strategy<Value = Term> {
     prop_oneof![
-        field().prop_flat_map(|f| (Just(f), op(), value_for(f))
-            .prop_map(|(field, op, value)| { Term::Compare { field, op, value } })),
+        figure().prop_flat_map(|f| (Just(f), op(), value_for(f))
+            .prop_map(|(figure, op, value)| { Term::Compare { figure, op, value } })),
         text().prop_map(Term::Queue),
         text().prop_map(Term::NameIs),
         text().prop_map(Term::NameContains),
@@ -74,7 +75,7 @@ proptest! {
 
     #[test]
     fn parse_never_panics_on_filter_like_text(
-        s in "[a-z<>=!~:\"\\\\ %.0-9sm\u{e9}\u{1F600}\u{3000}]{0,40}"
+        s in "[a-z<>=!~:/\"\\\\ %.0-9smh\u{e9}\u{1F600}\u{3000}]{0,40}"
     ) {
         if let Err(e) = parse(&s) {
             prop_assert!(e.position <= s.chars().count(), "{e} in {s:?}");

@@ -45,14 +45,14 @@ fn comparisons_narrow_the_table_and_the_export() {
 #[test]
 fn units_and_several_terms_and() {
     let mut app = app();
-    filter(&mut app, "aht>5m hold>=1m");
+    filter(&mut app, "aht>5m hold/c>=1m");
     // Bob: AHT 728.6 s, hold/handled 1150/7 = 164 s; zz: 625 s, 45/2 = 22.5 s.
     assert_eq!(ids(&app), ["b2"]);
     send(&mut app, [code(KeyCode::Esc)]);
     filter(&mut app, "handled=0");
     assert_eq!(ids(&app), ["e5"]);
     send(&mut app, [code(KeyCode::Esc)]);
-    filter(&mut app, "acw<60 handled>0");
+    filter(&mut app, "acw/c<60 handled>0");
     // ACW per wrap-up: Carla 450/24 = 18.75 s; Ann 610/13 = 46.9 s; Dev 410/6 = 68.3 s.
     assert_eq!(ids(&app), ["a1", "c3"]);
     send(&mut app, [code(KeyCode::Esc)]);
@@ -97,12 +97,17 @@ fn an_invalid_expression_points_at_the_mistake_and_keeps_the_table() {
 #[test]
 fn queue_terms_are_resolved_once_through_the_loop() {
     let mut app = app();
-    let effects = filter(&mut app, "queue:Billing");
-    let asks: Vec<_> = effects
-        .iter()
-        .filter(|e| matches!(e, Effect::ResolveQueue(q) if q == "Billing"))
-        .collect();
-    assert_eq!(asks.len(), 1, "{effects:?}");
+    let typing = filter(&mut app, "queue:Billing");
+    assert!(
+        !typing.iter().any(|e| matches!(e, Effect::ResolveQueue(_))),
+        "nothing is looked up per keystroke: {typing:?}"
+    );
+    let effects = send(&mut app, [code(KeyCode::Enter)]).effects;
+    assert_eq!(
+        effects,
+        [Effect::ResolveQueue("Billing".into())],
+        "accepting looks the queue up once"
+    );
     assert!(ids(&app).is_empty(), "members unknown yet");
     assert_eq!(app.queues_pending(), ["Billing"]);
     app.update(Action::QueueMembers {
@@ -112,7 +117,9 @@ fn queue_terms_are_resolved_once_through_the_loop() {
     assert_eq!(ids(&app), ["a1", "c3"]);
     assert!(app.queues_pending().is_empty());
     // Narrowing further asks nothing new.
-    let more = type_str(&mut app, " aht<200").effects;
+    let mut more = send(&mut app, [key('/')]).effects;
+    more.extend(type_str(&mut app, " aht<200").effects);
+    more.extend(send(&mut app, [code(KeyCode::Enter)]).effects);
     assert!(!more.iter().any(|e| matches!(e, Effect::ResolveQueue(_))));
     assert_eq!(ids(&app), ["c3"]);
 }
@@ -174,7 +181,7 @@ fn occupancy_filters_on_the_demo_floor() {
         .view()
         .expect("view")
         .rows()
-        .filter_map(|r| r.value(floorwatch::view::SortColumn::Occupancy))
+        .filter_map(|r| r.value(floorwatch::figures::Figure::Occupancy))
         .map(|o| (o * 100.0).round() as i64)
         .collect();
     occ.sort_unstable();
@@ -194,7 +201,7 @@ fn occupancy_filters_on_the_demo_floor() {
             .and_then(|v| v.rows().find(|r| &r.id == id).cloned())
             .expect("row");
         let occ = row
-            .value(floorwatch::view::SortColumn::Occupancy)
+            .value(floorwatch::figures::Figure::Occupancy)
             .expect("defined");
         assert!((occ * 100.0).round() as i64 >= median, "{id}: {occ}");
     }

@@ -111,7 +111,8 @@ fn live_export_at(t: DateTime<Utc>, out: &Path) {
         .await
         .expect("demo load")
     });
-    export::write_file_atomic(out, export::DAY_HEADER, export::day_rows(&snap)).expect("write");
+    export::write_file_atomic(out, &export::day_header(false), export::day_rows(&snap))
+        .expect("write");
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -246,7 +247,7 @@ fn export_from_recording_equals_the_live_export_at_that_moment() {
         live_export_at(t, &live);
         let (h1, r1) = read_csv(&from_rec);
         let (h2, r2) = read_csv(&live);
-        assert_eq!(h1, export::DAY_HEADER);
+        assert_eq!(h1, export::day_header(false));
         assert_eq!(h1, h2);
         assert!(r1.len() > 30, "a busy floor: {} rows", r1.len());
         assert_eq!(r1, r2, "export at {at} (snapshot {k})");
@@ -397,7 +398,7 @@ fn export_from_recording_with_status_writes_the_recorded_status() {
         String::from_utf8_lossy(&o.stderr)
     );
     let (header, rows) = read_csv(&out);
-    assert_eq!(header, export::DAY_HEADER_WITH_STATUS);
+    assert_eq!(header, export::day_header(true));
     assert_eq!(rows, export::day_rows_with_status(last).collect::<Vec<_>>());
     assert!(rows.iter().any(|r| !r[15].is_empty()), "some occupancy");
 }

@@ -269,10 +269,12 @@ fn help_lists_the_targets_in_force() {
     let screen: String = (0..40).map(|y| line(&t, y) + "\n").collect();
     assert!(screen.contains("Targets"), "{screen}");
     assert!(screen.contains("(marked ! and !!)"), "{screen}");
+    // Named by the figure each target judges; the line wraps in the help's narrow column.
     assert!(
-        screen.contains("AHT 6:00 · ACW 1:00 · hold 0:25"),
+        screen.contains("AHT 6:00 · ACW/c 1:00 · Hold/c"),
         "{screen}"
     );
+    assert!(screen.contains("0:25"), "{screen}");
     // Without targets there is no such section.
     let mut plain = fixtures::app();
     plain.update(key('?'));
@@ -284,16 +286,16 @@ fn help_lists_the_targets_in_force() {
 #[test]
 fn per_queue_overrides_apply_once_the_queue_members_are_known() {
     use floorwatch::app::Effect;
+    use floorwatch::figures::Figure;
     use floorwatch::targets::Level;
-    use floorwatch::view::SortColumn;
     let t = Targets::from_toml(
         "[targets]\naht = \"5m\"\n[queues.Billing]\naht = \"15m\"\n",
         Path::new("t.toml"),
     )
     .expect("parse");
     let mut app = app().with_targets(t);
-    // The override queue is looked up through the loop, once.
-    let out = app.update(fixtures::key('j'));
+    // The override queue is looked up through the loop, once, when the loop starts.
+    let out = app.update(floorwatch::app::Action::Start);
     let asks: Vec<_> = out
         .effects
         .iter()
@@ -305,7 +307,7 @@ fn per_queue_overrides_apply_once_the_queue_members_are_known() {
             .view()
             .and_then(|v| v.rows().find(|r| r.id == id).cloned())
             .expect("row");
-        app.agent_cell_level(&row, SortColumn::Aht)
+        app.agent_cell_level(&row, Figure::Aht)
     };
     // Bob Stone, AHT 12:09: over the global 5 min until we know he is in Billing.
     assert_ne!(level(&app, "b2"), Level::Ok);

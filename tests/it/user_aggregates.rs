@@ -15,7 +15,7 @@ use serde_json::json;
 
 use fake_org::{FakeOrg, Fault, TestClock, calls, on_queue, queries, status_queries, user_lookups};
 use floorwatch::config::Selection;
-use floorwatch::export::{DAY_HEADER_WITH_STATUS, day_rows_with_status};
+use floorwatch::export::{day_header, day_rows_with_status};
 use floorwatch::fetcher::{self, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig};
 use floorwatch::loader::{self, LoadError};
 use floorwatch::model::{
@@ -294,7 +294,7 @@ async fn a_403_hides_status_says_why_and_keeps_the_conversation_figures() {
     // The export with status: conversation rows stay, status cells blank.
     let rows: Vec<Vec<String>> = day_rows_with_status(&snap).collect();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].len(), DAY_HEADER_WITH_STATUS.len());
+    assert_eq!(rows[0].len(), day_header(true).len());
     assert!(rows[0][11..].iter().all(String::is_empty));
 }
 
@@ -426,8 +426,11 @@ fn occupancy_from_hand_made_routing_status() {
     ]);
     assert_eq!(day.occupancy(), Some(1_600_000.0 / 2_400_000.0));
     // Export formatting: four decimals, blank when undefined.
-    assert_eq!(floorwatch::export::csv_occupancy(day.occupancy()), "0.6667");
-    assert_eq!(floorwatch::export::csv_occupancy(off.occupancy()), "");
+    let occ = |s: &StatusTotals| {
+        floorwatch::figures::Figure::Occupancy.csv(&floorwatch::model::Totals::default(), Some(s))
+    };
+    assert_eq!(occ(&day), "0.6667");
+    assert_eq!(occ(&StatusTotals::from(&off)), "");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,8 +66,6 @@ pub struct ConversationsPane {
     /// Sort of the list; longest handle first by default.
     pub sort: (SortColumn, bool),
     sel: usize,
-    /// The timeline pop-up of the selected conversation is open.
-    pub timeline: bool,
     /// Scroll state of the list (render passes it to ratatui).
     pub table: TableState,
     /// Rows per page, recorded by the last draw.
@@ -87,17 +85,17 @@ impl ConversationsPane {
     }
 }
 
-/// Per-app drill-down bookkeeping: the open pane, the cache, request ids.
+/// Per-app drill-down bookkeeping: the lists fetched so far and request ids (the open pane
+/// itself is the [`Overlay`]).
 #[derive(Debug, Default)]
-pub struct Drill {
-    pub(super) pane: Option<ConversationsPane>,
+pub(crate) struct DrillCache {
     cache: HashMap<CellKey, Cached>,
     /// Insertion order of `cache`, oldest first (eviction).
     order: Vec<CellKey>,
     next_id: u64,
 }
 
-impl Drill {
+impl DrillCache {
     fn remember(&mut self, key: CellKey, cached: Cached) {
         if self.cache.insert(key.clone(), cached).is_none() {
             self.order.push(key);
@@ -112,23 +110,28 @@ impl Drill {
 impl App {
     /// The open conversations pane.
     pub fn conversations(&self) -> Option<&ConversationsPane> {
-        self.drill.pane.as_ref()
+        self.overlay.pane()
     }
 
     /// The pane's table state, for the widget.
     pub fn conversations_mut(&mut self) -> Option<&mut ConversationsPane> {
-        self.drill.pane.as_mut()
+        self.overlay.pane_mut()
+    }
+
+    /// True while the selected conversation's timeline is shown over the pane.
+    pub fn is_timeline_open(&self) -> bool {
+        self.overlay.is_timeline()
     }
 
     /// The cell the pane is about, as the snapshot on screen has it now.
     pub fn drill_cell(&self) -> Option<IntervalMetrics> {
-        let pane = self.drill.pane.as_ref()?;
+        let pane = self.overlay.pane()?;
         self.cell_of(&pane.key)
     }
 
     /// How the list compares with the cell's figures on screen.
     pub fn drill_reconciliation(&self) -> Option<Reconciliation> {
-        let pane = self.drill.pane.as_ref()?;
+        let pane = self.overlay.pane()?;
         let cell = self.cell_of(&pane.key)?;
         Some(pane.page.as_ref()?.drill.reconcile(&cell))
     }
@@ -136,20 +139,17 @@ impl App {
     /// True while the pane's interval is still open: its figures may still grow as
     /// conversations wrap up (reference §4.3).
     pub fn drill_still_changing(&self) -> bool {
-        self.drill
-            .pane
-            .as_ref()
-            .is_some_and(|p| self.now < p.bucket.end)
+        self.overlay.pane().is_some_and(|p| self.now < p.bucket.end)
     }
 
     /// True while something animates (the spinner): the loop then ticks faster.
     pub fn is_animating(&self) -> bool {
-        self.drill.pane.as_ref().is_some_and(|p| p.is_loading())
+        self.overlay.pane().is_some_and(|p| p.is_loading())
     }
 
     /// Spinner phase: changes every [`SPINNER_STEP_MS`] while loading.
     pub fn spinner_phase(&self) -> Option<usize> {
-        let (_, since) = self.drill.pane.as_ref()?.loading?;
+        let (_, since) = self.overlay.pane()?.loading?;
         let ms = (self.now - since).num_milliseconds().max(0);
         Some((ms / SPINNER_STEP_MS) as usize)
     }
@@ -171,7 +171,10 @@ impl App {
         let Some(agent) = self.selected_agent() else {
             return Outcome::none();
         };
-        let Some(row) = self.selected_interval().and_then(|i| self.intervals.get(i)) else {
+        let Some(row) = self
+            .selected_interval()
+            .and_then(|i| self.selection.intervals.get(i))
+        else {
             return Outcome::none();
         };
         let Some(bucket) = self
@@ -196,7 +199,6 @@ impl App {
             cell,
             sort: (SortColumn::Handle, true),
             sel: 0,
-            timeline: false,
             table: TableState::default(),
             page_rows: 10,
         };
@@ -204,11 +206,11 @@ impl App {
         let out = match cached {
             Some(c) => {
                 pane.page = Some((*c.page).clone());
-                self.drill.pane = Some(pane);
+                self.overlay = Overlay::Conversations(Box::new(pane));
                 Outcome::redraw()
             }
             None => {
-                self.drill.pane = Some(pane);
+                self.overlay = Overlay::Conversations(Box::new(pane));
                 self.fetch_conversations()
             }
         };
@@ -221,12 +223,11 @@ impl App {
         let now = self.now;
         let id = self.drill.next_id;
         let cell = self
-            .drill
-            .pane
-            .as_ref()
+            .overlay
+            .pane()
             .and_then(|p| self.cell_of(&p.key))
             .unwrap_or_default();
-        let Some(pane) = self.drill.pane.as_mut() else {
+        let Some(pane) = self.overlay.pane_mut() else {
             return Outcome::none();
         };
         self.drill.next_id += 1;
@@ -250,7 +251,7 @@ impl App {
         id: u64,
         result: Result<Arc<DrillPage>, String>,
     ) -> Outcome {
-        let Some(pane) = self.drill.pane.as_mut() else {
+        let Some(pane) = self.overlay.pane_mut() else {
             return Outcome::none();
         };
         if pane.loading.map(|(l, _)| l) != Some(id) {
@@ -276,7 +277,7 @@ impl App {
 
     /// After a new snapshot: refetch when the open pane's cell changed.
     pub(super) fn drill_on_snapshot(&mut self) -> Vec<Effect> {
-        let Some(pane) = self.drill.pane.as_ref() else {
+        let Some(pane) = self.overlay.pane() else {
             return Vec::new();
         };
         match self.cell_of(&pane.key) {
@@ -285,17 +286,18 @@ impl App {
         }
     }
 
-    /// Closes the pane (Esc/Backspace), cancelling a fetch that is still running.
+    /// Closes the top layer (Esc/Backspace): the timeline back to its pane, or the pane back
+    /// to the intervals, cancelling a fetch that is still running.
     fn close_conversations(&mut self) -> Outcome {
         let out = Outcome::redraw();
-        match self.drill.pane.take().and_then(|p| p.loading) {
+        match self.overlay.close().and_then(|p| p.loading) {
             Some((id, _)) => out.with(Effect::CancelConversations(id)),
             None => out,
         }
     }
 
     fn sort_pane(&mut self) {
-        let Some(pane) = self.drill.pane.as_mut() else {
+        let Some(pane) = self.overlay.pane_mut() else {
             return;
         };
         let (column, desc) = pane.sort;
@@ -317,7 +319,7 @@ impl App {
     }
 
     fn drill_step(&mut self, delta: isize) -> bool {
-        let Some(pane) = self.drill.pane.as_mut() else {
+        let Some(pane) = self.overlay.pane_mut() else {
             return false;
         };
         let Some(cur) = pane.selected() else {
@@ -332,9 +334,8 @@ impl App {
     /// Keys while the pane is open (the timeline pop-up included).
     pub(super) fn run_drill(&mut self, cmd: Command) -> Outcome {
         let page = self
-            .drill
-            .pane
-            .as_ref()
+            .overlay
+            .pane()
             .map_or(1, |p| p.page_rows.max(1) as isize);
         match cmd {
             Command::Up => Outcome::changed(self.drill_step(-1)),
@@ -344,7 +345,7 @@ impl App {
             Command::Top => Outcome::changed(self.drill_step(isize::MIN / 2)),
             Command::Bottom => Outcome::changed(self.drill_step(isize::MAX / 2)),
             Command::SortNext | Command::SortReverse => {
-                if let Some(pane) = self.drill.pane.as_mut() {
+                if let Some(pane) = self.overlay.pane_mut() {
                     pane.sort = if cmd == Command::SortNext {
                         let next = next_column(pane.sort.0);
                         (next, next.default_descending())
@@ -355,13 +356,15 @@ impl App {
                 self.sort_pane();
                 Outcome::redraw()
             }
-            Command::Inspect => match self.drill.pane.as_mut() {
-                Some(p) if p.timeline || p.selected().is_some() => {
-                    p.timeline = !p.timeline;
+            Command::Inspect => {
+                let open = self.overlay.is_timeline();
+                if open || self.overlay.pane().is_some_and(|p| p.selected().is_some()) {
+                    self.overlay.toggle_timeline();
                     Outcome::redraw()
+                } else {
+                    Outcome::none()
                 }
-                _ => Outcome::none(),
-            },
+            }
             Command::Refresh => self.fetch_conversations(),
             Command::Export => match self.conversations_export() {
                 Some(v) => Outcome::none().with(Effect::Export(v)),
@@ -378,10 +381,12 @@ impl App {
 
     /// The list as CSV, in the pane's order; `None` until a list arrived.
     pub fn conversations_export(&self) -> Option<ViewExport> {
-        let page = self.drill.pane.as_ref()?.page.as_ref()?;
+        let page = self.overlay.pane()?.page.as_ref()?;
+        let header = conversations::csv_header();
         Some(ViewExport {
             kind: ViewKind::Conversations,
-            header: conversations::csv_header(),
+            columns: header.clone(),
+            header,
             rows: page.csv_records(),
         })
     }

@@ -1,0 +1,107 @@
+//! What sits over the tables: at most one thing at a time, as one value (gitui's popup stack,
+//! flattened). Help remembers what it was opened over and the timeline the conversations pane
+//! it belongs to, so "close the top one" is [`Overlay::close`] and two unrelated overlays can
+//! never be open together.
+
+use super::drilldown::ConversationsPane;
+use crate::keymap::Mode;
+
+/// The dashboard's modal layer.
+#[derive(Debug, Default)]
+pub enum Overlay {
+    /// The tables alone.
+    #[default]
+    None,
+    /// The `?` key overlay, over whatever was open when it was asked for.
+    Help(Box<Overlay>),
+    /// The `/` prompt is taking keystrokes.
+    Filter,
+    /// The column chooser (`c`), with its cursor.
+    Columns { cursor: usize },
+    /// "Why this number" over the focused table's selected row (`i`).
+    Explain,
+    /// The conversations behind one interval (Enter on the intervals table).
+    Conversations(Box<ConversationsPane>),
+    /// One conversation's segments, over its conversations pane (`i` in the pane).
+    Timeline(Box<ConversationsPane>),
+}
+
+impl Overlay {
+    /// Which key table is live.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Overlay::None => Mode::Normal,
+            Overlay::Help(_) => Mode::Help,
+            Overlay::Filter => Mode::Filter,
+            Overlay::Columns { .. } => Mode::Columns,
+            Overlay::Explain => Mode::Explain,
+            Overlay::Conversations(_) => Mode::Conversations,
+            Overlay::Timeline(_) => Mode::Timeline,
+        }
+    }
+
+    /// The top layer closed: help gives back what it covered, the timeline its pane,
+    /// everything else closes to the tables. Returns what was removed from the screen, if it
+    /// was a conversations pane (so a running fetch can be cancelled).
+    pub fn close(&mut self) -> Option<Box<ConversationsPane>> {
+        match std::mem::take(self) {
+            Overlay::Help(under) => {
+                *self = *under;
+                None
+            }
+            Overlay::Timeline(pane) => {
+                *self = Overlay::Conversations(pane);
+                None
+            }
+            Overlay::Conversations(pane) => Some(pane),
+            Overlay::None | Overlay::Filter | Overlay::Columns { .. } | Overlay::Explain => None,
+        }
+    }
+
+    /// Opens or closes help over the current layer.
+    pub fn toggle_help(&mut self) {
+        *self = match std::mem::take(self) {
+            Overlay::Help(under) => *under,
+            other => Overlay::Help(Box::new(other)),
+        };
+    }
+
+    /// The layer help (if open) covers: what the help overlay lists keys for.
+    pub fn base(&self) -> &Overlay {
+        match self {
+            Overlay::Help(under) => under.base(),
+            other => other,
+        }
+    }
+
+    /// The conversations pane, open or under the timeline or help.
+    pub fn pane(&self) -> Option<&ConversationsPane> {
+        match self.base() {
+            Overlay::Conversations(p) | Overlay::Timeline(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// [`Self::pane`], mutably.
+    pub fn pane_mut(&mut self) -> Option<&mut ConversationsPane> {
+        match self {
+            Overlay::Help(under) => under.pane_mut(),
+            Overlay::Conversations(p) | Overlay::Timeline(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Toggles the timeline over the pane (no-op elsewhere).
+    pub fn toggle_timeline(&mut self) {
+        *self = match std::mem::take(self) {
+            Overlay::Conversations(p) => Overlay::Timeline(p),
+            Overlay::Timeline(p) => Overlay::Conversations(p),
+            other => other,
+        };
+    }
+
+    /// Whether the timeline is showing (possibly under help).
+    pub fn is_timeline(&self) -> bool {
+        matches!(self.base(), Overlay::Timeline(_))
+    }
+}

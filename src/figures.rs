@@ -1,0 +1,629 @@
+//! Every figure floorwatch shows, in one table: what it is called on screen, in the filter
+//! language, in the saved view and in CSV; how wide its column is and when it is dropped on a
+//! narrow terminal; its value, screen text and CSV text; the formula and Genesys metrics "why
+//! this number" shows; and the target that colours it. Tables, the column chooser, the filter,
+//! targets, the explain pop-over and exports all read [`FIGURES`], so adding a figure is one
+//! row here (and its tests).
+
+use crate::format::{clock, csv_secs_f};
+use crate::model::{StatusTotals, Totals};
+use crate::targets::TargetMetric;
+
+/// A figure of an agent's day or of one interval (the agents and intervals tables' columns
+/// after the name). Order is on-screen order; see [`FIGURES`] for each one's definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Figure {
+    Handled,
+    Handle,
+    Aht,
+    Acw,
+    AcwPerCall,
+    Hold,
+    HoldPerCall,
+    Holds,
+    Talk,
+    Occupancy,
+    OnQueue,
+    Interacting,
+    Idle,
+    NotResponding,
+}
+
+/// What a figure is measured in, which decides how it is typed in a filter, shown on screen
+/// and written to CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// A whole count (`13`); filters take whole numbers.
+    Count,
+    /// Milliseconds; shown `m:ss`/`h:mm:ss`, typed in seconds (`90`, `1.5m`, `6:00`, `1h`),
+    /// written as seconds with millisecond precision.
+    Duration,
+    /// A fraction `0..=1`; shown and typed as a percentage, written with four decimals.
+    Fraction,
+}
+
+/// One figure's definition. See the module docs for who reads which field.
+#[derive(Clone, Copy, Debug)]
+pub struct FigureSpec {
+    /// The figure this row defines (a test checks rows and variants line up).
+    pub figure: Figure,
+    /// Column heading; lower-cased, also its name in the filter language (`acw/c>90`).
+    pub title: &'static str,
+    /// What the column chooser and the help call it.
+    pub description: &'static str,
+    /// Stable name in the saved view (never shown; kept across versions).
+    pub key: &'static str,
+    /// Header of its column in CSV exports.
+    pub csv: &'static str,
+    /// Column width in the agents table (room for a ▲/▼ and `h:mm:ss`).
+    pub width: u16,
+    /// When the terminal is too narrow: lower numbers go first; `None` is never dropped.
+    pub drop: Option<u8>,
+    /// The unit of [`Self::value`].
+    pub unit: Unit,
+    /// Comes from the user aggregates query (routing status), which an org may refuse.
+    pub needs_status: bool,
+    /// Shown until the supervisor chooses columns.
+    pub shown_by_default: bool,
+    /// The formula in Genesys metric names, for "why this number".
+    pub formula: &'static str,
+    /// The Genesys metrics the formula reads.
+    pub metrics: &'static [&'static str],
+    /// The value in [`Self::unit`]; `None` where undefined (an average of nothing, occupancy
+    /// without on-queue time, status not read).
+    pub value: fn(&Totals, Option<&StatusTotals>) -> Option<f64>,
+    /// The row's sums and counts put into the formula (`4 100 000 ms ÷ 13`); empty when the
+    /// inputs are unknown.
+    pub raw: fn(&Totals, Option<&StatusTotals>) -> String,
+    /// Why the value is blank when its inputs are known (`blank: nothing handled`); `None`
+    /// for figures that always have a value once their inputs are known.
+    pub blank: Option<&'static str>,
+    /// The target whose limits colour this column; totals are judged by their average.
+    pub target: Option<TargetMetric>,
+}
+
+/// Why a per-handled average is blank.
+pub const BLANK_NOTHING_HANDLED: &str = "blank: nothing handled";
+/// Why ACW per wrap-up is blank.
+pub const BLANK_NO_WRAP_UPS: &str = "blank: no wrap-ups";
+/// Why occupancy is blank when status was read.
+pub const BLANK_NO_ON_QUEUE: &str = "blank: no on-queue time";
+/// Why a status figure is blank when status could not be read.
+pub const BLANK_NO_STATUS: &str = "blank: status not available";
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// `4100000` → `4 100 000`: long millisecond sums stay readable.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn ms(n: u64) -> String {
+    format!("{} ms", grouped(n))
+}
+
+fn over(a: u64, b: u64) -> String {
+    format!("{} ÷ {}", ms(a), b)
+}
+
+fn status_ms(s: Option<&StatusTotals>, pick: fn(&StatusTotals) -> u64) -> String {
+    s.map_or_else(String::new, |s| ms(pick(s)))
+}
+
+const ROUTING: &[&str] = &["tAgentRoutingStatus"];
+
+/// The figures, in on-screen order (the order of [`Figure`]).
+pub const FIGURES: [FigureSpec; 14] = [
+    FigureSpec {
+        figure: Figure::Handled,
+        title: "Handled",
+        description: "interactions handled",
+        key: "handled",
+        csv: "handled",
+        width: 8,
+        drop: None,
+        unit: Unit::Count,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "count(tHandle)",
+        metrics: &["tHandle"],
+        value: |t, _| Some(t.handled as f64),
+        raw: |t, _| t.handled.to_string(),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Handle,
+        title: "Handle",
+        description: "total handle time",
+        key: "handle",
+        csv: "handle_s",
+        width: 8,
+        drop: None,
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "Σ tHandle",
+        metrics: &["tHandle"],
+        value: |t, _| Some(t.handle_ms as f64),
+        raw: |t, _| ms(t.handle_ms),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Aht,
+        title: "AHT",
+        description: "average handle time",
+        key: "aht",
+        csv: "avg_handle_s",
+        width: 6,
+        drop: None,
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "Σ tHandle ÷ count(tHandle)",
+        metrics: &["tHandle"],
+        value: |t, _| ratio(t.handle_ms, t.handled),
+        raw: |t, _| over(t.handle_ms, t.handled),
+        blank: Some(BLANK_NOTHING_HANDLED),
+        target: Some(TargetMetric::Aht),
+    },
+    FigureSpec {
+        figure: Figure::Acw,
+        title: "ACW",
+        description: "total after-call work",
+        key: "acw_total",
+        csv: "acw_s",
+        width: 8,
+        drop: None,
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "Σ tAcw",
+        metrics: &["tAcw"],
+        value: |t, _| Some(t.acw_ms as f64),
+        raw: |t, _| ms(t.acw_ms),
+        blank: None,
+        target: Some(TargetMetric::Acw),
+    },
+    FigureSpec {
+        figure: Figure::AcwPerCall,
+        title: "ACW/c",
+        description: "ACW per wrap-up",
+        key: "acw",
+        csv: "avg_acw_s",
+        width: 6,
+        drop: Some(60),
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: false,
+        formula: "Σ tAcw ÷ count(tAcw)",
+        metrics: &["tAcw"],
+        value: |t, _| ratio(t.acw_ms, t.acw_count),
+        raw: |t, _| over(t.acw_ms, t.acw_count),
+        blank: Some(BLANK_NO_WRAP_UPS),
+        target: Some(TargetMetric::Acw),
+    },
+    FigureSpec {
+        figure: Figure::Hold,
+        title: "Hold",
+        description: "total hold time",
+        key: "hold_total",
+        csv: "hold_s",
+        width: 8,
+        drop: None,
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "Σ tHeldComplete",
+        metrics: &["tHeldComplete"],
+        value: |t, _| Some(t.hold_ms as f64),
+        raw: |t, _| ms(t.hold_ms),
+        blank: None,
+        target: Some(TargetMetric::Hold),
+    },
+    FigureSpec {
+        figure: Figure::HoldPerCall,
+        title: "Hold/c",
+        description: "hold per handled",
+        key: "hold",
+        csv: "avg_hold_s",
+        width: 7,
+        drop: Some(50),
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: false,
+        formula: "Σ tHeldComplete ÷ count(tHandle)",
+        metrics: &["tHeldComplete", "tHandle"],
+        value: |t, _| ratio(t.hold_ms, t.handled),
+        raw: |t, _| over(t.hold_ms, t.handled),
+        blank: Some(BLANK_NOTHING_HANDLED),
+        target: Some(TargetMetric::Hold),
+    },
+    FigureSpec {
+        figure: Figure::Holds,
+        title: "Holds",
+        description: "held interactions",
+        key: "holds",
+        csv: "holds",
+        width: 6,
+        drop: Some(80),
+        unit: Unit::Count,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "count(tHeldComplete)",
+        metrics: &["tHeldComplete"],
+        value: |t, _| Some(t.holds as f64),
+        raw: |t, _| t.holds.to_string(),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Talk,
+        title: "Talk",
+        description: "total talk time",
+        key: "talk_total",
+        csv: "talk_s",
+        width: 8,
+        drop: Some(70),
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: true,
+        formula: "Σ tTalkComplete",
+        metrics: &["tTalkComplete"],
+        value: |t, _| Some(t.talk_ms as f64),
+        raw: |t, _| ms(t.talk_ms),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Occupancy,
+        title: "Occ",
+        description: "occupancy %",
+        key: "occ",
+        csv: "occupancy",
+        width: 5,
+        drop: Some(90),
+        unit: Unit::Fraction,
+        needs_status: true,
+        shown_by_default: true,
+        formula: "INTERACTING ÷ (INTERACTING + COMMUNICATING + IDLE) tAgentRoutingStatus",
+        metrics: ROUTING,
+        value: |_, s| s?.occupancy(),
+        raw: |_, s| {
+            s.map_or_else(String::new, |s| {
+                format!(
+                    "{} ÷ ({} + {} + {}) ms",
+                    grouped(s.interacting_ms),
+                    grouped(s.interacting_ms),
+                    grouped(s.communicating_ms),
+                    grouped(s.idle_ms)
+                )
+            })
+        },
+        blank: Some(BLANK_NO_ON_QUEUE),
+        target: Some(TargetMetric::Occupancy),
+    },
+    FigureSpec {
+        figure: Figure::OnQueue,
+        title: "OnQueue",
+        description: "on-queue time",
+        key: "on_queue",
+        csv: "on_queue_s",
+        width: 8,
+        drop: Some(40),
+        unit: Unit::Duration,
+        needs_status: true,
+        shown_by_default: false,
+        formula: "Σ tSystemPresence[ON_QUEUE]",
+        metrics: &["tSystemPresence"],
+        value: |_, s| Some(s?.on_queue_ms as f64),
+        raw: |_, s| status_ms(s, |s| s.on_queue_ms),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Interacting,
+        title: "Interact",
+        description: "interacting time",
+        key: "interacting",
+        csv: "interacting_s",
+        width: 9,
+        drop: Some(30),
+        unit: Unit::Duration,
+        needs_status: true,
+        shown_by_default: false,
+        formula: "Σ tAgentRoutingStatus[INTERACTING]",
+        metrics: ROUTING,
+        value: |_, s| Some(s?.interacting_ms as f64),
+        raw: |_, s| status_ms(s, |s| s.interacting_ms),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::Idle,
+        title: "Idle",
+        description: "idle time",
+        key: "idle",
+        csv: "idle_s",
+        width: 8,
+        drop: Some(20),
+        unit: Unit::Duration,
+        needs_status: true,
+        shown_by_default: false,
+        formula: "Σ tAgentRoutingStatus[IDLE]",
+        metrics: ROUTING,
+        value: |_, s| Some(s?.idle_ms as f64),
+        raw: |_, s| status_ms(s, |s| s.idle_ms),
+        blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::NotResponding,
+        title: "NoResp",
+        description: "not-responding time",
+        key: "not_responding",
+        csv: "not_responding_s",
+        width: 7,
+        drop: Some(10),
+        unit: Unit::Duration,
+        needs_status: true,
+        shown_by_default: false,
+        formula: "Σ tAgentRoutingStatus[NOT_RESPONDING]",
+        metrics: ROUTING,
+        value: |_, s| Some(s?.not_responding_ms as f64),
+        raw: |_, s| status_ms(s, |s| s.not_responding_ms),
+        blank: None,
+        target: None,
+    },
+];
+
+impl Figure {
+    /// Every figure, in on-screen order.
+    pub const ALL: [Figure; FIGURES.len()] = {
+        let mut all = [Figure::Handled; FIGURES.len()];
+        let mut i = 0;
+        while i < FIGURES.len() {
+            all[i] = FIGURES[i].figure;
+            i += 1;
+        }
+        all
+    };
+
+    /// This figure's row of [`FIGURES`].
+    pub fn spec(self) -> &'static FigureSpec {
+        &FIGURES[self as usize]
+    }
+
+    /// Column heading (`ACW/c`).
+    pub fn title(self) -> &'static str {
+        self.spec().title
+    }
+
+    /// Stable saved-view name.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// Agents-table column width.
+    pub fn width(self) -> u16 {
+        self.spec().width
+    }
+
+    /// True for the routing-status figures (hidden when the org's status cannot be read).
+    pub fn needs_status(self) -> bool {
+        self.spec().needs_status
+    }
+
+    /// The figures shown until the supervisor chooses.
+    pub fn defaults() -> Vec<Figure> {
+        FIGURES
+            .iter()
+            .filter(|s| s.shown_by_default)
+            .map(|s| s.figure)
+            .collect()
+    }
+
+    /// The figure saved under `key`.
+    pub fn from_key(key: &str) -> Option<Figure> {
+        FIGURES.iter().find(|s| s.key == key).map(|s| s.figure)
+    }
+
+    /// The figure a filter names (its column title, any case): `aht`, `acw/c`, `occ`.
+    pub fn from_filter_name(name: &str) -> Option<Figure> {
+        FIGURES
+            .iter()
+            .find(|s| s.title.eq_ignore_ascii_case(name))
+            .map(|s| s.figure)
+    }
+
+    /// The name the filter language prints (`acw/c`).
+    pub fn filter_name(self) -> String {
+        self.title().to_lowercase()
+    }
+
+    /// The figure's value in its unit ([`FigureSpec::value`]).
+    pub fn value(self, t: &Totals, s: Option<&StatusTotals>) -> Option<f64> {
+        (self.spec().value)(t, s).filter(|v| v.is_finite())
+    }
+
+    /// The figure as screen text: `m:ss`, a count, `87%`; blank where undefined.
+    pub fn text(self, t: &Totals, s: Option<&StatusTotals>) -> String {
+        self.value(t, s)
+            .map_or_else(String::new, |v| self.spec().unit.screen(v))
+    }
+
+    /// The figure as a CSV cell (seconds with ms, a count, a fraction); blank where undefined.
+    pub fn csv(self, t: &Totals, s: Option<&StatusTotals>) -> String {
+        self.value(t, s)
+            .map_or_else(String::new, |v| self.spec().unit.csv(v))
+    }
+
+    /// Whether a status figure is blank because status is not known, or why else it is blank
+    /// (`None` when it has a value).
+    pub fn blank_reason(self, t: &Totals, s: Option<&StatusTotals>) -> Option<&'static str> {
+        if self.value(t, s).is_some() {
+            None
+        } else if self.needs_status() && s.is_none() {
+            Some(BLANK_NO_STATUS)
+        } else {
+            self.spec().blank
+        }
+    }
+}
+
+impl Unit {
+    /// Screen text of a value in this unit.
+    pub fn screen(self, v: f64) -> String {
+        match self {
+            Unit::Count => format!("{v:.0}"),
+            Unit::Duration => clock(v.round().max(0.0) as u64),
+            Unit::Fraction => format!("{:.0}%", v * 100.0),
+        }
+    }
+
+    /// CSV text of a value in this unit.
+    pub fn csv(self, v: f64) -> String {
+        match self {
+            Unit::Count => format!("{v:.0}"),
+            Unit::Duration => csv_secs_f(v),
+            Unit::Fraction => format!("{v:.4}"),
+        }
+    }
+
+    /// A value in this unit as the filter language compares it: seconds, a count, percent.
+    pub fn to_filter(self, v: f64) -> f64 {
+        match self {
+            Unit::Count => v,
+            Unit::Duration => v / 1000.0,
+            Unit::Fraction => v * 100.0,
+        }
+    }
+}
+
+/// Every figure as screen text, in [`Figure::ALL`] order. Formatted once per snapshot so a
+/// redraw only copies references.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cells(pub [String; FIGURES.len()]);
+
+impl Cells {
+    /// Screen text for a cell's or a day's sums (`status` when the org's status is readable).
+    pub fn of(t: &Totals, status: Option<&StatusTotals>) -> Self {
+        Cells(std::array::from_fn(|i| Figure::ALL[i].text(t, status)))
+    }
+
+    /// Blank cells (an interval that has not started).
+    pub fn blank() -> Self {
+        Cells(std::array::from_fn(|_| String::new()))
+    }
+
+    /// The text of one figure.
+    pub fn get(&self, f: Figure) -> &str {
+        self.0[f as usize].as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lists every variant: adding one without its row here fails to compile, and a row in
+    /// the wrong place fails the assertions.
+    fn position(f: Figure) -> usize {
+        match f {
+            Figure::Handled => 0,
+            Figure::Handle => 1,
+            Figure::Aht => 2,
+            Figure::Acw => 3,
+            Figure::AcwPerCall => 4,
+            Figure::Hold => 5,
+            Figure::HoldPerCall => 6,
+            Figure::Holds => 7,
+            Figure::Talk => 8,
+            Figure::Occupancy => 9,
+            Figure::OnQueue => 10,
+            Figure::Interacting => 11,
+            Figure::Idle => 12,
+            Figure::NotResponding => 13,
+        }
+    }
+
+    #[test]
+    fn every_figure_has_its_row() {
+        for (i, spec) in FIGURES.iter().enumerate() {
+            assert_eq!(
+                position(spec.figure),
+                i,
+                "{:?} is out of place",
+                spec.figure
+            );
+            assert_eq!(spec.figure as usize, i);
+            assert_eq!(Figure::ALL[i], spec.figure);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        for f in Figure::ALL {
+            assert_eq!(Figure::from_key(f.key()), Some(f));
+            assert_eq!(Figure::from_filter_name(&f.filter_name()), Some(f));
+            assert_eq!(Figure::from_filter_name(&f.title().to_uppercase()), Some(f));
+            assert!(
+                f.spec()
+                    .metrics
+                    .iter()
+                    .all(|m| f.spec().formula.contains(m)),
+                "{f:?}"
+            );
+            assert!(!f.spec().metrics.is_empty(), "{f:?}");
+            assert!(
+                f.filter_name()
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '/'),
+                "{f:?}: a filter name must not contain operator characters"
+            );
+        }
+        let mut csv: Vec<&str> = FIGURES.iter().map(|s| s.csv).collect();
+        csv.sort_unstable();
+        csv.dedup();
+        assert_eq!(csv.len(), FIGURES.len(), "CSV names are unique");
+        let mut drops: Vec<u8> = FIGURES.iter().filter_map(|s| s.drop).collect();
+        drops.sort_unstable();
+        drops.dedup();
+        assert_eq!(
+            drops.len(),
+            FIGURES.iter().filter(|s| s.drop.is_some()).count(),
+            "drop ranks are unique"
+        );
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1 000");
+        assert_eq!(grouped(758_420), "758 420");
+        assert_eq!(grouped(4_100_000), "4 100 000");
+    }
+
+    #[test]
+    fn units_format_for_screen_csv_and_filter() {
+        assert_eq!(Unit::Duration.screen(267_000.0), "4:27");
+        assert_eq!(Unit::Duration.csv(801_000.0 / 3.0), "267.000");
+        assert_eq!(Unit::Fraction.screen(0.8333), "83%");
+        assert_eq!(Unit::Fraction.csv(0.65217), "0.6522");
+        assert_eq!(Unit::Count.csv(13.0), "13");
+        assert_eq!(Unit::Duration.to_filter(90_000.0), 90.0);
+        assert_eq!(Unit::Fraction.to_filter(0.7), 70.0);
+    }
+}
