@@ -338,20 +338,14 @@ mod tests {
         let fit = columns(100, 14, 0, &Figure::ALL);
         assert!(fit.contains(&Column::Metric(Figure::Aht)));
         assert!(!fit.contains(&Column::Metric(Figure::NotResponding)));
-        assert_eq!(
-            drop_order(),
-            [
-                Figure::NotResponding,
-                Figure::Idle,
-                Figure::Interacting,
-                Figure::OnQueue,
-                Figure::HoldPerCall,
-                Figure::AcwPerCall,
-                Figure::Talk,
-                Figure::Holds,
-                Figure::Occupancy
-            ]
-        );
+        // The order follows the figure table's ranks: the status times go first, occupancy
+        // last, and the figures without a rank are never dropped.
+        let order = drop_order();
+        assert!(order[..4].iter().all(|f| f.needs_status()), "{order:?}");
+        assert_eq!(order.last(), Some(&Figure::Occupancy));
+        for f in Figure::ALL {
+            assert_eq!(order.contains(&f), f.spec().drop.is_some(), "{f:?}");
+        }
     }
 
     #[test]
