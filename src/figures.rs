@@ -22,6 +22,7 @@ pub enum Figure {
     HoldPerCall,
     Holds,
     Talk,
+    TalkPerCall,
     Occupancy,
     OnQueue,
     Interacting,
@@ -86,6 +87,8 @@ pub struct FigureSpec {
 pub const BLANK_NOTHING_HANDLED: &str = "blank: nothing handled";
 /// Why ACW per wrap-up is blank.
 pub const BLANK_NO_WRAP_UPS: &str = "blank: no wrap-ups";
+/// Why talk per session is blank.
+pub const BLANK_NO_TALK: &str = "blank: no talk";
 /// Why occupancy is blank when status was read.
 pub const BLANK_NO_ON_QUEUE: &str = "blank: no on-queue time";
 /// Why a status figure is blank when status could not be read.
@@ -123,7 +126,7 @@ fn status_ms(s: Option<&StatusTotals>, pick: fn(&StatusTotals) -> u64) -> String
 const ROUTING: &[&str] = &["tAgentRoutingStatus"];
 
 /// The figures, in on-screen order (the order of [`Figure`]).
-pub const FIGURES: [FigureSpec; 14] = [
+pub const FIGURES: [FigureSpec; 15] = [
     FigureSpec {
         figure: Figure::Handled,
         title: "Handled",
@@ -284,6 +287,24 @@ pub const FIGURES: [FigureSpec; 14] = [
         value: |t, _| Some(t.talk_ms as f64),
         raw: |t, _| ms(t.talk_ms),
         blank: None,
+        target: None,
+    },
+    FigureSpec {
+        figure: Figure::TalkPerCall,
+        title: "Talk/c",
+        description: "talk per talk session",
+        key: "talk_per_call",
+        csv: "avg_talk_s",
+        width: 7,
+        drop: Some(55),
+        unit: Unit::Duration,
+        needs_status: false,
+        shown_by_default: false,
+        formula: "Σ tTalkComplete ÷ count(tTalkComplete)",
+        metrics: &["tTalkComplete"],
+        value: |t, _| ratio(t.talk_ms, t.talk_count),
+        raw: |t, _| over(t.talk_ms, t.talk_count),
+        blank: Some(BLANK_NO_TALK),
         target: None,
     },
     FigureSpec {
@@ -550,11 +571,12 @@ mod tests {
             Figure::HoldPerCall => 6,
             Figure::Holds => 7,
             Figure::Talk => 8,
-            Figure::Occupancy => 9,
-            Figure::OnQueue => 10,
-            Figure::Interacting => 11,
-            Figure::Idle => 12,
-            Figure::NotResponding => 13,
+            Figure::TalkPerCall => 9,
+            Figure::Occupancy => 10,
+            Figure::OnQueue => 11,
+            Figure::Interacting => 12,
+            Figure::Idle => 13,
+            Figure::NotResponding => 14,
         }
     }
 
@@ -604,6 +626,22 @@ mod tests {
             drops.len(),
             FIGURES.iter().filter(|s| s.drop.is_some()).count(),
             "drop ranks are unique"
+        );
+    }
+
+    #[test]
+    fn talk_per_call_is_talk_over_talk_sessions() {
+        let t = Totals {
+            talk_ms: 3_310_000,
+            talk_count: 13,
+            ..Totals::default()
+        };
+        assert_eq!(Figure::TalkPerCall.text(&t, None), "4:15");
+        assert_eq!(Figure::TalkPerCall.csv(&t, None), "254.615");
+        assert_eq!(Figure::from_filter_name("talk/c"), Some(Figure::TalkPerCall));
+        assert_eq!(
+            Figure::TalkPerCall.blank_reason(&Totals::default(), None),
+            Some(BLANK_NO_TALK)
         );
     }
 
