@@ -11,7 +11,6 @@ use tokio::time::Instant;
 use crate::app::{Action, App, AppOptions, Notice};
 use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
 use crate::config::{self, Mode, Settings};
-use crate::conversations::ConversationSource;
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
 use crate::feed::{Feed, RecordSink};
@@ -19,6 +18,7 @@ use crate::fetcher::{self, Clock, FetcherConfig};
 use crate::genesys::GenesysClient;
 use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader;
+use crate::lookups::Lookups;
 use crate::model::{Source, StatusAvailability};
 use crate::recording::reader::parse_hhmm;
 use crate::recording::{
@@ -143,12 +143,12 @@ pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Res
         .and_then(|i| window.buckets().get(i).copied())
         .ok_or_else(|| format!("--at {} is not on {date} in {}", args.at, settings.tz))?;
     let (client, _) = build_client(settings, clock.clone())?;
-    let source = ConversationSource::new(client, settings.tz, settings.media.clone(), clock);
-    let page = source.load(&user, bucket).await?;
+    let source = Lookups::new(client, settings.tz, settings.media.clone(), clock);
+    let page = source.drill(&user, bucket).await?;
     if let Some(why) = &page.drill.incomplete {
         eprintln!("floorwatch: warning: the list is incomplete: {why}");
     }
-    let header = crate::drilldown::CSV_HEADER;
+    let header = &crate::drilldown::csv_header()[..];
     let rows = page.csv_records();
     let n = rows.len();
     if args.out == "-" {
@@ -181,7 +181,7 @@ pub async fn dashboard(
     }
     let clock = clock_for(settings);
     let (client, source) = build_client(settings, clock.clone())?;
-    let conversations = ConversationSource::new(
+    let conversations = Lookups::new(
         client.clone(),
         settings.tz,
         settings.media.clone(),

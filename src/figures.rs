@@ -256,7 +256,7 @@ pub const FIGURES: [FigureSpec; 15] = [
     FigureSpec {
         figure: Figure::Holds,
         title: "Holds",
-        description: "held interactions",
+        description: "held sessions (as in the calls list)",
         key: "holds",
         csv: "holds",
         width: 6,
@@ -638,7 +638,10 @@ mod tests {
         };
         assert_eq!(Figure::TalkPerCall.text(&t, None), "4:15");
         assert_eq!(Figure::TalkPerCall.csv(&t, None), "254.615");
-        assert_eq!(Figure::from_filter_name("talk/c"), Some(Figure::TalkPerCall));
+        assert_eq!(
+            Figure::from_filter_name("talk/c"),
+            Some(Figure::TalkPerCall)
+        );
         assert_eq!(
             Figure::TalkPerCall.blank_reason(&Totals::default(), None),
             Some(BLANK_NO_TALK)

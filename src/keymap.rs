@@ -17,7 +17,7 @@ pub enum Mode {
     /// The `?` overlay is open.
     Help,
     /// The conversations behind an interval (Enter on the intervals table).
-    Conversations,
+    Drill,
     /// One conversation's segments over the conversations pane (`i`).
     Timeline,
     /// "Why this number": the formulas behind the selected row's figures (`i` on a table).
@@ -245,7 +245,7 @@ pub const COLUMNS: &[Binding] = &[
 ];
 
 /// Keys of the conversations pane: the same movement, sort and export keys as the tables.
-pub const CONVERSATIONS: &[Binding] = &[
+pub const DRILL: &[Binding] = &[
     b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
     b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
     b(&[k(KeyCode::PageUp)], Command::PageUp, "page up"),
@@ -324,7 +324,7 @@ pub fn bindings(mode: Mode) -> &'static [Binding] {
         Mode::Normal => NORMAL,
         Mode::Filter => FILTER,
         Mode::Help => HELP,
-        Mode::Conversations => CONVERSATIONS,
+        Mode::Drill => DRILL,
         Mode::Timeline => TIMELINE,
         Mode::Explain => EXPLAIN,
         Mode::Columns => COLUMNS,

@@ -12,10 +12,10 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::{Action, App, DrillRequest, Effect, Notice, SPINNER_STEP_MS, ViewExport};
-use crate::conversations::ConversationSource;
 use crate::export;
 use crate::feed::{self, Feed};
 use crate::fetcher::Clock;
+use crate::lookups::Lookups;
 use crate::provenance::{self, Provenance};
 use crate::ui;
 
@@ -65,7 +65,7 @@ pub async fn run(
     mut feed: Feed,
     target: ExportTarget,
     clock: Clock,
-    conversations: Option<ConversationSource>,
+    conversations: Option<Lookups>,
 ) -> Result<(), String> {
     let terminal = &mut guard.terminal;
     let mut events = EventStream::new();
@@ -111,7 +111,7 @@ pub async fn run(
             }
             Some(done) = done_rx.recv() => Some(Action::Exported(done)),
             Some(answer) = drill_rx.recv() => {
-                if let Action::Conversations { id, .. } = &answer {
+                if let Action::Drill { id, .. } = &answer {
                     drills.remove(id);
                 }
                 Some(answer)
@@ -163,12 +163,12 @@ pub async fn run(
                     let prov = app.export_provenance(&view, clock());
                     spawn_export(view, prov, &target, &clock, done_tx.clone());
                 }
-                Effect::LoadConversations(req) => {
+                Effect::LoadDrill(req) => {
                     let id = req.id;
                     let handle = spawn_drill(req, conversations.as_ref(), drill_tx.clone());
                     drills.insert(id, handle);
                 }
-                Effect::CancelConversations(id) => {
+                Effect::CancelDrill(id) => {
                     if let Some(h) = drills.remove(&id) {
                         h.abort();
                     }
@@ -205,13 +205,13 @@ pub async fn run(
 /// Fetches a conversations list in its own task; the answer comes back as an action.
 fn spawn_drill(
     req: DrillRequest,
-    source: Option<&ConversationSource>,
+    source: Option<&Lookups>,
     done: mpsc::UnboundedSender<Action>,
 ) -> tokio::task::AbortHandle {
     let source = source.cloned();
     tokio::spawn(async move {
         let result = match source {
-            Some(s) => s.load(&req.user_id, req.bucket).await.map(Arc::new),
+            Some(s) => s.drill(&req.user_id, req.bucket).await.map(Arc::new),
             None => Err(
                 "a recording holds the interval figures, not the conversations behind them \
                  (open the live dashboard to drill down)"
@@ -221,7 +221,7 @@ fn spawn_drill(
         if let Err(e) = &result {
             tracing::warn!(error = %e, "conversations list failed");
         }
-        let _ = done.send(Action::Conversations { id: req.id, result });
+        let _ = done.send(Action::Drill { id: req.id, result });
     })
     .abort_handle()
 }
@@ -236,11 +236,7 @@ fn save_view(path: PathBuf, view: crate::saved_view::SavedView) {
 }
 
 /// Looks a queue's members up in its own task (a `queue:` filter term, a per-queue target).
-fn spawn_queue_lookup(
-    name: String,
-    source: Option<&ConversationSource>,
-    done: mpsc::UnboundedSender<Action>,
-) {
+fn spawn_queue_lookup(name: String, source: Option<&Lookups>, done: mpsc::UnboundedSender<Action>) {
     let source = source.cloned();
     tokio::spawn(async move {
         let result = match source {

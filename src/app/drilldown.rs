@@ -1,7 +1,7 @@
 //! The conversations pane: Enter on an interval opens the conversations behind that cell.
 //!
 //! The list is fetched on demand only (never on the refresh schedule) through
-//! [`Effect::LoadConversations`]; the answer comes back as [`Action::Conversations`] tagged with
+//! [`Effect::LoadDrill`]; the answer comes back as [`Action::Drill`] tagged with
 //! the request id, so a late answer for a cell the supervisor already left is cached, not shown.
 //! Pages are cached per (agent, bucket) together with the cell's figures at fetch time: opening
 //! the cell again is instant unless those figures changed (then the list is fetched again), and
@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use ratatui::widgets::TableState;
 
 use super::*;
-use crate::conversations::{self, DrillPage};
-use crate::drilldown::{Reconciliation, SortColumn};
+use crate::drilldown::{self, DrillPage};
+use crate::drilldown::{CALL_COLUMNS, CallColumn, Reconciliation};
 use crate::keymap::Command;
 use crate::model::IntervalMetrics;
 use crate::timegrid::Bucket;
@@ -47,7 +47,7 @@ struct Cached {
 
 /// The pane's state while it is open.
 #[derive(Debug)]
-pub struct ConversationsPane {
+pub struct DrillPane {
     /// The cell.
     pub key: CellKey,
     pub bucket: Bucket,
@@ -64,7 +64,7 @@ pub struct ConversationsPane {
     /// The cell's figures the running or last fetch was made against.
     cell: IntervalMetrics,
     /// Sort of the list; longest handle first by default.
-    pub sort: (SortColumn, bool),
+    pub sort: (CallColumn, bool),
     sel: usize,
     /// Scroll state of the list (render passes it to ratatui).
     pub table: TableState,
@@ -72,7 +72,7 @@ pub struct ConversationsPane {
     pub page_rows: usize,
 }
 
-impl ConversationsPane {
+impl DrillPane {
     /// The highlighted conversation, when there are rows.
     pub fn selected(&self) -> Option<usize> {
         let n = self.page.as_ref()?.drill.rows.len();
@@ -109,12 +109,12 @@ impl DrillCache {
 
 impl App {
     /// The open conversations pane.
-    pub fn conversations(&self) -> Option<&ConversationsPane> {
+    pub fn drill_pane(&self) -> Option<&DrillPane> {
         self.overlay.pane()
     }
 
     /// The pane's table state, for the widget.
-    pub fn conversations_mut(&mut self) -> Option<&mut ConversationsPane> {
+    pub fn drill_pane_mut(&mut self) -> Option<&mut DrillPane> {
         self.overlay.pane_mut()
     }
 
@@ -188,7 +188,7 @@ impl App {
             bucket_start: bucket.start,
         };
         let cell = self.cell_of(&key).unwrap_or_default();
-        let mut pane = ConversationsPane {
+        let mut pane = DrillPane {
             key: key.clone(),
             bucket,
             agent: agent.name.clone(),
@@ -197,7 +197,7 @@ impl App {
             loading: None,
             error: None,
             cell,
-            sort: (SortColumn::Handle, true),
+            sort: (CallColumn::Handle, true),
             sel: 0,
             table: TableState::default(),
             page_rows: 10,
@@ -206,11 +206,11 @@ impl App {
         let out = match cached {
             Some(c) => {
                 pane.page = Some((*c.page).clone());
-                self.overlay = Overlay::Conversations(Box::new(pane));
+                self.overlay = Overlay::Drill(Box::new(pane));
                 Outcome::redraw()
             }
             None => {
-                self.overlay = Overlay::Conversations(Box::new(pane));
+                self.overlay = Overlay::Drill(Box::new(pane));
                 self.fetch_conversations()
             }
         };
@@ -233,12 +233,12 @@ impl App {
         self.drill.next_id += 1;
         let mut out = Outcome::redraw();
         if let Some((old, _)) = pane.loading.take() {
-            out = out.with(Effect::CancelConversations(old));
+            out = out.with(Effect::CancelDrill(old));
         }
         pane.loading = Some((id, now));
         pane.error = None;
         pane.cell = cell;
-        out.with(Effect::LoadConversations(DrillRequest {
+        out.with(Effect::LoadDrill(DrillRequest {
             id,
             user_id: pane.key.user_id.clone(),
             bucket: pane.bucket,
@@ -291,7 +291,7 @@ impl App {
     fn close_conversations(&mut self) -> Outcome {
         let out = Outcome::redraw();
         match self.overlay.close().and_then(|p| p.loading) {
-            Some((id, _)) => out.with(Effect::CancelConversations(id)),
+            Some((id, _)) => out.with(Effect::CancelDrill(id)),
             None => out,
         }
     }
@@ -306,7 +306,7 @@ impl App {
             .and_then(|i| pane.page.as_ref()?.drill.rows.get(i))
             .map(|r| r.conversation_id.clone());
         if let Some(page) = pane.page.as_mut() {
-            page.drill.sort_by(column, desc);
+            page.sort_by(column, desc);
             if let Some(id) = keep {
                 pane.sel = page
                     .drill
@@ -347,7 +347,7 @@ impl App {
             Command::SortNext | Command::SortReverse => {
                 if let Some(pane) = self.overlay.pane_mut() {
                     pane.sort = if cmd == Command::SortNext {
-                        let next = next_column(pane.sort.0);
+                        let next = pane.sort.0.next();
                         (next, next.default_descending())
                     } else {
                         (pane.sort.0, !pane.sort.1)
@@ -366,7 +366,7 @@ impl App {
                 }
             }
             Command::Refresh => self.fetch_conversations(),
-            Command::Export => match self.conversations_export() {
+            Command::Export => match self.drill_export() {
                 Some(v) => Outcome::none().with(Effect::Export(v)),
                 None => {
                     self.notice = Some(Notice::NothingToExport);
@@ -380,13 +380,15 @@ impl App {
     }
 
     /// The list as CSV, in the pane's order; `None` until a list arrived.
-    pub fn conversations_export(&self) -> Option<ViewExport> {
+    pub fn drill_export(&self) -> Option<ViewExport> {
         let page = self.overlay.pane()?.page.as_ref()?;
-        let header = conversations::csv_header();
         Some(ViewExport {
             kind: ViewKind::Conversations,
-            columns: header.clone(),
-            header,
+            header: drilldown::csv_header()
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            columns: CALL_COLUMNS.iter().map(|c| c.title.to_string()).collect(),
             rows: page.csv_records(),
         })
     }
@@ -394,10 +396,3 @@ impl App {
 
 /// Spinner frames advance this often while a list loads.
 pub const SPINNER_STEP_MS: i64 = 120;
-
-/// The sort columns `s` steps through, in the pane's column order.
-fn next_column(c: SortColumn) -> SortColumn {
-    let all = SortColumn::ALL;
-    let i = all.iter().position(|x| *x == c).unwrap_or(0);
-    all[(i + 1) % all.len()]
-}

@@ -41,7 +41,7 @@ mod targets;
 mod types;
 
 pub use columns::chooser_rows;
-pub use drilldown::{CellKey, ConversationsPane, DRILL_CACHE_CELLS, DrillRequest, SPINNER_STEP_MS};
+pub use drilldown::{CellKey, DRILL_CACHE_CELLS, DrillPane, DrillRequest, SPINNER_STEP_MS};
 pub use explain::{ExplainView, Openness};
 pub use overlay::Overlay;
 pub use selection::Tables;
@@ -113,7 +113,7 @@ impl App {
                     return Outcome::none();
                 };
                 match &self.overlay {
-                    Overlay::Conversations(_) | Overlay::Timeline(_) => self.run_drill(cmd),
+                    Overlay::Drill(_) | Overlay::Timeline(_) => self.run_drill(cmd),
                     Overlay::Columns { .. } => self.run_chooser(cmd),
                     Overlay::Explain => self.run_explain(cmd),
                     Overlay::None | Overlay::Filter | Overlay::Help(_) => self.run(cmd),
@@ -151,7 +151,7 @@ impl App {
             Action::Usage {
                 requests_last_minute,
             } => Outcome::changed(self.refresh.set_usage(requests_last_minute)),
-            Action::Conversations { id, result } => self.on_conversations(id, result),
+            Action::Drill { id, result } => self.on_conversations(id, result),
             Action::QueueMembers { name, result } => self.on_queue_members(&name, result),
             Action::Replay(status) => self.on_replay_status(status),
             Action::Notice(n) => {

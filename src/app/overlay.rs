@@ -3,7 +3,7 @@
 //! it belongs to, so "close the top one" is [`Overlay::close`] and two unrelated overlays can
 //! never be open together.
 
-use super::drilldown::ConversationsPane;
+use super::drilldown::DrillPane;
 use crate::keymap::Mode;
 
 /// The dashboard's modal layer.
@@ -21,9 +21,9 @@ pub enum Overlay {
     /// "Why this number" over the focused table's selected row (`i`).
     Explain,
     /// The conversations behind one interval (Enter on the intervals table).
-    Conversations(Box<ConversationsPane>),
+    Drill(Box<DrillPane>),
     /// One conversation's segments, over its conversations pane (`i` in the pane).
-    Timeline(Box<ConversationsPane>),
+    Timeline(Box<DrillPane>),
 }
 
 impl Overlay {
@@ -35,7 +35,7 @@ impl Overlay {
             Overlay::Filter => Mode::Filter,
             Overlay::Columns { .. } => Mode::Columns,
             Overlay::Explain => Mode::Explain,
-            Overlay::Conversations(_) => Mode::Conversations,
+            Overlay::Drill(_) => Mode::Drill,
             Overlay::Timeline(_) => Mode::Timeline,
         }
     }
@@ -43,17 +43,17 @@ impl Overlay {
     /// The top layer closed: help gives back what it covered, the timeline its pane,
     /// everything else closes to the tables. Returns what was removed from the screen, if it
     /// was a conversations pane (so a running fetch can be cancelled).
-    pub fn close(&mut self) -> Option<Box<ConversationsPane>> {
+    pub fn close(&mut self) -> Option<Box<DrillPane>> {
         match std::mem::take(self) {
             Overlay::Help(under) => {
                 *self = *under;
                 None
             }
             Overlay::Timeline(pane) => {
-                *self = Overlay::Conversations(pane);
+                *self = Overlay::Drill(pane);
                 None
             }
-            Overlay::Conversations(pane) => Some(pane),
+            Overlay::Drill(pane) => Some(pane),
             Overlay::None | Overlay::Filter | Overlay::Columns { .. } | Overlay::Explain => None,
         }
     }
@@ -75,18 +75,18 @@ impl Overlay {
     }
 
     /// The conversations pane, open or under the timeline or help.
-    pub fn pane(&self) -> Option<&ConversationsPane> {
+    pub fn pane(&self) -> Option<&DrillPane> {
         match self.base() {
-            Overlay::Conversations(p) | Overlay::Timeline(p) => Some(p),
+            Overlay::Drill(p) | Overlay::Timeline(p) => Some(p),
             _ => None,
         }
     }
 
     /// [`Self::pane`], mutably.
-    pub fn pane_mut(&mut self) -> Option<&mut ConversationsPane> {
+    pub fn pane_mut(&mut self) -> Option<&mut DrillPane> {
         match self {
             Overlay::Help(under) => under.pane_mut(),
-            Overlay::Conversations(p) | Overlay::Timeline(p) => Some(p),
+            Overlay::Drill(p) | Overlay::Timeline(p) => Some(p),
             _ => None,
         }
     }
@@ -94,8 +94,8 @@ impl Overlay {
     /// Toggles the timeline over the pane (no-op elsewhere).
     pub fn toggle_timeline(&mut self) {
         *self = match std::mem::take(self) {
-            Overlay::Conversations(p) => Overlay::Timeline(p),
-            Overlay::Timeline(p) => Overlay::Conversations(p),
+            Overlay::Drill(p) => Overlay::Timeline(p),
+            Overlay::Timeline(p) => Overlay::Drill(p),
             other => other,
         };
     }

@@ -162,10 +162,10 @@ impl App {
             // The agents filter narrows only the agents table.
             filter: Some(self.filter_applied())
                 .filter(|f| !f.is_empty() && view.kind == ViewKind::Agents),
-            sort: match (view.kind, self.conversations()) {
+            sort: match (view.kind, self.drill_pane()) {
                 // The conversations list has its own order, the intervals their time order.
                 (ViewKind::Conversations, Some(p)) => SortInfo {
-                    column: p.sort.0.label().to_string(),
+                    column: p.sort.0.title().to_string(),
                     descending: p.sort.1,
                 },
                 (ViewKind::Intervals, _) => SortInfo {
@@ -177,12 +177,12 @@ impl App {
                     descending: self.sort.descending,
                 },
             },
-            agent_id: match (view.kind, self.conversations()) {
+            agent_id: match (view.kind, self.drill_pane()) {
                 (ViewKind::Conversations, Some(p)) => Some(p.key.user_id.clone()),
                 (ViewKind::Intervals, _) => self.selected_agent().map(|a| a.id.clone()),
                 _ => None,
             },
-            interval: match (view.kind, self.conversations()) {
+            interval: match (view.kind, self.drill_pane()) {
                 (ViewKind::Conversations, Some(p)) => Some(format!(
                     "{}/{}",
                     local_rfc3339(p.bucket.start, tz),

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use crossterm::event::KeyEvent;
 
 use super::DrillRequest;
-use crate::conversations::DrillPage;
+use crate::drilldown::DrillPage;
 use crate::fetcher::FetchEvent;
 use crate::model::Source;
 use crate::recording::{ReplayControl, ReplayStatus};
@@ -57,9 +57,9 @@ pub enum Action {
     /// A message for the status line from outside the app (a recording write failed, a
     /// recording ends early).
     Notice(Notice),
-    /// A conversations list fetched for [`Effect::LoadConversations`] with this `id` (or why
+    /// A conversations list fetched for [`Effect::LoadDrill`] with this `id` (or why
     /// not, in plain words).
-    Conversations {
+    Drill {
         id: u64,
         result: Result<Arc<DrillPage>, String>,
     },
@@ -79,10 +79,10 @@ pub enum Effect {
     RefreshNow,
     /// Write this table to CSV (`e`).
     Export(ViewExport),
-    /// Fetch the conversations behind a cell; answer with [`Action::Conversations`].
-    LoadConversations(DrillRequest),
+    /// Fetch the conversations behind a cell; answer with [`Action::Drill`].
+    LoadDrill(DrillRequest),
     /// The supervisor left the pane: stop that fetch.
-    CancelConversations(u64),
+    CancelDrill(u64),
     /// Look up the members of the queue(s) with this name (a `queue:` filter term, a per-queue
     /// target); answer with [`Action::QueueMembers`].
     ResolveQueue(String),

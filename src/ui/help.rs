@@ -26,7 +26,7 @@ const DASHBOARD: &[Section] = &[
 
 /// Sections while the conversations pane is open: the keys that work there.
 const CONVERSATIONS: &[Section] = &[
-    ("Conversations", keymap::CONVERSATIONS),
+    ("Conversations", keymap::DRILL),
     ("Timeline (i)", keymap::TIMELINE),
     ("This help", keymap::HELP),
 ];
@@ -41,7 +41,7 @@ const DASHBOARD_REPLAY: &[Section] = &[
 
 /// The conversations pane during a replay.
 const CONVERSATIONS_REPLAY: &[Section] = &[
-    ("Conversations", keymap::CONVERSATIONS),
+    ("Conversations", keymap::DRILL),
     ("Replay", keymap::REPLAY),
     ("Timeline (i)", keymap::TIMELINE),
 ];
@@ -67,7 +67,7 @@ pub fn sections(app: &App) -> &'static [Section] {
             EXPLAIN
         };
     }
-    match (app.conversations().is_some(), app.is_replay()) {
+    match (app.drill_pane().is_some(), app.is_replay()) {
         (true, false) => CONVERSATIONS,
         (true, true) => CONVERSATIONS_REPLAY,
         (false, true) => DASHBOARD_REPLAY,
@@ -87,7 +87,7 @@ const ESC_NOTE_EXPLAIN: &str = "Esc closes the pop-over, on the same row.";
 fn esc_note(app: &App) -> &'static str {
     if app.is_explain_open() {
         ESC_NOTE_EXPLAIN
-    } else if app.conversations().is_some() {
+    } else if app.drill_pane().is_some() {
         ESC_NOTE_CONVERSATIONS
     } else {
         ESC_NOTE

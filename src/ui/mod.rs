@@ -4,7 +4,7 @@
 
 pub mod agents;
 pub mod columns;
-pub mod conversations;
+pub mod drilldown;
 pub mod explain;
 pub mod header;
 pub mod help;
@@ -55,8 +55,8 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
     status::render(frame, status, app, theme);
     if app.view().is_none() {
         waiting(frame, body, app, theme);
-    } else if app.conversations().is_some() {
-        conversations::render(frame, body, app, theme);
+    } else if app.drill_pane().is_some() {
+        drilldown::render(frame, body, app, theme);
     } else {
         let panes = Panes::of(body);
         agents::render(frame, panes.agents, app, theme);

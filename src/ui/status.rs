@@ -77,7 +77,7 @@ fn hint_spans(app: &App, theme: &Theme, room: usize) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut used = 0;
     let (mode, hints) = match app.mode() {
-        Mode::Conversations => (Mode::Conversations, CONVERSATION_HINTS),
+        Mode::Drill => (Mode::Drill, CONVERSATION_HINTS),
         Mode::Timeline => (Mode::Timeline, TIMELINE_HINTS),
         Mode::Explain => (Mode::Explain, EXPLAIN_HINTS),
         Mode::Columns => (Mode::Columns, COLUMN_HINTS),
@@ -197,7 +197,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             frame.render_widget(Paragraph::new(line), area);
             return;
         }
-        Mode::Normal | Mode::Conversations | Mode::Timeline | Mode::Columns | Mode::Explain => {}
+        Mode::Normal | Mode::Drill | Mode::Timeline | Mode::Columns | Mode::Explain => {}
     }
     let mut left = Vec::new();
     if let Some(problem) = app.fetch_status() {

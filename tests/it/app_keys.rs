@@ -92,10 +92,10 @@ fn enter_opens_the_agents_intervals_and_keys_then_move_intervals() {
     assert!(
         out.effects
             .iter()
-            .any(|e| matches!(e, floorwatch::app::Effect::LoadConversations(_))),
+            .any(|e| matches!(e, floorwatch::app::Effect::LoadDrill(_))),
         "{out:?}"
     );
-    assert_eq!(app.mode(), floorwatch::app::Mode::Conversations);
+    assert_eq!(app.mode(), floorwatch::app::Mode::Drill);
     app.update(code(KeyCode::Esc));
     assert_eq!(app.focus(), Focus::Intervals);
     app.update(key('k'));

@@ -485,7 +485,7 @@ fn conversations_of_a_cell_add_up_to_the_day_export() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let (cheader, calls) = read_csv(&calls);
-    assert_eq!(cheader, floorwatch::drilldown::CSV_HEADER);
+    assert_eq!(cheader, floorwatch::drilldown::csv_header());
     let ccol = |name: &str| cheader.iter().position(|h| h == name).expect(name);
     let sum = |name: &str| -> f64 {
         calls

@@ -13,11 +13,12 @@ use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{Action, App, Effect, Focus, Mode, ViewKind};
 use floorwatch::config::Selection;
-use floorwatch::conversations::{ConversationSource, DrillPage};
 use floorwatch::demo::{DemoFloor, DemoTransport, fixed_clock};
-use floorwatch::drilldown::{CSV_HEADER, SortColumn};
+use floorwatch::drilldown::DrillPage;
+use floorwatch::drilldown::{CallColumn, csv_header};
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::genesys::GenesysClient;
+use floorwatch::lookups::Lookups;
 use floorwatch::model::{Snapshot, Source};
 use floorwatch::timegrid::{Bucket, DayWindow, Granularity};
 use floorwatch::ui::{self, theme::Theme};
@@ -28,7 +29,7 @@ use ratatui::backend::TestBackend;
 /// dashboard has: one client for aggregates and drill-downs).
 struct Floor {
     snapshot: Arc<Snapshot>,
-    source: ConversationSource,
+    source: Lookups,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -52,7 +53,7 @@ impl Floor {
                 now(),
             ))
             .expect("demo loads");
-        let source = ConversationSource::new(client, TZ, media, fixed_clock(now()));
+        let source = Lookups::new(client, TZ, media, fixed_clock(now()));
         Floor {
             snapshot: Arc::new(snapshot),
             source,
@@ -69,7 +70,7 @@ impl Floor {
     fn load(&self, user: &str, bucket: Bucket) -> Arc<DrillPage> {
         Arc::new(
             self.runtime
-                .block_on(self.source.load(user, bucket))
+                .block_on(self.source.drill(user, bucket))
                 .expect("list"),
         )
     }
@@ -80,7 +81,7 @@ fn request(effects: &[Effect]) -> floorwatch::app::DrillRequest {
     let loads: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
-            Effect::LoadConversations(r) => Some(r.clone()),
+            Effect::LoadDrill(r) => Some(r.clone()),
             _ => None,
         })
         .collect();
@@ -104,7 +105,7 @@ fn opened(floor: &Floor) -> (App, floorwatch::app::DrillRequest) {
     let mut app = floor.app();
     let req = request(&open_0930(&mut app));
     let page = floor.load(&req.user_id, req.bucket);
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Ok(page),
     });
@@ -150,7 +151,7 @@ fn enter_on_an_interval_asks_for_that_cell_and_shows_a_spinner() {
             .to_string(),
         "09:30"
     );
-    assert_eq!(app.mode(), Mode::Conversations);
+    assert_eq!(app.mode(), Mode::Drill);
     assert!(app.is_animating());
     let frame = text(&draw_with(&mut app, 80, 24, &Theme::plain()));
     assert!(frame.contains("fetching conversations…"), "{frame}");
@@ -166,7 +167,7 @@ fn enter_on_an_interval_asks_for_that_cell_and_shows_a_spinner() {
 fn the_list_adds_up_to_the_interval_and_is_longest_handle_first() {
     let floor = Floor::new();
     let (app, _) = opened(&floor);
-    let pane = app.conversations().expect("pane");
+    let pane = app.drill_pane().expect("pane");
     assert!(!pane.is_loading());
     let page = pane.page.as_ref().expect("list");
     assert!(page.drill.rows.len() >= 2, "a busy half hour lists calls");
@@ -193,18 +194,18 @@ fn esc_cancels_a_running_fetch_and_returns_to_the_same_interval() {
     let req = request(&open_0930(&mut app));
     let selected = app.selected_interval();
     let out = send(&mut app, [code(KeyCode::Esc)]);
-    assert_eq!(out.effects, vec![Effect::CancelConversations(req.id)]);
+    assert_eq!(out.effects, vec![Effect::CancelDrill(req.id)]);
     assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(app.focus(), Focus::Intervals);
     assert_eq!(app.selected_interval(), selected);
     assert!(!app.should_quit());
     // The late answer is not shown: the pane is closed.
     let page = floor.load(&req.user_id, req.bucket);
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Ok(page),
     });
-    assert!(app.conversations().is_none());
+    assert!(app.drill_pane().is_none());
 }
 
 #[test]
@@ -215,7 +216,7 @@ fn backspace_also_returns_and_reopening_an_unchanged_cell_uses_the_cache() {
     assert_eq!(app.mode(), Mode::Normal);
     let out = send(&mut app, [code(KeyCode::Enter)]);
     assert!(out.effects.is_empty(), "{:?}", out.effects);
-    let pane = app.conversations().expect("pane");
+    let pane = app.drill_pane().expect("pane");
     assert!(pane.page.is_some() && !pane.is_loading());
 }
 
@@ -225,12 +226,12 @@ fn an_answer_for_another_request_is_not_shown() {
     let mut app = floor.app();
     let req = request(&open_0930(&mut app));
     let page = floor.load(&req.user_id, req.bucket);
-    let out = app.update(Action::Conversations {
+    let out = app.update(Action::Drill {
         id: req.id + 7,
         result: Ok(page),
     });
     assert!(!out.dirty);
-    assert!(app.conversations().expect("pane").is_loading());
+    assert!(app.drill_pane().expect("pane").is_loading());
 }
 
 #[test]
@@ -243,7 +244,7 @@ fn r_fetches_again_and_a_changed_cell_refetches_while_open() {
         (again.user_id.as_str(), again.bucket),
         (first.user_id.as_str(), first.bucket)
     );
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: again.id,
         result: Ok(floor.load(&again.user_id, again.bucket)),
     });
@@ -283,8 +284,8 @@ fn e_exports_the_list_as_shown() {
     };
     assert_eq!(v.kind, ViewKind::Conversations);
     assert_eq!(v.kind.slug(), "conversations");
-    assert_eq!(v.header, CSV_HEADER);
-    let pane = app.conversations().expect("pane");
+    assert_eq!(v.header, csv_header());
+    let pane = app.drill_pane().expect("pane");
     let page = pane.page.as_ref().expect("list");
     assert_eq!(v.rows, page.csv_records());
     let shown: Vec<&str> = page
@@ -302,17 +303,18 @@ fn s_and_shift_s_sort_the_list() {
     let floor = Floor::new();
     let (mut app, _) = opened(&floor);
     assert_eq!(
-        app.conversations().expect("pane").sort,
-        (SortColumn::Handle, true)
+        app.drill_pane().expect("pane").sort,
+        (CallColumn::Handle, true)
     );
     send(&mut app, [key('s')]);
     assert_eq!(
-        app.conversations().expect("pane").sort,
-        (SortColumn::WrapUp, false)
+        app.drill_pane().expect("pane").sort,
+        (CallColumn::WrapUp, false)
     );
-    send(&mut app, [key('s'), key('s')]);
-    let pane = app.conversations().expect("pane");
-    assert_eq!(pane.sort, (SortColumn::Start, false));
+    // The conversation id is not on screen, so `s` goes from the last column to the first.
+    send(&mut app, [key('s')]);
+    let pane = app.drill_pane().expect("pane");
+    assert_eq!(pane.sort, (CallColumn::Start, false));
     let starts: Vec<_> = pane
         .page
         .as_ref()
@@ -325,9 +327,14 @@ fn s_and_shift_s_sort_the_list() {
     assert!(starts.windows(2).all(|w| w[0] <= w[1]));
     send(&mut app, [shift('S')]);
     assert_eq!(
-        app.conversations().expect("pane").sort,
-        (SortColumn::Start, true)
+        app.drill_pane().expect("pane").sort,
+        (CallColumn::Start, true)
     );
+    for _ in 0..CallColumn::ALL.len() {
+        send(&mut app, [key('s')]);
+        let sort = app.drill_pane().expect("pane").sort.0;
+        assert!(sort.spec().on_screen, "{sort:?} is not a column on screen");
+    }
 }
 
 #[test]
@@ -335,11 +342,11 @@ fn movement_keys_move_through_the_list() {
     let floor = Floor::new();
     let (mut app, _) = opened(&floor);
     let n = app
-        .conversations()
+        .drill_pane()
         .and_then(|p| p.page.as_ref())
         .map(|p| p.drill.rows.len())
         .expect("rows");
-    let sel = |app: &App| app.conversations().and_then(|p| p.selected());
+    let sel = |app: &App| app.drill_pane().and_then(|p| p.selected());
     assert_eq!(sel(&app), Some(0));
     send(&mut app, [key('j')]);
     assert_eq!(sel(&app), Some(1));
@@ -365,9 +372,9 @@ fn i_shows_the_timeline_and_esc_closes_only_the_timeline() {
         assert!(frame.contains(word), "{word} in {frame}");
     }
     send(&mut app, [key('j')]);
-    assert_eq!(app.conversations().and_then(|p| p.selected()), Some(1));
+    assert_eq!(app.drill_pane().and_then(|p| p.selected()), Some(1));
     send(&mut app, [code(KeyCode::Esc)]);
-    assert_eq!(app.mode(), Mode::Conversations);
+    assert_eq!(app.mode(), Mode::Drill);
 }
 
 #[test]
@@ -375,11 +382,11 @@ fn a_refused_list_says_which_permission_and_leaves_the_dashboard_working() {
     let floor = Floor::new();
     let mut app = floor.app();
     let req = request(&open_0930(&mut app));
-    let reason = floorwatch::conversations::describe(&floorwatch::genesys::ApiError::Forbidden {
+    let reason = floorwatch::drilldown::describe(&floorwatch::genesys::ApiError::Forbidden {
         message: "Unable to perform the requested action.".into(),
         permission: Some("analytics:conversationDetail:view".into()),
     });
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Err(reason),
     });
@@ -404,7 +411,7 @@ fn an_empty_interval_says_so() {
         send(&mut app, [key('j')]);
     }
     let req = request(&send(&mut app, [code(KeyCode::Enter)]).effects);
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Ok(floor.load(&req.user_id, req.bucket)),
     });
@@ -422,7 +429,7 @@ fn the_open_interval_is_marked_still_changing() {
     send(&mut app, [code(KeyCode::Tab)]);
     let req = request(&send(&mut app, [code(KeyCode::Enter)]).effects);
     assert!(req.bucket.start <= now() && now() < req.bucket.end);
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Ok(floor.load(&req.user_id, req.bucket)),
     });
@@ -446,7 +453,7 @@ fn help_lists_the_pane_keys_while_it_is_open() {
         assert!(frame.contains(words), "{words} in {frame}");
     }
     send(&mut app, [key('?')]);
-    assert_eq!(app.mode(), Mode::Conversations);
+    assert_eq!(app.mode(), Mode::Drill);
 }
 
 #[test]
@@ -497,7 +504,7 @@ fn a_list_cut_short_says_it_is_incomplete() {
     let req = request(&open_0930(&mut app));
     let mut page = (*floor.load(&req.user_id, req.bucket)).clone();
     page.drill.incomplete = Some("page 2 failed: Genesys server error (HTTP 503)".into());
-    app.update(Action::Conversations {
+    app.update(Action::Drill {
         id: req.id,
         result: Ok(Arc::new(page)),
     });

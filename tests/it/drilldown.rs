@@ -17,7 +17,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use floorwatch::demo::{DemoTransport, fixed_clock};
-use floorwatch::drilldown::{CSV_HEADER, DrillDown, SortColumn};
+use floorwatch::drilldown::{CallColumn, DrillDown, csv_header};
 use floorwatch::genesys::client::{RetryNotice, RetryPolicy};
 use floorwatch::genesys::details::{self, BucketConversations, conversations_in_bucket};
 use floorwatch::genesys::http::{HttpConfig, HttpTransport};
@@ -822,15 +822,15 @@ async fn demo_rows_sort_and_export() {
     let mut d = DrillDown::new(&found, chicago(), &[]);
     assert!(d.rows.len() >= 3, "{}", d.rows.len());
     assert!(d.rows.windows(2).all(|w| w[0].handle_ms >= w[1].handle_ms));
-    d.sort_by(SortColumn::Start, false);
+    d.sort_by(CallColumn::Start, false, &|_, r| r.conversation_id.clone());
     assert!(d.rows.windows(2).all(|w| w[0].start <= w[1].start));
     let recs = d.csv_records();
     assert_eq!(
-        CSV_HEADER.join(","),
+        csv_header().join(","),
         "conversation_id,start,end,media_type,queue,direction,talk_s,hold_s,holds,acw_s,handle_s,wrap_up"
     );
     for (r, row) in recs.iter().zip(&d.rows) {
-        assert_eq!(r.len(), CSV_HEADER.len());
+        assert_eq!(r.len(), csv_header().len());
         assert!(
             r[1].ends_with("-05:00") && r[2].ends_with("-05:00"),
             "{r:?}"
@@ -846,8 +846,8 @@ async fn demo_rows_sort_and_export() {
 // ---------------------------------------------------------------------------------------------
 // The pane's fetch: names for queue and wrap-up ids, and plain words for a 403
 
-fn source(org: &Org) -> floorwatch::conversations::ConversationSource {
-    floorwatch::conversations::ConversationSource::new(
+fn source(org: &Org) -> floorwatch::lookups::Lookups {
+    floorwatch::lookups::Lookups::new(
         org.client.clone(),
         chicago(),
         vec!["voice".to_string()],
@@ -882,16 +882,16 @@ async fn names_are_resolved_where_readable_and_ids_kept_where_not() {
         .mount(&org.api)
         .await;
     let src = source(&org);
-    let page = src.load(USER, b).await.expect("list");
+    let page = src.drill(USER, b).await.expect("list");
     assert_eq!(page.drill.rows.len(), 2);
     let records = page.csv_records();
     // Longest handle first; the queue by name, the unreadable wrap-up code by id.
     assert_eq!(records[0][0], "c-1");
     assert_eq!(records[0][4], "Billing");
     assert_eq!(records[0][11], "wu-resolved");
-    assert_eq!(CSV_HEADER.len(), records[0].len());
+    assert_eq!(csv_header().len(), records[0].len());
     // A second cell asks for neither again: the queue is known, the codes are forbidden.
-    let again = src.load(USER, b).await.expect("list");
+    let again = src.drill(USER, b).await.expect("list");
     assert_eq!(again.csv_records()[1][4], "Billing");
 }
 
@@ -905,7 +905,7 @@ async fn a_forbidden_list_names_the_permission_in_plain_words() {
     })
     .await;
     let err = source(&org)
-        .load(USER, bucket(utc(2025, 3, 10, 15, 0)))
+        .drill(USER, bucket(utc(2025, 3, 10, 15, 0)))
         .await
         .expect_err("403");
     assert!(

@@ -76,7 +76,7 @@ fn demo_dashboard_drills_into_an_interval_exports_and_returns() {
         .iter()
         .map(str::to_string)
         .collect();
-    assert_eq!(header, floorwatch::drilldown::CSV_HEADER);
+    assert_eq!(header, floorwatch::drilldown::csv_header());
     assert!(rdr.records().count() >= 1, "a busy half hour has calls");
     p.send("\x1b").expect("Esc");
     p.flush().expect("flush");

@@ -1,8 +1,7 @@
-//! On-demand look-ups, outside the refresh schedule: a drill-down (the conversations behind one
-//! agent × interval cell, with their queue and wrap-up code names, ready for the pane and for
-//! CSV) and a queue's members (for `queue:` filters). The pane's fetch runs in its own task
-//! (the UI never waits on it); `floorwatch conversations` calls the same [`ConversationSource`]
-//! so the headless CSV and the pane's `e` export are the same records.
+//! Fetching one cell's list: the details query for the agent and bucket, the rows, and the
+//! queue and wrap-up code names (looked up once per session). Runs off the UI thread; the pane
+//! and `floorwatch conversations` call the same [`load`], so the headless CSV and the pane's
+//! `e` export are the same records.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::drilldown::{self, DrillDown, DrillRow};
+use super::{CallColumn, DrillDown, DrillRow};
 use crate::genesys::details::{self, DEFAULT_PAGE_SIZE};
 use crate::genesys::{ApiError, GenesysClient, users};
 use crate::timegrid::Bucket;
@@ -43,8 +42,18 @@ impl DrillPage {
         label(row.wrap_up_code.as_deref(), &self.wrap_ups)
     }
 
+    /// Re-sorts the list; queue and wrap-up by the names shown.
+    pub fn sort_by(&mut self, column: CallColumn, descending: bool) {
+        let (queues, wrap_ups) = (&self.queues, &self.wrap_ups);
+        self.drill.sort_by(column, descending, &|c, r| match c {
+            CallColumn::Queue => label(r.queue_id.as_deref(), queues).to_string(),
+            CallColumn::WrapUp => label(r.wrap_up_code.as_deref(), wrap_ups).to_string(),
+            _ => String::new(),
+        });
+    }
+
     /// CSV records in the current order, with names where known (the header is
-    /// [`drilldown::CSV_HEADER`]).
+    /// [`super::csv_header`]).
     pub fn csv_records(&self) -> Vec<Vec<String>> {
         let queue = |id: &str| self.queues.get(id).cloned();
         let wrap_up = |id: &str| self.wrap_ups.get(id).cloned();
@@ -59,8 +68,11 @@ fn label<'a>(id: Option<&'a str>, names: &'a HashMap<String, String>) -> &'a str
     }
 }
 
-/// Names already looked up (or known to be unreadable), shared by every fetch of a session so
-/// opening ten cells costs one look-up per queue and per wrap-up code.
+/// Queue and wrap-up names already looked up (or known to be unreadable), shared by every
+/// fetch of a session so opening ten cells costs one look-up per queue and per wrap-up code.
+#[derive(Clone, Debug, Default)]
+pub struct Names(Arc<Mutex<NameBook>>);
+
 #[derive(Debug, Default)]
 struct NameBook {
     queues: HashMap<String, Option<String>>,
@@ -70,81 +82,41 @@ struct NameBook {
     wrap_ups_forbidden: bool,
 }
 
-/// Loads drill-downs for one dashboard: the client, the supervisor's zone and media filter (so
-/// the list adds up to the cell on screen), and the name cache.
-#[derive(Clone)]
-pub struct ConversationSource {
-    client: GenesysClient,
-    tz: Tz,
-    media: Vec<String>,
-    names: Arc<Mutex<NameBook>>,
-    clock: crate::fetcher::Clock,
+/// The conversations whose handle time posted in `bucket` for `user_id`, counting only
+/// `media` (empty = all, as the dashboard does), times in `tz`, longest handle first, with
+/// names resolved through `names`; `fetched_at` is the list's "as of". Errors are one line in
+/// plain words.
+pub async fn load(
+    client: &GenesysClient,
+    names: &Names,
+    (tz, media): (Tz, &[String]),
+    user_id: &str,
+    bucket: Bucket,
+    fetched_at: impl FnOnce() -> DateTime<Utc>,
+) -> Result<DrillPage, String> {
+    let found = details::conversations_in_bucket(
+        client,
+        user_id,
+        bucket,
+        details::default_lookback(),
+        DEFAULT_PAGE_SIZE,
+    )
+    .await
+    .map_err(|e| describe(&e))?;
+    let drill = DrillDown::new(&found, tz, media);
+    let (queues, wrap_ups) = names.names_for(client, &drill).await;
+    Ok(DrillPage {
+        drill,
+        queues,
+        wrap_ups,
+        fetched_at: fetched_at(),
+    })
 }
 
-impl ConversationSource {
-    /// A source answering with `client` (demo or live), showing times in `tz`, counting only
-    /// `media` (empty = all, as the dashboard does).
-    pub fn new(
-        client: GenesysClient,
-        tz: Tz,
-        media: Vec<String>,
-        clock: crate::fetcher::Clock,
-    ) -> Self {
-        ConversationSource {
-            client,
-            tz,
-            media,
-            names: Arc::default(),
-            clock,
-        }
-    }
-
-    /// The conversations whose handle time posted in `bucket` for `user_id`, longest handle
-    /// first, with names resolved. Errors are one line in plain words.
-    pub async fn load(&self, user_id: &str, bucket: Bucket) -> Result<DrillPage, String> {
-        let found = details::conversations_in_bucket(
-            &self.client,
-            user_id,
-            bucket,
-            details::default_lookback(),
-            DEFAULT_PAGE_SIZE,
-        )
-        .await
-        .map_err(|e| describe(&e))?;
-        let drill = DrillDown::new(&found, self.tz, &self.media);
-        let (queues, wrap_ups) = self.names_for(&drill).await;
-        Ok(DrillPage {
-            drill,
-            queues,
-            wrap_ups,
-            fetched_at: (self.clock)(),
-        })
-    }
-
-    /// The user ids of every member of the queue(s) named `name` (case-insensitive, exact),
-    /// for a `queue:` filter term or a per-queue target. An unknown queue is an error in words.
-    pub async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
-        let queues = users::find_queues(&self.client, name)
-            .await
-            .map_err(|e| format!("cannot look the queue up: {e}"))?;
-        if queues.is_empty() {
-            return Err(format!(
-                "no queue named {name:?} (check the name and that the OAuth client has \
-                 routing:queue:view)"
-            ));
-        }
-        let mut ids = Vec::new();
-        for q in queues {
-            let members = users::queue_members(&self.client, &q.id)
-                .await
-                .map_err(|e| format!("cannot list the members of {}: {e}", q.name))?;
-            ids.extend(members.into_iter().map(|m| m.id));
-        }
-        Ok(ids)
-    }
-
+impl Names {
     async fn names_for(
         &self,
+        client: &GenesysClient,
         drill: &DrillDown,
     ) -> (HashMap<String, String>, HashMap<String, String>) {
         let mut queue_ids: Vec<&str> = drill
@@ -163,13 +135,13 @@ impl ConversationSource {
         code_ids.dedup();
         let mut queues = HashMap::new();
         for id in queue_ids {
-            if let Some(n) = self.name(id, Kind::Queue).await {
+            if let Some(n) = self.name(client, id, Kind::Queue).await {
                 queues.insert(id.to_string(), n);
             }
         }
         let mut wrap_ups = HashMap::new();
         for id in code_ids {
-            if let Some(n) = self.name(id, Kind::WrapUp).await {
+            if let Some(n) = self.name(client, id, Kind::WrapUp).await {
                 wrap_ups.insert(id.to_string(), n);
             }
         }
@@ -178,12 +150,12 @@ impl ConversationSource {
 
     /// One name, from the book or Genesys; `None` when unreadable (the id is shown). A failing
     /// look-up never fails the drill-down.
-    async fn name(&self, id: &str, kind: Kind) -> Option<String> {
+    async fn name(&self, client: &GenesysClient, id: &str, kind: Kind) -> Option<String> {
         if kind == Kind::WrapUp && id == WRAP_UP_TIMEOUT {
             return Some("Wrap-up timeout".to_string());
         }
         {
-            let book = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+            let book = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             let (map, forbidden) = book.part(kind);
             if let Some(known) = map.get(id) {
                 return known.clone();
@@ -193,10 +165,10 @@ impl ConversationSource {
             }
         }
         let res = match kind {
-            Kind::Queue => users::queue_name(&self.client, id).await,
-            Kind::WrapUp => users::wrap_up_code_name(&self.client, id).await,
+            Kind::Queue => users::queue_name(client, id).await,
+            Kind::WrapUp => users::wrap_up_code_name(client, id).await,
         };
-        let mut book = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut book = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         match res {
             Ok(name) => {
                 book.part_mut(kind).insert(id.to_string(), name.clone());
@@ -254,12 +226,4 @@ pub fn describe(e: &ApiError) -> String {
         ),
         other => format!("cannot list conversations: {other}"),
     }
-}
-
-/// The header of every conversations CSV.
-pub fn csv_header() -> Vec<String> {
-    drilldown::CSV_HEADER
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
 }

@@ -12,9 +12,10 @@ use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
 
 use super::theme::Theme;
 use super::{pane, scroll_offset};
-use crate::app::{App, ConversationsPane};
-use crate::conversations::DrillPage;
-use crate::drilldown::{DrillRow, DrillTotal, SegmentKind, SortColumn, TimelineSegment};
+use crate::app::{App, DrillPane};
+use crate::drilldown::{
+    CALL_COLUMNS, CallColumn, DrillPage, DrillRow, DrillTotal, SegmentKind, TimelineSegment,
+};
 use crate::format::clock;
 
 /// What the pane says when the interval has no completed conversation.
@@ -23,78 +24,27 @@ pub const EMPTY: &str = "no conversations completed in this interval";
 /// Braille spinner frames.
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/// A visible column and its width; `Queue` and `WrapUp` share what is left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    Start,
-    End,
-    Media,
-    Queue,
-    Direction,
-    Talk,
-    Hold,
-    Holds,
-    Acw,
-    Handle,
-    WrapUp,
-}
-
-impl Column {
-    fn sort(self) -> SortColumn {
-        match self {
-            Column::Start => SortColumn::Start,
-            Column::End => SortColumn::End,
-            Column::Media => SortColumn::MediaType,
-            Column::Queue => SortColumn::Queue,
-            Column::Direction => SortColumn::Direction,
-            Column::Talk => SortColumn::Talk,
-            Column::Hold => SortColumn::Hold,
-            Column::Holds => SortColumn::Holds,
-            Column::Acw => SortColumn::Acw,
-            Column::Handle => SortColumn::Handle,
-            Column::WrapUp => SortColumn::WrapUp,
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Column::Holds => "#H",
-            other => other.sort().label(),
-        }
-    }
-
-    /// Fixed width, or the minimum of a flexible column.
-    fn width(self, seconds: bool) -> u16 {
-        match self {
-            Column::Start | Column::End if seconds => 8,
-            Column::Start | Column::End => 5,
-            Column::Media => 8,
-            Column::Direction => 3,
-            Column::Talk | Column::Hold | Column::Acw | Column::Handle => 7,
-            Column::Holds => 2,
-            Column::Queue => 8,
-            Column::WrapUp => 10,
-        }
-    }
-
-    fn numeric(self) -> bool {
-        matches!(
-            self,
-            Column::Talk | Column::Hold | Column::Holds | Column::Acw | Column::Handle
-        )
+/// Width of a column here: times are wider when they show seconds.
+fn col_width(c: CallColumn, seconds: bool) -> u16 {
+    match c {
+        CallColumn::Start | CallColumn::End if seconds => 8,
+        other => other.spec().width,
     }
 }
 
-/// The columns that fit in `width`, and whether times show seconds. End goes first, then
-/// direction, media and the hold count; seconds only where there is room to spare.
-pub fn columns(width: u16) -> (Vec<Column>, bool) {
-    use Column::*;
-    let mut cols = vec![
-        Start, End, Media, Queue, Direction, Talk, Hold, Holds, Acw, Handle, WrapUp,
-    ];
-    let used =
-        |cols: &[Column], secs: bool| 2 + cols.iter().map(|c| c.width(secs) + 1).sum::<u16>() - 1;
-    for drop in [End, Direction, Media, Holds] {
+/// The columns that fit in `width` (the list's columns in [`CALL_COLUMNS`] order, dropped by
+/// their rank), and whether times show seconds (only where there is room to spare).
+pub fn columns(width: u16) -> (Vec<CallColumn>, bool) {
+    let mut cols: Vec<CallColumn> = CallColumn::on_screen().collect();
+    let used = |cols: &[CallColumn], secs: bool| {
+        2 + cols.iter().map(|c| col_width(*c, secs) + 1).sum::<u16>() - 1
+    };
+    let mut drops: Vec<(u8, CallColumn)> = CALL_COLUMNS
+        .iter()
+        .filter_map(|c| c.drop.map(|d| (d, c.column)))
+        .collect();
+    drops.sort_unstable_by_key(|d| d.0);
+    for (_, drop) in drops {
         if used(&cols, false) > width {
             cols.retain(|c| *c != drop);
         }
@@ -120,24 +70,25 @@ fn direction(d: Option<&str>) -> &str {
     }
 }
 
-fn row<'a>(r: &'a DrillRow, page: &'a DrillPage, cols: &[Column], secs: bool) -> Row<'a> {
+fn row<'a>(r: &'a DrillRow, page: &'a DrillPage, cols: &[CallColumn], secs: bool) -> Row<'a> {
     Row::new(cols.iter().map(|c| -> Cell<'a> {
         match c {
-            Column::Start => Cell::from(time(r.start, secs)),
-            Column::End => Cell::from(time(r.end, secs)),
-            Column::Media => Cell::from(r.media_type.as_deref().unwrap_or("")),
-            Column::Queue => Cell::from(page.queue_label(r)),
-            Column::Direction => Cell::from(direction(r.direction.as_deref())),
-            Column::Talk => Cell::from(num_owned(clock(r.talk_ms))),
-            Column::Hold => Cell::from(num_owned(blank_zero(r.hold_ms))),
-            Column::Holds => Cell::from(num_owned(if r.holds == 0 {
+            CallColumn::Start => Cell::from(time(r.start, secs)),
+            CallColumn::End => Cell::from(time(r.end, secs)),
+            CallColumn::Media => Cell::from(r.media_type.as_deref().unwrap_or("")),
+            CallColumn::Queue => Cell::from(page.queue_label(r)),
+            CallColumn::Direction => Cell::from(direction(r.direction.as_deref())),
+            CallColumn::Talk => Cell::from(num_owned(clock(r.talk_ms))),
+            CallColumn::Hold => Cell::from(num_owned(blank_zero(r.hold_ms))),
+            CallColumn::Holds => Cell::from(num_owned(if r.holds == 0 {
                 String::new()
             } else {
                 r.holds.to_string()
             })),
-            Column::Acw => Cell::from(num_owned(clock(r.acw_ms))),
-            Column::Handle => Cell::from(num_owned(clock(r.handle_ms))),
-            Column::WrapUp => Cell::from(page.wrap_up_label(r)),
+            CallColumn::Acw => Cell::from(num_owned(clock(r.acw_ms))),
+            CallColumn::Handle => Cell::from(num_owned(clock(r.handle_ms))),
+            CallColumn::WrapUp => Cell::from(page.wrap_up_label(r)),
+            CallColumn::ConversationId => Cell::from(r.conversation_id.as_str()),
         }
     }))
 }
@@ -150,23 +101,23 @@ fn num_owned(s: String) -> Line<'static> {
     Line::from(s).right_aligned()
 }
 
-fn total_row(t: &DrillTotal, cols: &[Column]) -> Row<'static> {
+fn total_row(t: &DrillTotal, cols: &[CallColumn]) -> Row<'static> {
     Row::new(cols.iter().enumerate().map(|(i, c)| -> Cell<'static> {
         match c {
             _ if i == 0 => Cell::from("Total"),
-            Column::Queue => Cell::from(format!("{} calls", t.conversations)),
-            Column::Talk => Cell::from(num_owned(clock(t.talk_ms))),
-            Column::Hold => Cell::from(num_owned(blank_zero(t.hold_ms))),
-            Column::Holds if t.holds > 0 => Cell::from(num_owned(t.holds.to_string())),
-            Column::Acw => Cell::from(num_owned(clock(t.acw_ms))),
-            Column::Handle => Cell::from(num_owned(clock(t.handle_ms))),
+            CallColumn::Queue => Cell::from(format!("{} calls", t.conversations)),
+            CallColumn::Talk => Cell::from(num_owned(clock(t.talk_ms))),
+            CallColumn::Hold => Cell::from(num_owned(blank_zero(t.hold_ms))),
+            CallColumn::Holds if t.holds > 0 => Cell::from(num_owned(t.holds.to_string())),
+            CallColumn::Acw => Cell::from(num_owned(clock(t.acw_ms))),
+            CallColumn::Handle => Cell::from(num_owned(clock(t.handle_ms))),
             _ => Cell::from(""),
         }
     }))
 }
 
 /// The pane's title: who, when, and whether the interval is still open.
-fn title(app: &App, p: &ConversationsPane) -> Line<'static> {
+fn title(app: &App, p: &DrillPane) -> Line<'static> {
     let mut s = format!(" Conversations · {} · {}", p.agent, p.label);
     if let Some(page) = &p.page {
         s.push_str(&format!(" · {} listed", page.drill.rows.len()));
@@ -180,7 +131,7 @@ fn title(app: &App, p: &ConversationsPane) -> Line<'static> {
 }
 
 /// Lines under the list: loading, error, incomplete, reconciliation notes, "as of".
-fn notes(app: &App, p: &ConversationsPane, theme: &Theme) -> Vec<Line<'static>> {
+fn notes(app: &App, p: &DrillPane, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(phase) = app.spinner_phase() {
         let c = SPINNER[phase % SPINNER.len()];
@@ -232,7 +183,7 @@ fn notes(app: &App, p: &ConversationsPane, theme: &Theme) -> Vec<Line<'static>> 
 
 /// Draws the pane over `area` (the dashboard's body).
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
-    let Some(p) = app.conversations() else {
+    let Some(p) = app.drill_pane() else {
         return;
     };
     let block = pane(title(app, p), true, false, theme);
@@ -271,10 +222,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let offset = scroll_offset(state.offset(), selected, rows_h, page.drill.rows.len());
     let header = Row::new(cols.iter().map(|c| {
         let mut t = c.title().to_string();
-        if c.sort() == p.sort.0 {
+        if *c == p.sort.0 {
             t.push(if p.sort.1 { '▼' } else { '▲' });
         }
-        if c.numeric() {
+        if c.spec().numeric {
             num_owned(t)
         } else {
             Line::from(t)
@@ -283,16 +234,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     .style(theme.table_header);
     let fixed: u16 = cols
         .iter()
-        .filter(|c| !matches!(c, Column::Queue | Column::WrapUp))
-        .map(|c| c.width(secs) + 1)
+        .filter(|c| !matches!(c, CallColumn::Queue | CallColumn::WrapUp))
+        .map(|c| col_width(*c, secs) + 1)
         .sum();
     let flex = list.width.saturating_sub(fixed + 2);
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|c| match c {
-            Column::Queue => Constraint::Length((flex * 45 / 100).clamp(c.width(secs), 24)),
-            Column::WrapUp => Constraint::Min(c.width(secs)),
-            other => Constraint::Length(other.width(secs)),
+            CallColumn::Queue => {
+                Constraint::Length((flex * 45 / 100).clamp(col_width(*c, secs), 24))
+            }
+            CallColumn::WrapUp => Constraint::Min(col_width(*c, secs)),
+            other => Constraint::Length(col_width(*other, secs)),
         })
         .collect();
     let body = page.drill.rows.iter().map(|r| row(r, page, &cols, secs));
@@ -307,7 +260,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     *state.offset_mut() = offset;
     frame.render_stateful_widget(table, list, &mut state);
     let timeline = app.is_timeline_open();
-    if let Some(p) = app.conversations_mut() {
+    if let Some(p) = app.drill_pane_mut() {
         p.table = state;
         p.page_rows = rows_h.max(1);
     }
@@ -318,7 +271,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
 
 /// The selected conversation's segments, one per line, with a bar to scale.
 fn render_timeline(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(p) = app.conversations() else {
+    let Some(p) = app.drill_pane() else {
         return;
     };
     let Some((page, r)) = p
@@ -455,7 +408,7 @@ mod tests {
         assert!(secs);
         let (narrow, secs) = columns(78);
         assert!(!secs);
-        assert!(narrow.contains(&Column::Handle) && narrow.contains(&Column::WrapUp));
-        assert!(!narrow.contains(&Column::End));
+        assert!(narrow.contains(&CallColumn::Handle) && narrow.contains(&CallColumn::WrapUp));
+        assert!(!narrow.contains(&CallColumn::End));
     }
 }

@@ -1,0 +1,73 @@
+//! On-demand look-ups, outside the refresh schedule and off the UI thread: a drill-down (the
+//! conversations behind one agent × interval cell) and a queue's members (for `queue:`
+//! filters and per-queue targets). The loop spawns one task per request; the answers come
+//! back as actions.
+
+use chrono_tz::Tz;
+
+use crate::drilldown::{self, DrillPage, Names};
+use crate::fetcher::Clock;
+use crate::genesys::{GenesysClient, users};
+use crate::timegrid::Bucket;
+
+/// What the dashboard can ask of Genesys on demand: the client, the supervisor's zone and
+/// media filter (so a drill-down adds up to the cell on screen), and the names already known.
+#[derive(Clone)]
+pub struct Lookups {
+    client: GenesysClient,
+    tz: Tz,
+    media: Vec<String>,
+    names: Names,
+    clock: Clock,
+}
+
+impl Lookups {
+    /// Look-ups answered by `client` (demo or live), showing times in `tz`, counting only
+    /// `media` (empty = all, as the dashboard does).
+    pub fn new(client: GenesysClient, tz: Tz, media: Vec<String>, clock: Clock) -> Self {
+        Lookups {
+            client,
+            tz,
+            media,
+            names: Names::default(),
+            clock,
+        }
+    }
+
+    /// The conversations whose handle time posted in `bucket` for `user_id`
+    /// ([`drilldown::load`]).
+    pub async fn drill(&self, user_id: &str, bucket: Bucket) -> Result<DrillPage, String> {
+        let clock = self.clock.clone();
+        drilldown::load(
+            &self.client,
+            &self.names,
+            (self.tz, &self.media),
+            user_id,
+            bucket,
+            move || clock(),
+        )
+        .await
+    }
+
+    /// The user ids of every member of the queue(s) named `name` (case-insensitive, exact),
+    /// for a `queue:` filter term or a per-queue target. An unknown queue is an error in words.
+    pub async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
+        let queues = users::find_queues(&self.client, name)
+            .await
+            .map_err(|e| format!("cannot look the queue up: {e}"))?;
+        if queues.is_empty() {
+            return Err(format!(
+                "no queue named {name:?} (check the name and that the OAuth client has \
+                 routing:queue:view)"
+            ));
+        }
+        let mut ids = Vec::new();
+        for q in queues {
+            let members = users::queue_members(&self.client, &q.id)
+                .await
+                .map_err(|e| format!("cannot list the members of {}: {e}", q.name))?;
+            ids.extend(members.into_iter().map(|m| m.id));
+        }
+        Ok(ids)
+    }
+}
