@@ -28,6 +28,7 @@ pub mod recording;
 pub mod saved_view;
 pub mod secret;
 pub mod targets;
+pub mod text;
 pub mod timegrid;
 pub mod tui;
 pub mod ui;

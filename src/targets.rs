@@ -354,7 +354,7 @@ impl Cx<'_> {
             path: self.path.to_path_buf(),
             line: span.map_or(1, |s| line_of(self.text, s.start)),
             key: key.map(str::to_string),
-            message: one_line(message),
+            message: crate::text::one_line(message),
         }
     }
 
@@ -476,10 +476,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

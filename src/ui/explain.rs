@@ -12,6 +12,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::{App, ExplainView};
+use crate::text::{fit, wrap};
 
 /// The pop-over's bottom title: its keys (the help overlay has no room for them at 80×24).
 pub const KEYS_TITLE: &str = " i/Esc close · j/k row · Tab day⇄interval ";
@@ -22,33 +23,8 @@ const SORTED_NOTE: &str = "◀ sorted by";
 /// Widest the pop-over gets; longer lines wrap.
 const MAX_WIDTH: u16 = 110;
 
-/// Greedy word wrap to `width` characters; a word longer than a line is cut with `…`.
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match out.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => out.push(fit(word, width)),
-        }
-    }
-    out
-}
-
-/// `s` cut to `width` characters, ending in `…` when cut.
-fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 fn prose(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
-    wrap_words(text, width)
+    wrap(text, width)
         .into_iter()
         .map(|l| Line::from(Span::styled(l, style)))
         .collect()
@@ -188,12 +164,5 @@ mod tests {
         // A piece wider than the line is cut, never spills.
         let cut = text(&figure_lines(&parts, false, 5, 16, &theme));
         assert!(cut.iter().all(|l| l.chars().count() <= 16), "{cut:?}");
-    }
-
-    #[test]
-    fn prose_wraps_and_cuts() {
-        assert_eq!(wrap_words("a bb ccc", 4), ["a bb", "ccc"]);
-        assert_eq!(wrap_words("abcdef", 4), ["abc…"]);
-        assert_eq!(fit("abc", 3), "abc");
     }
 }

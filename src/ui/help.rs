@@ -123,21 +123,6 @@ fn section_lines(sections: &[Section], key_w: usize, theme: &Theme) -> Vec<Line<
     lines
 }
 
-/// Greedy word wrap (the text is ours: no word is longer than a column).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match out.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => out.push(word.to_string()),
-        }
-    }
-    out
-}
-
 /// The usage section (blank, heading, each text wrapped to `width`), appended to a column.
 fn usage_lines(texts: &[String], width: usize, style: Style, theme: &Theme) -> Vec<Line<'static>> {
     titled_lines(USAGE_TITLE, texts, width, style, theme)
@@ -195,7 +180,7 @@ fn titled_lines(
     ];
     for text in texts {
         lines.extend(
-            wrap(text, width.max(1))
+            crate::text::wrap(text, width.max(1))
                 .into_iter()
                 .map(|l| Line::from(Span::styled(l, style))),
         );
@@ -313,17 +298,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ..inner
         };
         frame.render_widget(Paragraph::new(esc_note(app)).style(theme.muted), note);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_fills_lines_greedily() {
-        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
-        assert_eq!(wrap("a bb ccc", 80), ["a bb ccc"]);
-        assert_eq!(wrap("abcdef", 3), ["abcdef"]);
     }
 }

@@ -114,19 +114,9 @@ const STATUS_HINT_ROOM: usize = 10;
 /// Below this many columns a cut reason says nothing; leave it out.
 const REASON_MIN: usize = 16;
 
-/// `text` cut to `room` characters with a `…`, or `None` when there is too little room.
+/// `text` cut to `room` columns with a `…`, or `None` when there is too little room.
 fn shorten(text: &str, room: usize) -> Option<String> {
-    let n = text.chars().count();
-    if n <= room {
-        return Some(text.to_string());
-    }
-    if room < REASON_MIN {
-        return None;
-    }
-    let mut s: String = text.chars().take(room - 1).collect();
-    s.truncate(s.trim_end().len());
-    s.push('…');
-    Some(s)
+    (crate::text::width(text) <= room || room >= REASON_MIN).then(|| crate::text::fit(text, room))
 }
 
 /// The notice, with an export path shortened to its file name when the full path won't fit.
