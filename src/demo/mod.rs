@@ -11,9 +11,11 @@
 //! - [`query`]: the aggregates request frame and its clipped buckets, and the error bodies.
 //! - [`aggregates`], [`status`], [`details`], [`directory`]: one endpoint family each
 //!   (conversation aggregates, user aggregates, conversation details, users and queues).
+//! - [`clock`]: where the demo clock starts (a busy moment of today when run off-hours).
 //! - [`rng`]: the small deterministic PRNG everything is drawn from.
 
 mod aggregates;
+pub mod clock;
 mod details;
 mod directory;
 mod floor;
