@@ -61,11 +61,30 @@ pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient,
     }
 }
 
-/// The wall clock, or the demo clock started at `--demo-at`.
-fn clock_for(settings: &Settings) -> Clock {
-    match settings.demo_start {
-        Some(start) => fetcher::clock_from(start),
-        None => fetcher::system_clock(),
+/// The clock a run reads "now" from.
+struct RunClock {
+    clock: Clock,
+    /// Not the wall clock: the demo clock started at `--demo-at`, or at a busy moment of today
+    /// because the demo was started outside the floor's busy hours (for the header to say so).
+    simulated: bool,
+}
+
+/// The wall clock; the demo clock started at `--demo-at`; or, for the demo started outside
+/// its floor's busy hours, the demo clock started at a busy moment of today
+/// ([`crate::demo::clock::start`]). A simulated clock runs on in real time.
+fn clock_for(settings: &Settings) -> RunClock {
+    let start = match (settings.demo_start, &settings.mode) {
+        (Some(at), _) => Some(at),
+        (None, Mode::Demo) => {
+            let s =
+                crate::demo::clock::start(chrono::Utc::now(), settings.tz, &DemoFloor::builtin());
+            s.simulated.then_some(s.at)
+        }
+        (None, Mode::Live(_)) => None,
+    };
+    RunClock {
+        clock: start.map_or_else(fetcher::system_clock, fetcher::clock_from),
+        simulated: start.is_some(),
     }
 }
 
@@ -74,7 +93,7 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String
     if let Some(path) = &args.from_recording {
         return export_from_recording(path, args).await;
     }
-    let clock = clock_for(settings);
+    let clock = clock_for(settings).clock;
     let now = clock();
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
     let (client, source) = build_client(settings, clock)?;
@@ -131,7 +150,7 @@ pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Res
         [one] => one.clone(),
         _ => return Err("conversations needs exactly one --user ID".to_string()),
     };
-    let clock = clock_for(settings);
+    let clock = clock_for(settings).clock;
     let now = clock();
     let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
     let time = crate::recording::reader::parse_hhmm(&args.at)
@@ -179,7 +198,10 @@ pub async fn dashboard(
             args.export_dir.display()
         ));
     }
-    let clock = clock_for(settings);
+    let RunClock { clock, simulated } = clock_for(settings);
+    if simulated {
+        tracing::info!(now = %clock(), "demo clock simulated (not the wall clock)");
+    }
     let (client, source) = build_client(settings, clock.clone())?;
     let conversations = Lookups::new(
         client.clone(),

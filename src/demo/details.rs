@@ -2,56 +2,53 @@
 //! same simulated records as its aggregates, so that the conversations listed for an agent ×
 //! bucket cell add up to the cell's handle and ACW exactly.
 //!
-//! Faithful where it matters to a client:
+//! It answers the query floorwatch sends (§11.4: one `userId` segment filter, ascending by
+//! `conversationStart`, paged) and refuses any other with a 400. Faithful where it matters:
 //! - only conversations that **started on a UTC day the interval touches** are searched; of
 //!   those, the ones alive at some moment of the interval are matched;
-//! - `segmentFilters` are evaluated per segment (one segment must satisfy a whole filter;
-//!   several filters are ANDed), `conversationFilters` per conversation;
-//! - `order`/`orderBy`, `paging` (`pageSize` default 25, at most [`MAX_PAGE_SIZE`], and the
-//!   100 000-result limit), `totalHits`, and `{}` for a page without conversations;
+//! - `paging` (`pageSize` default 25, at most [`MAX_PAGE_SIZE`], and the 100 000-result
+//!   limit), `totalHits`, and `{}` for a page without conversations;
 //! - a conversation shows what has happened by the demo clock: no `conversationEnd` while
-//!   open, segments cut at "now" (the current one without `segmentEnd`), and only metrics
-//!   already emitted: `tAlert`/`tAnswered` at the answer, `tTalk`/`tTalkComplete` and
-//!   `tHeld`/`tHeldComplete` at hang-up, `tAcw`/`tHandle` at the end of wrap-up;
-//! - participants: the customer, an `acd` participant named for the queue (`nOffered` at the
-//!   offer, `tAcd` at the answer), and the agent with `userId`, whose segments are
-//!   `alert → interact (→ hold → interact)… → wrapup`, the wrap-up code on the `wrapup` segment.
+//!   open, segments cut at "now" (the current one without `segmentEnd`), and only the metrics
+//!   posted by then ([`super::metrics`]);
+//! - participants: the customer, an `acd` participant named for the queue, and the agent with
+//!   `userId`, whose segments are `alert → interact (→ hold → interact)… → wrapup`, the
+//!   wrap-up code on the `wrapup` segment.
 
-use std::collections::HashSet;
-
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde_json::Value;
 
 use super::floor::DemoAgent;
-use super::sim::{Conversation, ConversationId, SegmentKind};
-use super::transport::{DemoTransport, error, parse_interval};
+use super::metrics::{METRICS, Session};
+use super::query::{answer, parse_interval};
+use super::rng::mix64;
+use super::sim::{Conversation, ConversationId, MAX_ACW_S, SegmentKind};
+use super::transport::DemoTransport;
+use crate::conversations::WRAP_UP_TIMEOUT;
 use crate::genesys::details::{
-    ConversationQuery, ConversationQueryResponse, DetailConversation, DetailFilter,
-    DetailParticipant, DetailPredicate, DetailSegment, DetailSession, SessionMetric,
+    ConversationQuery, ConversationQueryResponse, DetailConversation, DetailParticipant,
+    DetailSegment, DetailSession, MAX_RESULTS, SessionMetric,
 };
 use crate::genesys::transport::ApiResponse;
 
 /// Largest `pageSize` the demo accepts (a Genesys blog sample calls 200 the maximum).
-pub const MAX_PAGE_SIZE: u32 = 200;
+pub(crate) const MAX_PAGE_SIZE: u32 = 200;
 /// `pageSize` when the query gives none.
-pub const DEFAULT_PAGE_SIZE: u32 = 25;
-/// Longest interval without any filter, and with one (Developer Center).
-const MAX_DAYS_UNFILTERED: i64 = 7;
-const MAX_DAYS_FILTERED: i64 = 31;
-/// `pageSize × pageNumber` beyond this is refused.
-const MAX_RESULTS: u64 = 100_000;
+const DEFAULT_PAGE_SIZE: u32 = 25;
+/// Longest interval of a filtered query (Developer Center).
+const MAX_DAYS: i64 = 31;
 
 /// A wrap-up code of the demo org.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WrapUpCode {
-    pub id: &'static str,
-    pub name: &'static str,
+pub(crate) struct WrapUpCode {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
     /// Relative frequency.
-    pub weight: u32,
+    pub(crate) weight: u32,
 }
 
 /// The demo org's wrap-up codes.
-pub const WRAP_UP_CODES: &[WrapUpCode] = &[
+pub(crate) const WRAP_UP_CODES: &[WrapUpCode] = &[
     WrapUpCode {
         id: "7c1e0a52-3f4b-4d8e-9a61-0b2c5d7e9f01",
         name: "Resolved",
@@ -84,19 +81,15 @@ pub const WRAP_UP_CODES: &[WrapUpCode] = &[
     },
 ];
 
-/// What Genesys records when the agent let wrap-up time out.
-pub const WRAP_UP_TIMEOUT: &str = "ININ-WRAP-UP-TIMEOUT";
-
 /// The wrap-up code of a conversation: [`WRAP_UP_TIMEOUT`] when ACW ran to the simulation's
 /// cap, else one of [`WRAP_UP_CODES`] by weight, drawn from the conversation id.
-pub fn wrap_up_code(c: &Conversation) -> &'static str {
-    if c.acw_ms >= (super::sim::MAX_ACW_S * 1000.0) as u64 {
+pub(crate) fn wrap_up_code(c: &Conversation) -> &'static str {
+    if c.acw_ms >= (MAX_ACW_S * 1000.0) as u64 {
         return WRAP_UP_TIMEOUT;
     }
     let total: u32 = WRAP_UP_CODES.iter().map(|w| w.weight).sum();
-    let mut pick =
-        (super::rng::mix64(c.conversation_id.0 as u64 ^ (c.conversation_id.0 >> 64) as u64)
-            % u64::from(total.max(1))) as u32;
+    let mut pick = (mix64(c.conversation_id.0 as u64 ^ (c.conversation_id.0 >> 64) as u64)
+        % u64::from(total.max(1))) as u32;
     for w in WRAP_UP_CODES {
         if pick < w.weight {
             return w.id;
@@ -111,39 +104,65 @@ pub fn wrap_up_code(c: &Conversation) -> &'static str {
 
 /// A derived UUID-like id (participants, sessions) for conversation `c`.
 fn sub_id(c: &Conversation, salt: u64) -> String {
-    let hi = super::rng::mix64((c.conversation_id.0 >> 64) as u64 ^ salt);
-    let lo = super::rng::mix64(c.conversation_id.0 as u64 ^ salt.rotate_left(17));
+    let hi = mix64((c.conversation_id.0 >> 64) as u64 ^ salt);
+    let lo = mix64(c.conversation_id.0 as u64 ^ salt.rotate_left(17));
     let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
     let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
     ConversationId((u128::from(hi) << 64) | u128::from(lo)).to_string()
 }
 
-/// A segment cut at `now`: `None` if it has not begun, open (no end) if it is in progress.
+/// A segment of `c`'s queue cut at `now`: `None` if it has not begun, open (no end) if it is
+/// in progress.
 fn segment(
+    c: &Conversation,
     kind: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
 ) -> Option<DetailSegment> {
     (start <= now).then(|| DetailSegment {
         segment_start: Some(start),
         segment_end: (end <= now).then_some(end),
         segment_type: Some(kind.to_string()),
+        queue_id: Some(c.queue_id.to_string()),
         ..DetailSegment::default()
     })
 }
 
-/// Metric datapoints already emitted by `now`.
-fn metrics(points: &[(&str, DateTime<Utc>, u64)], now: DateTime<Utc>) -> Vec<SessionMetric> {
-    points
+/// A participant of `c` with one session (ids derived from `salt` and `salt + 1`), carrying
+/// the `session` metrics posted by `now`.
+fn participant(
+    c: &Conversation,
+    salt: u64,
+    purpose: &str,
+    segments: Vec<DetailSegment>,
+    session: Option<Session>,
+    now: DateTime<Utc>,
+) -> DetailParticipant {
+    let metrics = METRICS
         .iter()
-        .filter(|(_, t, _)| *t <= now)
-        .map(|(n, t, v)| SessionMetric::new(n, *t, *v))
-        .collect()
+        .filter(|m| Some(m.session) == session)
+        .filter_map(|m| {
+            let (at, v) = m.datapoint(c).filter(|p| p.0 <= now)?;
+            Some(SessionMetric::new(m.name, at, v))
+        })
+        .collect();
+    DetailParticipant {
+        participant_id: Some(sub_id(c, salt)),
+        purpose: Some(purpose.to_string()),
+        sessions: vec![DetailSession {
+            session_id: Some(sub_id(c, salt + 1)),
+            media_type: Some(c.media_type.as_str().to_string()),
+            direction: Some(c.direction.as_str().to_string()),
+            peer_id: None,
+            segments,
+            metrics,
+        }],
+        ..DetailParticipant::default()
+    }
 }
 
 /// Conversation `c` of `agent` as the details query shows it at `now`; `None` before it starts.
-pub fn detail_record(
+pub(crate) fn detail_record(
     c: &Conversation,
     agent: &DemoAgent,
     queue_name: Option<&str>,
@@ -152,104 +171,53 @@ pub fn detail_record(
     if c.start > now {
         return None;
     }
-    let media = c.media_type.as_str().to_string();
-    let direction = c.direction.as_str().to_string();
-    let queue_id = c.queue_id.to_string();
-    let hangup = c.hangup();
-    let ended = c.end <= now;
-
-    let customer = DetailParticipant {
-        participant_id: Some(sub_id(c, 1)),
-        participant_name: None,
-        purpose: Some("customer".into()),
-        user_id: None,
-        sessions: vec![DetailSession {
-            session_id: Some(sub_id(c, 2)),
-            media_type: Some(media.clone()),
-            direction: Some(direction.clone()),
-            peer_id: None,
-            segments: segment("interact", c.start, hangup, now)
-                .map(|s| DetailSegment {
-                    queue_id: Some(queue_id.clone()),
-                    disconnect_type: s.segment_end.map(|_| "peer".to_string()),
-                    ..s
-                })
-                .into_iter()
-                .collect(),
-            metrics: metrics(&[("nConnected", c.answered_at, 1)], now),
-        }],
+    let ended_as = |kind: &'static str| {
+        move |s: DetailSegment| DetailSegment {
+            disconnect_type: s.segment_end.map(|_| kind.to_string()),
+            ..s
+        }
     };
-    let acd = DetailParticipant {
-        participant_id: Some(sub_id(c, 3)),
-        participant_name: queue_name.map(str::to_string),
-        purpose: Some("acd".into()),
-        user_id: None,
-        sessions: vec![DetailSession {
-            session_id: Some(sub_id(c, 4)),
-            media_type: Some(media.clone()),
-            direction: Some(direction.clone()),
-            peer_id: None,
-            segments: segment("interact", c.start, c.answered_at, now)
-                .map(|s| DetailSegment {
-                    queue_id: Some(queue_id.clone()),
-                    disconnect_type: s.segment_end.map(|_| "transfer".to_string()),
-                    ..s
-                })
-                .into_iter()
-                .collect(),
-            metrics: metrics(
-                &[
-                    ("nOffered", c.start, 1),
-                    ("tAcd", c.answered_at, c.alert_ms()),
-                ],
-                now,
-            ),
-        }],
-    };
+    let customer_leg = segment(c, "interact", (c.start, c.hangup()), now).map(ended_as("peer"));
+    let customer = participant(
+        c,
+        1,
+        "customer",
+        customer_leg.into_iter().collect(),
+        None,
+        now,
+    );
+    let queue_leg = segment(c, "interact", (c.start, c.answered_at), now).map(ended_as("transfer"));
+    let mut acd = participant(
+        c,
+        3,
+        "acd",
+        queue_leg.into_iter().collect(),
+        Some(Session::Acd),
+        now,
+    );
+    acd.participant_name = queue_name.map(str::to_string);
     let code = wrap_up_code(c);
     let agent_segments = c
         .segments()
         .into_iter()
         .filter_map(|s| {
-            let mut seg = segment(s.kind.as_str(), s.start, s.end, now)?;
-            seg.queue_id = Some(queue_id.clone());
+            let mut seg = segment(c, s.kind.as_str(), (s.start, s.end), now)?;
             if s.kind == SegmentKind::Wrapup && seg.segment_end.is_some() {
                 seg.wrap_up_code = Some(code.to_string());
             }
             Some(seg)
         })
         .collect();
-    let mut points = vec![
-        ("tAlert", c.answered_at, c.alert_ms()),
-        ("tAnswered", c.answered_at, c.alert_ms()),
-        ("tTalk", hangup, c.talk_ms),
-        ("tTalkComplete", hangup, c.talk_ms),
-    ];
-    if c.holds > 0 {
-        points.push(("tHeld", hangup, c.hold_ms));
-        points.push(("tHeldComplete", hangup, c.hold_ms));
+    let mut agent_p = participant(c, 5, "agent", agent_segments, Some(Session::Agent), now);
+    agent_p.user_id = Some(agent.id.clone());
+    if let Some(s) = agent_p.sessions.first_mut() {
+        s.peer_id = Some(sub_id(c, 4));
     }
-    points.push(("tAcw", c.end, c.acw_ms));
-    points.push(("tHandle", c.end, c.handle_ms()));
-    let agent_p = DetailParticipant {
-        participant_id: Some(sub_id(c, 5)),
-        participant_name: None,
-        purpose: Some("agent".into()),
-        user_id: Some(agent.id.clone()),
-        sessions: vec![DetailSession {
-            session_id: Some(sub_id(c, 6)),
-            media_type: Some(media),
-            direction: Some(direction.clone()),
-            peer_id: Some(sub_id(c, 4)),
-            segments: agent_segments,
-            metrics: metrics(&points, now),
-        }],
-    };
     Some(DetailConversation {
         conversation_id: c.conversation_id.to_string(),
         conversation_start: Some(c.start),
-        conversation_end: ended.then_some(c.end),
-        originating_direction: Some(direction),
+        conversation_end: (c.end <= now).then_some(c.end),
+        originating_direction: Some(c.direction.as_str().to_string()),
         division_ids: Vec::new(),
         participants: vec![customer, acd, agent_p],
     })
@@ -257,366 +225,108 @@ pub fn detail_record(
 
 // ---- the query ----
 
-/// How matches are ordered.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum OrderBy {
-    Start,
-    End,
-}
-
-/// Dimensions the demo evaluates in a segment filter.
-const SEGMENT_DIMENSIONS: &[&str] = &[
-    "conversationId",
-    "userId",
-    "purpose",
-    "participantName",
-    "participantId",
-    "mediaType",
-    "direction",
-    "sessionId",
-    "segmentType",
-    "queueId",
-    "wrapUpCode",
-    "disconnectType",
-];
-
-/// Dimensions the demo evaluates in a conversation filter.
-const CONVERSATION_DIMENSIONS: &[&str] = &[
-    "conversationId",
-    "conversationStart",
-    "conversationEnd",
-    "originatingDirection",
-    "divisionId",
-];
-
-struct SegmentView<'a> {
-    conv: &'a DetailConversation,
-    part: &'a DetailParticipant,
-    sess: &'a DetailSession,
-    seg: &'a DetailSegment,
-}
-
-fn segment_values<'a>(v: &SegmentView<'a>, dimension: &str) -> Vec<&'a str> {
-    let one = |x: Option<&'a String>| x.map(String::as_str).into_iter().collect();
-    match dimension {
-        "conversationId" => vec![v.conv.conversation_id.as_str()],
-        "userId" => one(v.part.user_id.as_ref()),
-        "purpose" => one(v.part.purpose.as_ref()),
-        "participantName" => one(v.part.participant_name.as_ref()),
-        "participantId" => one(v.part.participant_id.as_ref()),
-        "mediaType" => one(v.sess.media_type.as_ref()),
-        "direction" => one(v.sess.direction.as_ref()),
-        "sessionId" => one(v.sess.session_id.as_ref()),
-        "segmentType" => one(v.seg.segment_type.as_ref()),
-        "queueId" => one(v.seg.queue_id.as_ref()),
-        "wrapUpCode" => one(v.seg.wrap_up_code.as_ref()),
-        "disconnectType" => one(v.seg.disconnect_type.as_ref()),
-        _ => Vec::new(),
-    }
-}
-
-fn conversation_values(c: &DetailConversation, dimension: &str) -> Vec<String> {
-    let iso = |t: Option<DateTime<Utc>>| t.map(crate::timegrid::iso_ms).into_iter().collect();
-    match dimension {
-        "conversationId" => vec![c.conversation_id.clone()],
-        "conversationStart" => iso(c.conversation_start),
-        "conversationEnd" => iso(c.conversation_end),
-        "originatingDirection" => c.originating_direction.clone().into_iter().collect(),
-        "divisionId" => c.division_ids.clone(),
-        _ => Vec::new(),
-    }
-}
-
-/// Checks a filter's shape against what the demo evaluates.
-fn validate(filter: &DetailFilter, dims: &[&str], what: &str) -> Result<(), String> {
-    let kind_ok = |k: &str| matches!(k, "and" | "or");
-    if !kind_ok(&filter.kind) {
-        return Err(format!("{what} type must be and/or, not {:?}", filter.kind));
-    }
-    let preds = filter
-        .predicates
-        .iter()
-        .chain(filter.clauses.iter().flat_map(|c| c.predicates.iter()));
-    for c in &filter.clauses {
-        if !kind_ok(&c.kind) {
-            return Err(format!(
-                "{what} clause type must be and/or, not {:?}",
-                c.kind
-            ));
-        }
-    }
-    for p in preds {
-        if p.metric.is_some() || p.range.is_some() {
-            return Err(format!(
-                "{what}: metric and range predicates are not supported by the demo"
-            ));
-        }
-        let Some(d) = p.dimension.as_deref() else {
-            return Err(format!("{what}: a predicate needs a dimension"));
-        };
-        if !dims.contains(&d) {
-            return Err(format!(
-                "{what}: dimension {d:?} is not supported by the demo"
-            ));
-        }
-        match p.operator.as_deref().unwrap_or("matches") {
-            "matches" if p.value.is_none() => {
-                return Err(format!("{what}: {d} matches needs a value"));
-            }
-            "matches" | "exists" | "notExists" => {}
-            other => return Err(format!("{what}: unknown operator {other:?}")),
-        }
-    }
-    Ok(())
-}
-
-fn predicate_holds<S: AsRef<str>>(p: &DetailPredicate, values: &[S]) -> bool {
-    match p.operator.as_deref().unwrap_or("matches") {
-        "exists" => !values.is_empty(),
-        "notExists" => values.is_empty(),
-        _ => {
-            let want = p.value.as_deref().unwrap_or_default();
-            values.iter().any(|v| v.as_ref().eq_ignore_ascii_case(want))
-        }
-    }
-}
-
-fn combine(kind: &str, mut items: impl Iterator<Item = bool>) -> bool {
-    if kind == "or" {
-        items.any(|b| b)
-    } else {
-        items.all(|b| b)
-    }
-}
-
-fn filter_holds(f: &DetailFilter, test: &dyn Fn(&DetailPredicate) -> bool) -> bool {
-    let preds = f.predicates.iter().map(test);
-    let clauses = f
-        .clauses
-        .iter()
-        .map(|c| combine(&c.kind, c.predicates.iter().map(test)));
-    if f.predicates.is_empty() && f.clauses.is_empty() {
-        return true;
-    }
-    combine(&f.kind, preds.chain(clauses))
-}
-
-/// Whether some segment of `c` satisfies the whole of `f`.
-fn segment_filter_holds(c: &DetailConversation, f: &DetailFilter) -> bool {
-    c.participants.iter().any(|part| {
-        part.sessions.iter().any(|sess| {
-            sess.segments.iter().any(|seg| {
-                let view = SegmentView {
-                    conv: c,
-                    part,
-                    sess,
-                    seg,
-                };
-                filter_holds(f, &|p| {
-                    predicate_holds(
-                        p,
-                        &segment_values(&view, p.dimension.as_deref().unwrap_or_default()),
-                    )
-                })
-            })
-        })
-    })
-}
-
-fn conversation_filter_holds(c: &DetailConversation, f: &DetailFilter) -> bool {
-    filter_holds(f, &|p| {
-        predicate_holds(
-            p,
-            &conversation_values(c, p.dimension.as_deref().unwrap_or_default()),
-        )
-    })
-}
-
-/// The user ids a set of segment filters can only match, when they say so plainly (an `and`
-/// filter with a top-level `userId` match, or an `or` filter of `userId` matches only); `None`
-/// means any agent. Only narrows the search: every match is still evaluated in full.
-fn user_hint(filters: &[DetailFilter]) -> Option<HashSet<String>> {
-    let is_user = |p: &DetailPredicate| {
-        p.dimension.as_deref() == Some("userId")
-            && p.operator.as_deref().unwrap_or("matches") == "matches"
-    };
-    let mut out: Option<HashSet<String>> = None;
-    for f in filters {
-        let ids: Option<HashSet<String>> = match f.kind.as_str() {
-            "and" => f
-                .predicates
-                .iter()
-                .find(|p| is_user(p))
-                .and_then(|p| p.value.clone())
-                .map(|v| HashSet::from([v])),
-            "or" if f.clauses.is_empty()
-                && !f.predicates.is_empty()
-                && f.predicates.iter().all(is_user) =>
+/// The one agent the query's segment filter names, as floorwatch filters (§11.4).
+fn filtered_user(q: &ConversationQuery) -> Result<&str, String> {
+    let user = match (
+        q.segment_filters.as_slice(),
+        q.conversation_filters.is_empty(),
+    ) {
+        ([f], true) if f.clauses.is_empty() => match f.predicates.as_slice() {
+            [p] if p.dimension.as_deref() == Some("userId")
+                && p.operator.as_deref().is_none_or(|o| o == "matches") =>
             {
-                Some(
-                    f.predicates
-                        .iter()
-                        .filter_map(|p| p.value.clone())
-                        .collect(),
-                )
+                p.value.as_deref()
             }
             _ => None,
-        };
-        if let Some(ids) = ids {
-            out = Some(match out {
-                None => ids,
-                Some(prev) => prev.intersection(&ids).cloned().collect(),
-            });
-        }
-    }
-    out
-}
-
-fn bad(msg: &str) -> ApiResponse {
-    error(400, "bad.request", msg)
+        },
+        _ => None,
+    };
+    user.ok_or_else(|| {
+        "the demo answers details queries filtered on one agent: a segment filter `userId matches <id>`"
+            .to_string()
+    })
 }
 
 /// Answers `POST /api/v2/analytics/conversations/details/query`.
 pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
-    let Some(body) = body else {
-        return bad("the details query needs a JSON body");
-    };
-    let q: ConversationQuery = match serde_json::from_value(body.clone()) {
-        Ok(q) => q,
-        Err(e) => return bad(&format!("invalid query: {e}")),
-    };
-    let (start, end) = match parse_interval(&q.interval) {
-        Ok(x) => x,
-        Err(m) => return bad(&m),
-    };
-    let filtered = !q.segment_filters.is_empty() || !q.conversation_filters.is_empty();
-    let max_days = if filtered {
-        MAX_DAYS_FILTERED
-    } else {
-        MAX_DAYS_UNFILTERED
-    };
-    if end - start > Duration::days(max_days) {
-        return bad(&format!(
-            "interval {:?} is longer than {max_days} days",
+    answer(run(t, body))
+}
+
+fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
+    let body = body.ok_or("the details query needs a JSON body")?;
+    let q: ConversationQuery =
+        serde_json::from_value(body.clone()).map_err(|e| format!("invalid query: {e}"))?;
+    let (start, end) = parse_interval(&q.interval)?;
+    if end - start > Duration::days(MAX_DAYS) {
+        return Err(format!(
+            "interval {:?} is longer than {MAX_DAYS} days",
             q.interval
         ));
     }
-    for f in &q.segment_filters {
-        if let Err(m) = validate(f, SEGMENT_DIMENSIONS, "segmentFilters") {
-            return bad(&m);
-        }
+    let user = filtered_user(&q)?;
+    if q.order.as_deref().is_some_and(|o| o != "asc")
+        || q.order_by
+            .as_deref()
+            .is_some_and(|o| o != "conversationStart")
+    {
+        return Err("the demo answers details queries in ascending conversationStart order".into());
     }
-    for f in &q.conversation_filters {
-        if let Err(m) = validate(f, CONVERSATION_DIMENSIONS, "conversationFilters") {
-            return bad(&m);
-        }
-    }
-    let descending = match q.order.as_deref().unwrap_or("asc") {
-        "asc" | "unordered" => false,
-        "desc" => true,
-        other => {
-            return bad(&format!(
-                "order must be asc, desc or unordered, not {other:?}"
-            ));
-        }
-    };
-    let order_by = match q.order_by.as_deref().unwrap_or("conversationStart") {
-        "conversationStart" | "segmentStart" => OrderBy::Start,
-        "conversationEnd" | "segmentEnd" => OrderBy::End,
-        other => return bad(&format!("orderBy {other:?} is not supported")),
-    };
-    let (size, number) = match q.paging {
-        None => (DEFAULT_PAGE_SIZE, 1),
-        Some(p) => (p.page_size, p.page_number),
-    };
+    let (size, number) = q
+        .paging
+        .map_or((DEFAULT_PAGE_SIZE, 1), |p| (p.page_size, p.page_number));
     if size == 0 || size > MAX_PAGE_SIZE {
-        return bad(&format!(
+        return Err(format!(
             "pageSize must be within 1..={MAX_PAGE_SIZE}, not {size}"
         ));
     }
     if number == 0 {
-        return bad("pageNumber starts at 1");
+        return Err("pageNumber starts at 1".into());
     }
     if u64::from(size) * u64::from(number) > MAX_RESULTS {
-        return bad("Pagination may not exceed 100000 results.");
+        return Err(format!("Pagination may not exceed {MAX_RESULTS} results."));
     }
 
-    let now = t.now();
-    let tz = t.agent_tz();
-    let first_day = start.date_naive();
-    let last_day = (end - Duration::milliseconds(1)).date_naive();
-    let hint = user_hint(&q.segment_filters);
-    let floor = t.floor();
+    // The whole UTC days the interval touches: the conversations searched start in them.
+    let day_start = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let (from, to) = (
+        day_start(start),
+        day_start(end - Duration::milliseconds(1)) + Duration::days(1),
+    );
+    let (now, tz, floor) = (t.now(), t.agent_tz(), t.floor());
+    let agent = floor
+        .agent_index(user)
+        .and_then(|ai| Some((ai, floor.agents().get(ai)?)));
     let mut matches: Vec<DetailConversation> = Vec::new();
-    for (ai, agent) in floor.agents().iter().enumerate() {
-        if hint.as_ref().is_some_and(|h| !h.contains(&agent.id)) {
-            continue;
-        }
+    if let Some((ai, agent)) = agent {
         let queue_name = floor.queue(&agent.queue_id).map(|q| q.name.as_str());
-        // A local day's conversations start within two local days of its midnight, and
-        // local midnight is within a day of UTC midnight.
-        let mut date: NaiveDate = first_day
-            .checked_sub_signed(Duration::days(2))
-            .unwrap_or(first_day);
-        let until = last_day
-            .checked_add_signed(Duration::days(1))
-            .unwrap_or(last_day);
-        while date <= until {
-            for c in t.day(ai, date, tz).iter() {
-                let day = c.start.date_naive();
-                if c.start > now || day < first_day || day > last_day {
-                    continue;
-                }
-                let alive_until = c.end.min(now);
-                if c.start >= end || alive_until < start {
-                    continue;
-                }
-                let Some(rec) = detail_record(c, agent, queue_name, now) else {
-                    continue;
-                };
-                if q.segment_filters
-                    .iter()
-                    .all(|f| segment_filter_holds(&rec, f))
-                    && q.conversation_filters
-                        .iter()
-                        .all(|f| conversation_filter_holds(&rec, f))
-                {
-                    matches.push(rec);
+        for day in t.agent_days(ai, from, to, tz) {
+            for c in day.conversations.iter() {
+                let searched = from <= c.start && c.start < to;
+                let alive = c.start < end && c.end.min(now) >= start;
+                if searched && alive {
+                    matches.extend(detail_record(c, agent, queue_name, now));
                 }
             }
-            let Some(next) = date.succ_opt() else { break };
-            date = next;
         }
     }
-    let key = |c: &DetailConversation| match order_by {
-        OrderBy::Start => (c.conversation_start.is_none(), c.conversation_start),
-        OrderBy::End => (c.conversation_end.is_none(), c.conversation_end),
-    };
     matches.sort_by(|a, b| {
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.conversation_id.cmp(&b.conversation_id))
+        (a.conversation_start, &a.conversation_id).cmp(&(b.conversation_start, &b.conversation_id))
     });
-    if descending {
-        matches.reverse();
-    }
     let total = matches.len();
-    let from = (number as usize - 1)
+    let first = (number as usize - 1)
         .saturating_mul(size as usize)
         .min(total);
-    let to = (from + size as usize).min(total);
-    let conversations: Vec<DetailConversation> = matches.drain(from..to).collect();
+    let conversations: Vec<DetailConversation> = matches
+        .drain(first..(first + size as usize).min(total))
+        .collect();
     if conversations.is_empty() {
-        return ApiResponse::json(&serde_json::json!({}));
+        return Ok(b"{}".to_vec());
     }
-    let resp = ConversationQueryResponse {
+    serde_json::to_vec(&ConversationQueryResponse {
         total_hits: Some(total as u64),
         conversations,
-    };
-    match serde_json::to_value(&resp) {
-        Ok(v) => ApiResponse::json(&v),
-        Err(e) => error(500, "internal.server.error", &e.to_string()),
-    }
+    })
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -626,7 +336,9 @@ mod tests {
     use crate::genesys::details::{bucket_query, parse_page};
     use crate::genesys::transport::ApiRequest;
     use crate::timegrid::Bucket;
+    use chrono::NaiveDate;
     use chrono::TimeZone;
+    use std::collections::HashSet;
 
     fn chicago() -> chrono_tz::Tz {
         "America/Chicago".parse().expect("tz")

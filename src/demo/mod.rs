@@ -1,23 +1,31 @@
 //! The built-in simulated contact center ("demo floor"): what floorwatch shows when no
 //! credentials are configured. It answers the same HTTP-level requests the live Genesys client
-//! sends, so query building, parsing and merging are shared; only the transport differs.
+//! sends, so query building, parsing and merging are shared; only the transport differs. It
+//! answers what floorwatch sends, and refuses the rest with Genesys-shaped errors.
 //!
 //! - [`floor`]: the floor's definition (`assets/demo-floor.toml`, or [`DemoFloor::synthetic`]).
-//! - [`sim`]: each agent's conversations for a local day, as explicit records.
-//! - [`transport`]: [`DemoTransport`], the [`crate::genesys::Transport`] over the simulation.
-//! - [`status`]: the user aggregates (routing status, presence) from the same shifts.
+//! - [`sim`]: each agent's day (shift, breaks, conversations) as explicit records.
+//! - [`metrics`]: when each metric posts, the one table the aggregates and details read.
+//! - [`transport`]: [`DemoTransport`], the [`crate::genesys::Transport`] over the simulation,
+//!   with the one walk over an agent's simulated days every answer takes.
+//! - [`query`]: the aggregates request frame and its clipped buckets, and the error bodies.
+//! - [`aggregates`], [`status`], [`details`], [`directory`]: one endpoint family each
+//!   (conversation aggregates, user aggregates, conversation details, users and queues).
+//! - [`clock`]: where the demo clock starts (a busy moment of today when run off-hours).
 //! - [`rng`]: the small deterministic PRNG everything is drawn from.
 
-pub mod details;
-pub mod floor;
-pub mod rng;
-pub mod sim;
-pub mod status;
-pub mod transport;
+mod aggregates;
+pub mod clock;
+mod details;
+mod directory;
+mod floor;
+mod metrics;
+mod query;
+mod rng;
+mod sim;
+mod status;
+mod transport;
 
 pub use floor::{DemoAgent, DemoFloor, DemoQueue, DemoShift, FloorError, MediaType};
-pub use sim::{
-    Conversation, ConversationId, DayTimeline, Direction, Segment, SegmentKind, generate_day,
-    simulate_day,
-};
+pub use sim::{Conversation, ConversationId, Direction, Segment, SegmentKind, generate_day};
 pub use transport::{DemoClock, DemoTransport, fixed_clock};

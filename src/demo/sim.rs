@@ -8,11 +8,12 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::floor::{DemoFloor, MediaType};
 use super::rng::{SplitMix64, hash_str};
+use crate::recording::reader::local_instant;
 
 /// Longest talk of one conversation.
 pub const MAX_TALK_S: f64 = 3600.0;
@@ -61,16 +62,17 @@ impl Direction {
 }
 
 /// One conversation as the agent handled it. Times are exact to the millisecond:
-/// `end = answered_at + talk + hold + acw`, and handle time is `talk + hold + acw`.
+/// `end = answered_at + talk + hold + acw`, and handle time is `talk + hold + acw`. When each
+/// metric posts is [`super::metrics`]'s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversation {
     pub conversation_id: ConversationId,
     pub media_type: MediaType,
     pub queue_id: std::sync::Arc<str>,
     pub direction: Direction,
-    /// Offered to the agent (alerting starts); `nOffered` posts here.
+    /// Offered to the agent (alerting starts).
     pub start: DateTime<Utc>,
-    /// The agent answered; `tAnswered` posts here.
+    /// The agent answered.
     pub answered_at: DateTime<Utc>,
     /// Total talk (interact) time.
     pub talk_ms: u64,
@@ -80,7 +82,7 @@ pub struct Conversation {
     pub holds: u8,
     /// After-call work.
     pub acw_ms: u64,
-    /// End of wrap-up (`conversationEnd`); `tHandle` and `tAcw` post here.
+    /// End of wrap-up (`conversationEnd`).
     pub end: DateTime<Utc>,
 }
 
@@ -128,8 +130,7 @@ impl Conversation {
         u64::try_from((self.answered_at - self.start).num_milliseconds()).unwrap_or(0)
     }
 
-    /// Hang-up (end of talk and holds, start of wrap-up); `tTalkComplete` and
-    /// `tHeldComplete` post here.
+    /// Hang-up (end of talk and holds, start of wrap-up).
     pub fn hangup(&self) -> DateTime<Utc> {
         self.answered_at + ms(self.talk_ms + self.hold_ms)
     }
@@ -173,19 +174,6 @@ impl Conversation {
     }
 }
 
-/// The first instant the local wall-clock time `time` on `date` exists in `tz` (a time skipped
-/// by DST moves forward to the first existing one; an ambiguous one takes the earlier).
-pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let mut t = date.and_time(time);
-    for _ in 0..(4 * 4) {
-        if let Some(dt) = tz.from_local_datetime(&t).earliest() {
-            return dt.with_timezone(&Utc);
-        }
-        t += Duration::minutes(15);
-    }
-    date.and_time(time).and_utc()
-}
-
 fn secs_to_ms(s: f64) -> u64 {
     (s * 1000.0).round() as u64
 }
@@ -194,13 +182,14 @@ fn secs_to_ms(s: f64) -> u64 {
 /// [`DemoFloor::agents`]. Empty if the index is out of range. Deterministic in its inputs.
 pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) -> Vec<Conversation> {
     simulate_day(floor, agent, date, tz)
-        .map(|d| d.conversations)
+        .map(|d| d.conversations.to_vec())
         .unwrap_or_default()
 }
 
 /// One agent's shift as simulated: when they went on queue and off it, the breaks they
-/// actually took, and their conversations. The routing-status figures (user aggregates) are
-/// derived from it, so they agree with the conversation figures by construction.
+/// actually took, and their conversations. Every demo answer is derived from it (the
+/// transport caches it), so routing status agrees with the conversation figures by
+/// construction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DayTimeline {
     /// Logged in and on queue.
@@ -210,7 +199,7 @@ pub struct DayTimeline {
     /// Breaks taken, half-open `[start, end)`, in order; never overlapping a conversation.
     pub breaks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// The conversations, as [`generate_day`] returns them.
-    pub conversations: Vec<Conversation>,
+    pub conversations: std::sync::Arc<[Conversation]>,
 }
 
 /// [`generate_day`] with the shift around the conversations; `None` for an unknown agent.
@@ -342,7 +331,7 @@ pub fn simulate_day(
         login: shift_start,
         logout: t.max(shift_end),
         breaks: taken,
-        conversations: out,
+        conversations: out.into(),
     })
 }
 
@@ -421,16 +410,5 @@ mod tests {
         let id = convs[0].conversation_id.to_string();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
-    }
-
-    #[test]
-    fn skipped_local_times_move_forward() {
-        // 02:30 does not exist in Chicago on 2025-03-09.
-        let t = local_instant(
-            chicago(),
-            date(2025, 3, 9),
-            NaiveTime::from_hms_opt(2, 30, 0).expect("time"),
-        );
-        assert_eq!(t.to_rfc3339(), "2025-03-09T08:00:00+00:00");
     }
 }

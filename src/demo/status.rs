@@ -20,11 +20,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::sim::{DayTimeline, simulate_day};
-use super::transport::{DemoTransport, clipped_buckets, error, query_frame};
+use super::query::{Buckets, Endpoint, Group, Key, Point, answer, read_frame};
+use super::sim::{Conversation, DayTimeline};
+use super::transport::DemoTransport;
 use crate::genesys::transport::ApiResponse;
-use crate::genesys::user_aggregates::{ROUTING_STATUS, SYSTEM_PRESENCE, UserAggregationQuery};
-use crate::timegrid::iso_ms;
+use crate::genesys::user_aggregates::{ROUTING_STATUS, SYSTEM_PRESENCE};
 
 /// Longest the agent stays Not Responding after a missed alert.
 const MAX_NOT_RESPONDING_S: i64 = 120;
@@ -63,7 +63,7 @@ impl Kind {
 }
 
 /// Whether a missed alert precedes conversation `c` (about one in twenty, fixed by its id).
-fn missed_before(c: &super::sim::Conversation) -> bool {
+fn missed_before(c: &Conversation) -> bool {
     ((c.conversation_id.0 >> 8) as u64).is_multiple_of(20)
 }
 
@@ -102,57 +102,20 @@ fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, Kind)> {
     out
 }
 
-/// Answers one user aggregates request.
+/// Answers `POST /api/v2/analytics/users/aggregates/query`.
 pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
-    let Some(body) = body else {
-        return error(
-            400,
-            "bad.request",
-            "the user aggregates query needs a JSON body",
-        );
-    };
-    let q: UserAggregationQuery = match serde_json::from_value(body.clone()) {
-        Ok(q) => q,
-        Err(e) => return error(400, "bad.request", &format!("invalid query: {e}")),
-    };
-    match run(t, &q) {
-        Ok(body) => ApiResponse {
-            status: 200,
-            retry_after: None,
-            correlation_id: None,
-            body,
-        },
-        Err(msg) => error(400, "bad.request", &msg),
-    }
+    answer(run(t, body))
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct OutResponse<'a> {
     system_to_organization_mappings: Empty,
-    results: Vec<OutGroup<'a>>,
+    results: Vec<Group<'a, OutMetric>>,
 }
 
 #[derive(Serialize)]
 struct Empty {}
-
-#[derive(Serialize)]
-struct OutGroup<'a> {
-    group: OutKey<'a>,
-    data: Vec<OutPoint>,
-}
-
-#[derive(Serialize)]
-struct OutKey<'a> {
-    #[serde(rename = "userId")]
-    user_id: &'a str,
-}
-
-#[derive(Serialize)]
-struct OutPoint {
-    interval: String,
-    metrics: Vec<OutMetric>,
-}
 
 #[derive(Serialize)]
 struct OutMetric {
@@ -166,135 +129,63 @@ struct OutStats {
     sum: u64,
 }
 
-fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Vec<u8>, String> {
-    let (start, end, granularity, tz) =
-        query_frame(&q.interval, &q.granularity, &q.time_zone, &q.metrics)?;
-    for m in &q.metrics {
-        if !matches!(
-            m.as_str(),
-            ROUTING_STATUS | SYSTEM_PRESENCE | "tOrganizationPresence"
-        ) {
-            return Err(format!("unknown user aggregates metric {m:?}"));
-        }
+fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
+    let q = read_frame(Endpoint::Users, body)?;
+    if let Some(m) = q
+        .metrics
+        .iter()
+        .find(|m| !matches!(m.as_str(), ROUTING_STATUS | SYSTEM_PRESENCE))
+    {
+        return Err(format!("unknown user aggregates metric {m:?}"));
     }
-    let wants = |m: &str| q.metrics.iter().any(|x| x == m);
-    let (routing, presence) = (wants(ROUTING_STATUS), wants(SYSTEM_PRESENCE));
-    if let Some(g) = q.group_by.iter().find(|g| *g != "userId") {
-        return Err(format!("groupBy {g:?} is not allowed: only userId"));
-    }
-    if q.group_by.is_empty() {
-        return Err("the demo answers user aggregates grouped by userId only".into());
-    }
-    let users: Option<Vec<&str>> = match &q.filter {
-        None => None,
-        Some(f) => {
-            let all = f
-                .predicates
-                .iter()
-                .chain(f.clauses.iter().flat_map(|c| c.predicates.iter()));
-            let mut ids = Vec::new();
-            for p in all {
-                if p.dimension != "userId" {
-                    return Err(format!(
-                        "predicate dimension {:?} is not allowed: only userId",
-                        p.dimension
-                    ));
-                }
-                ids.push(p.value.as_str());
-            }
-            Some(ids)
-        }
-    };
-
-    // The query's buckets, clipped to its interval (as the conversation query's).
-    let buckets = clipped_buckets(start, end, tz, granularity);
-
+    let wanted = |metric: &str| q.metrics.iter().any(|m| m == metric);
+    let tz = t.days_tz(q.tz);
+    let buckets = Buckets::of(&q);
+    let labels = buckets.labels();
+    let until = q.end.min(t.now());
     let floor = t.floor();
-    let now = t.now();
-    let until = end.min(now);
-    let ftz = t.floor_tz().unwrap_or(tz);
-    let first_date = start.with_timezone(&ftz).date_naive();
-    let last_date = (end - Duration::milliseconds(1))
-        .with_timezone(&ftz)
-        .date_naive();
-    let agents: Vec<usize> = match &users {
-        None => (0..floor.agents().len()).collect(),
-        Some(ids) => {
-            let mut seen = std::collections::HashSet::new();
-            ids.iter()
-                .filter_map(|id| floor.agent_index(id))
-                .filter(|i| seen.insert(*i))
-                .collect()
-        }
-    };
     let mut results = Vec::new();
-    for ai in agents {
+    for ai in t.agents_named(q.users.as_deref()) {
         let Some(agent) = floor.agents().get(ai) else {
             continue;
         };
-        let spills = floor
-            .shift_of(agent)
-            .is_some_and(|s| s.may_spill_past_midnight());
-        let mut date = if spills {
-            first_date.pred_opt().unwrap_or(first_date)
-        } else {
-            first_date
-        };
         let mut acc = vec![[0u64; SLOTS.len()]; buckets.len()];
-        while date <= last_date {
-            if let Some(day) = simulate_day(floor, ai, date, ftz) {
-                for (s, e, kind) in spans(&day) {
-                    let (s, e) = (s.max(start), e.min(until));
-                    if e <= s {
-                        continue;
-                    }
-                    let (p, r) = kind.slots();
-                    let first = buckets.partition_point(|b| b.1 <= s);
-                    for (bi, b) in buckets.iter().enumerate().skip(first) {
-                        if b.0 >= e {
-                            break;
-                        }
-                        let overlap = (e.min(b.1) - s.max(b.0)).num_milliseconds();
-                        let overlap = u64::try_from(overlap).unwrap_or(0);
-                        acc[bi][p] += overlap;
-                        acc[bi][r] += overlap;
+        for day in t.agent_days(ai, q.start, q.end, tz) {
+            for (s, e, kind) in spans(&day) {
+                let (p, r) = kind.slots();
+                for (bi, ms) in buckets.overlaps(s.max(q.start), e.min(until)) {
+                    if let Some(slots) = acc.get_mut(bi) {
+                        slots[p] += ms;
+                        slots[r] += ms;
                     }
                 }
             }
-            let Some(next) = date.succ_opt() else { break };
-            date = next;
         }
-        let data: Vec<OutPoint> = acc
+        let data: Vec<Point<'_, OutMetric>> = acc
             .iter()
-            .zip(&buckets)
-            .filter_map(|(slots, (b0, b1))| {
+            .zip(&labels)
+            .filter_map(|(slots, label)| {
                 let metrics: Vec<OutMetric> = SLOTS
                     .iter()
                     .zip(slots)
-                    .filter(|((m, _), v)| {
-                        let wanted = if *m == ROUTING_STATUS {
-                            routing
-                        } else {
-                            presence
-                        };
-                        **v > 0 && wanted
-                    })
+                    .filter(|((metric, _), v)| **v > 0 && wanted(metric))
                     .map(|((metric, qualifier), v)| OutMetric {
                         metric,
                         qualifier,
                         stats: OutStats { sum: *v },
                     })
                     .collect();
-                (!metrics.is_empty()).then(|| OutPoint {
-                    interval: format!("{}/{}", iso_ms(*b0), iso_ms(*b1)),
+                (!metrics.is_empty()).then_some(Point {
+                    interval: label,
                     metrics,
                 })
             })
             .collect();
         if !data.is_empty() {
-            results.push(OutGroup {
-                group: OutKey {
-                    user_id: agent.id.as_str(),
+            results.push(Group {
+                group: Key {
+                    user_id: &agent.id,
+                    media_type: None,
                 },
                 data,
             });
@@ -311,6 +202,7 @@ fn run(t: &DemoTransport, q: &UserAggregationQuery) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
     use crate::demo::DemoFloor;
+    use crate::demo::sim::simulate_day;
     use chrono::NaiveDate;
 
     #[test]

@@ -238,6 +238,78 @@ fn demo_export_matches_the_simulated_conversations() {
     assert!(seen > 300, "a whole demo day: {seen}");
 }
 
+/// A fixed-offset zone (`Etc/GMT…`) in which it is now 02:xx, whenever the test runs.
+fn zone_where_it_is_two_at_night() -> chrono_tz::Tz {
+    use chrono::Timelike;
+    let mut offset = (2 + 24 - Utc::now().hour() as i32) % 24;
+    if offset > 14 {
+        offset -= 24;
+    }
+    // POSIX-style names: `Etc/GMT-6` is UTC+6.
+    let name = match offset {
+        0 => "Etc/GMT".to_string(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    name.parse().expect("zone")
+}
+
+/// Run at night without `--demo-at`, the demo export of today is a floor mid-shift (every
+/// agent, hours of intervals), up to a busy moment of today, not just a header.
+#[test]
+fn demo_export_of_today_at_night_is_a_busy_floor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("today.csv");
+    let tz = zone_where_it_is_two_at_night();
+    let floor = DemoFloor::builtin();
+    let before = floorwatch::demo::clock::start(Utc::now(), tz, &floor);
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--demo",
+            "--tz",
+            tz.name(),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let after = floorwatch::demo::clock::start(Utc::now(), tz, &floor);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(before.simulated && after.simulated, "02:xx is off-hours");
+    let (header, rows) = read_csv(&out);
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let starts: Vec<chrono::DateTime<Utc>> = rows
+        .iter()
+        .map(|r| {
+            chrono::DateTime::parse_from_rfc3339(&r[col("interval_start")])
+                .expect("rfc 3339")
+                .with_timezone(&Utc)
+        })
+        .collect();
+    let agents: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r[col("agent_id")].as_str()).collect();
+    assert_eq!(
+        agents.len(),
+        floor.agents().len(),
+        "the whole floor has worked"
+    );
+    let (first, last) = (starts.iter().min(), starts.iter().max());
+    let (Some(first), Some(last)) = (first, last) else {
+        panic!("only a header");
+    };
+    assert!(*last <= after.at, "nothing after the demo clock");
+    assert!(
+        *last > before.at - chrono::Duration::hours(1),
+        "the floor is busy up to the demo clock: {last} vs {}",
+        before.at
+    );
+    assert!(
+        *last - *first >= chrono::Duration::hours(5),
+        "hours of intervals: {first}..{last}"
+    );
+}
+
 /// Runs `floorwatch export` for 2025-03-10 (America/Chicago) against the fake org's hosts, with
 /// `extra` options, writing into a fresh directory; returns the output, the directory (kept
 /// alive) and the CSV path.
