@@ -24,7 +24,7 @@ use super::query::{answer, parse_interval};
 use super::rng::mix64;
 use super::sim::{Conversation, ConversationId, MAX_ACW_S, SegmentKind};
 use super::transport::DemoTransport;
-use crate::conversations::WRAP_UP_TIMEOUT;
+use crate::drilldown::WRAP_UP_TIMEOUT;
 use crate::genesys::details::{
     ConversationQuery, ConversationQueryResponse, DetailConversation, DetailParticipant,
     DetailSegment, DetailSession, MAX_RESULTS, SessionMetric,
