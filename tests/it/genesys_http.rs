@@ -1168,3 +1168,290 @@ fn base_urls_are_https_unless_loopback() {
     let err = HttpTransport::new(cfg).unwrap_err();
     assert!(err.contains("https"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Retry-After: clamped, and a single long wait given up (§3)
+
+/// A 429 in the normalised shape (§3) with a raw `Retry-After` value.
+fn too_many_requests(retry_after: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("Retry-After", retry_after)
+        .insert_header("ININ-Correlation-Id", "corr-429")
+        .set_body_json(json!({
+            "message": "Rate limit exceeded the maximum. Retry the request in [60] seconds",
+            "code": "too.many.requests.retry.after", "status": 429,
+            "contextId": "corr-429", "details": [], "errors": []
+        }))
+}
+
+/// RFC 9110's IMF-fixdate, e.g. `Mon, 10 Mar 2025 15:00:42 GMT`.
+fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// An org whose users listing answers one 429 with `retry_after`, then 200.
+async fn org_rate_limited_once(retry_after: &str) -> Org {
+    let org = Org::start().await;
+    org.issue_tokens(86_400).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(too_many_requests(retry_after))
+        .up_to_n_times(1)
+        .mount(&org.api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ok_users())
+        .mount(&org.api)
+        .await;
+    org
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_given_up_at_once_in_one_line() {
+    let limit = floorwatch::genesys::client::MAX_RETRY_WAIT.as_secs();
+    assert_eq!(limit, 300);
+    for (header, asked) in [
+        ("99999999999", 99_999_999_999),
+        ("99999999999999999999999999999", u64::MAX),
+        ("301", 301),
+        ("1e12", 1_000_000_000_000),
+    ] {
+        let org = org_rate_limited_once(header).await;
+        let start = Instant::now();
+        let err = org.client.send(&users_req()).await.unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::WaitTooLong {
+                retry_after: asked,
+                limit
+            },
+            "{header}"
+        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "{header}: no sleep at all");
+        assert_eq!(org.api_requests().await.len(), 1, "{header}: not retried");
+        assert!(org.notices().is_empty(), "{header}");
+        let line = err.to_string();
+        assert!(
+            line.contains(&format!("Genesys asked to wait {asked} s")) && !line.contains('\n'),
+            "{line}"
+        );
+    }
+    // An HTTP-date a century away is a long wait too.
+    let century = chrono::Utc::now() + chrono::Duration::days(36_525);
+    let org = org_rate_limited_once(&http_date(century)).await;
+    match org.client.send(&users_req()).await {
+        Err(ApiError::WaitTooLong { retry_after, .. }) => {
+            assert!(retry_after > 3_000_000_000, "{retry_after}")
+        }
+        other => panic!("expected WaitTooLong, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn five_minutes_are_still_waited_and_an_http_date_counts_from_now() {
+    let org = org_rate_limited_once("300").await;
+    let start = Instant::now();
+    org.client.send(&users_req()).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(300));
+
+    // RFC 9110 allows an HTTP-date: wait until then (about 20 s from now).
+    let at = chrono::Utc::now() + chrono::Duration::seconds(20);
+    let org = org_rate_limited_once(&http_date(at)).await;
+    org.client.send(&users_req()).await.unwrap();
+    match org.notices().as_slice() {
+        [RetryNotice::RateLimited { wait }] => assert!(
+            *wait >= Duration::from_secs(18) && *wait <= Duration::from_secs(20),
+            "{wait:?}"
+        ),
+        other => panic!("expected one RateLimited notice, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_retry_after_backs_off_as_if_absent() {
+    for header in ["-5", "soon", "NaN"] {
+        let org = org_rate_limited_once(header).await;
+        org.client.send(&users_req()).await.unwrap();
+        match org.notices().as_slice() {
+            [RetryNotice::Backoff { wait, reason, .. }] => {
+                assert!(*wait <= Duration::from_secs(2), "{header}: {wait:?}");
+                assert!(reason.contains("no Retry-After"), "{header}: {reason}");
+            }
+            other => panic!("{header}: expected one Backoff, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_fetcher_survives_an_absurd_retry_after_and_says_so() {
+    use crate::common::fake_org::{FakeOrg, Fault, TestClock, calls};
+    use floorwatch::config::Selection;
+    use floorwatch::fetcher::{self, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig};
+    use floorwatch::model::Source;
+
+    let org = FakeOrg::start().await;
+    let w = chicago(2025, 3, 10);
+    let start = w.buckets()[20].start + chrono::Duration::minutes(5);
+    let clock = TestClock::new(start);
+    org.with(|s| {
+        s.name("u-ada", "Ada Lovelace");
+        s.set("u-ada", w.buckets()[20].start, calls(2, 100));
+        // Far enough that "now + wait" overflows any date type.
+        s.agg_faults.push_back(Fault::Json {
+            status: 429,
+            headers: vec![("Retry-After".into(), "99999999999999".into())],
+            body: json!({"message": "Rate limit exceeded the maximum.",
+                "code": "too.many.requests.retry.after", "status": 429}),
+        });
+    });
+    let cfg = FetcherConfig {
+        refresh: Duration::from_secs(30),
+        lookback: 3,
+        full_every: FULL_RELOAD_EVERY,
+        tz: "America/Chicago".parse().unwrap(),
+        granularity: Granularity::Min30,
+        media: vec!["voice".into()],
+        selection: Selection::default(),
+        source: Source::Live {
+            region: "fake".into(),
+            api_host: "fake-api".into(),
+        },
+        clock: clock.clock(),
+        status: false,
+    };
+    let mut h = fetcher::spawn(org.client(), cfg);
+    let mut next = async || {
+        tokio::select! {
+            biased;
+            e = h.events.recv() => e.expect("events channel open"),
+            r = &mut h.task => panic!("the fetcher task ended: {r:?}"),
+        }
+    };
+    assert_eq!(next().await, FetchEvent::Started);
+    match next().await {
+        FetchEvent::Failed { reason, next } => {
+            assert!(
+                reason.contains("Genesys asked to wait 99999999999999 s") && !reason.contains('\n'),
+                "{reason}"
+            );
+            assert_eq!(next, Some(start + chrono::Duration::seconds(30)));
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    assert_eq!(
+        next().await,
+        FetchEvent::Started,
+        "still alive: the next refresh runs"
+    );
+    match next().await {
+        FetchEvent::Snapshot(s) => assert_eq!(s.agents[0].intervals[20].handled, 2),
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+    drop(next);
+    h.cancel.cancel();
+    h.task.await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token endpoint: its rate-limit marker and its 5xx (§2, §3)
+
+#[tokio::test(start_paused = true)]
+async fn token_rate_limit_marker_in_error_description_only_is_waited_out() {
+    for body in [
+        json!({"error": "invalid_request", "description": "",
+               "error_description": "rate limit exceeded; retry in a few seconds"}),
+        json!({"error": "invalid_request", "description": "Invalid request",
+               "error_description": "Token rate limit exceeded; retry later"}),
+        json!({"error": "invalid_request",
+               "error_description": "Rate limit exceeded; retry later"}),
+    ] {
+        let org = Org::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(body.clone()))
+            .up_to_n_times(1)
+            .mount(&org.login)
+            .await;
+        org.issue_tokens(86_400).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v2/users"))
+            .respond_with(ok_users())
+            .mount(&org.api)
+            .await;
+        let start = Instant::now();
+        org.client.send(&users_req()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(5), "{body}");
+        assert_eq!(
+            org.notices(),
+            vec![RetryNotice::RateLimited {
+                wait: Duration::from_secs(5)
+            }],
+            "{body}"
+        );
+        assert_eq!(org.token_requests().await.len(), 2, "{body}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_endpoint_5xx_is_a_server_error_not_a_credentials_problem() {
+    // 500: reported as the server error it is, not retried (like an API 500).
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("<html>Internal error</html>"))
+        .mount(&org.login)
+        .await;
+    let err = org.client.send(&users_req()).await.unwrap_err();
+    match &err {
+        ApiError::Server { status, message } => {
+            assert_eq!(*status, 500);
+            assert!(message.contains(org.transport.login_host()), "{message}");
+        }
+        other => panic!("expected Server, got {other:?}"),
+    }
+    let line = err.to_string();
+    assert!(!line.contains("client id/secret"), "{line}");
+    assert!(line.contains("server error (HTTP 500)"), "{line}");
+    assert_eq!(org.token_requests().await.len(), 1);
+    assert_no_leak(&line);
+
+    // 503 twice: backed off and retried like an API 503, then the token comes.
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "message": "Service Unavailable", "status": 503
+        })))
+        .up_to_n_times(2)
+        .mount(&org.login)
+        .await;
+    org.issue_tokens(86_400).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ok_users())
+        .mount(&org.api)
+        .await;
+    org.client.send(&users_req()).await.unwrap();
+    let notices = org.notices();
+    assert_eq!(notices.len(), 2);
+    assert!(
+        notices.iter().all(|n| matches!(n, RetryNotice::Backoff { reason, .. }
+            if reason.contains("server error (HTTP 503)") && reason.contains("Service Unavailable"))),
+        "{notices:?}"
+    );
+    assert_eq!(org.token_requests().await.len(), 3);
+
+    // 501 is a server error too, and gives up at once.
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(501))
+        .mount(&org.login)
+        .await;
+    let err = org.client.send(&users_req()).await.unwrap_err();
+    assert!(
+        matches!(err, ApiError::Server { status: 501, .. }),
+        "{err:?}"
+    );
+}
