@@ -1357,7 +1357,6 @@ async fn the_fetcher_survives_an_absurd_retry_after_and_says_so() {
         FetchEvent::Snapshot(s) => assert_eq!(s.agents[0].intervals[20].handled, 2),
         other => panic!("expected a snapshot, got {other:?}"),
     }
-    drop(next);
     h.cancel.cancel();
     h.task.await.unwrap();
 }
