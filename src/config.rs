@@ -11,18 +11,24 @@ use crate::genesys::region;
 use crate::secret::Secret;
 use crate::timegrid::Granularity;
 
-/// Media types Genesys reports in the `mediaType` dimension.
+/// Media types Genesys reports in the `mediaType` dimension: every value of the analytics
+/// session's `mediaType` enum (Java SDK `AnalyticsSession.MediaTypeEnum`, 264.1.0), voice first.
 pub const MEDIA_TYPES: &[&str] = &[
     "voice",
     "callback",
     "chat",
     "email",
     "message",
+    "internalmessage",
     "cobrowse",
     "video",
     "screenshare",
+    "screenmonitoring",
     "unknown",
 ];
+
+/// `--media all`: no media filter, every media type (an empty [`Settings::media`]).
+pub const ALL_MEDIA: &str = "all";
 
 /// Where the data comes from.
 #[derive(Clone, Debug)]
@@ -66,6 +72,7 @@ pub struct Settings {
     pub mode: Mode,
     pub tz: Tz,
     pub granularity: Granularity,
+    /// The `mediaType` values to keep; empty = every media type (`--media all`).
     pub media: Vec<String>,
     pub selection: Selection,
     /// Where the demo floor's clock starts (`--demo-at`); `None` is the wall clock.
@@ -145,18 +152,33 @@ fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
                 .unwrap_or_else(|| host_of(&api));
             (api, login, label)
         }
-        (Some(r), api, login) => {
-            let api = match api {
-                Some(a) => a,
-                None => check_url("region", &r.api_url())?,
+        // An API URL without a login URL: the login host follows from it as in the SDKs
+        // (`//api.` → `//login.`), or else from the region.
+        (region, Some(api), None) => {
+            let label = region
+                .map(|r| r.name.to_string())
+                .unwrap_or_else(|| host_of(&api));
+            let login = match (derive_login_url(&api), region) {
+                (Some(login), _) => check_url("GENESYS_CLOUD_LOGIN_URL", &login)?,
+                (None, Some(r)) => check_url("region", &r.login_url())?,
+                (None, None) => {
+                    return Err(format!(
+                        "cannot derive the login URL from GENESYS_CLOUD_API_URL {:?} (its host does not start with api.); set GENESYS_CLOUD_LOGIN_URL (--login-url) or GENESYS_CLOUD_REGION too",
+                        api.as_str()
+                    ));
+                }
             };
+            (api, login, label)
+        }
+        (Some(r), None, login) => {
+            let api = check_url("region", &r.api_url())?;
             let login = match login {
                 Some(l) => l,
                 None => check_url("region", &r.login_url())?,
             };
             (api, login, r.name.to_string())
         }
-        (None, _, _) => {
+        (None, None, _) => {
             return Err(format!(
                 "GENESYS_CLOUD_REGION is not set; use one of: {}",
                 region::REGIONS
@@ -178,6 +200,13 @@ fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
 
 fn check_url(what: &str, raw: &str) -> Result<Url, String> {
     validate_base_url(raw).map_err(|e| format!("{what}: {e}"))
+}
+
+/// The login URL the SDKs derive from an API URL: `//api.` becomes `//login.` (reference §1).
+/// `None` when the host does not start with `api.` (e.g. a loopback test server).
+fn derive_login_url(api: &Url) -> Option<String> {
+    let derived = api.as_str().replacen("//api.", "//login.", 1);
+    (derived != api.as_str()).then_some(derived)
 }
 
 fn host_of(u: &Url) -> String {
@@ -214,28 +243,33 @@ pub fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
     }
 }
 
+/// The `--media` list, lower-cased and without repeats; `all` (alone or among others) means no
+/// media filter and gives an empty list.
 fn resolve_media(media: &[String]) -> Result<Vec<String>, String> {
+    let valid = || format!("{ALL_MEDIA} or any of: {}", MEDIA_TYPES.join(", "));
     let mut out: Vec<String> = Vec::new();
+    let mut all = false;
     for m in media
         .iter()
         .map(|m| m.trim().to_ascii_lowercase())
         .filter(|m| !m.is_empty())
     {
+        if m == ALL_MEDIA {
+            all = true;
+            continue;
+        }
         if !MEDIA_TYPES.contains(&m.as_str()) {
-            return Err(format!(
-                "unknown media type {m:?}; use any of: {}",
-                MEDIA_TYPES.join(", ")
-            ));
+            return Err(format!("unknown media type {m:?}; use {}", valid()));
         }
         if !out.contains(&m) {
             out.push(m);
         }
     }
+    if all {
+        return Ok(Vec::new());
+    }
     if out.is_empty() {
-        return Err(format!(
-            "no media type given; use any of: {}",
-            MEDIA_TYPES.join(", ")
-        ));
+        return Err(format!("no media type given; use {}", valid()));
     }
     Ok(out)
 }
@@ -284,6 +318,90 @@ mod tests {
         assert_eq!(l.api_url.as_str(), "https://api.euw2.pure.cloud/");
         assert_eq!(l.login_url.as_str(), "https://login.euw2.pure.cloud/");
         assert!(!format!("{l:?}").contains("s3cret"));
+    }
+
+    fn live(a: &CommonArgs) -> Result<LiveSettings, String> {
+        match resolve(a)?.mode {
+            Mode::Live(l) => Ok(*l),
+            Mode::Demo => Err("demo".into()),
+        }
+    }
+
+    fn with_credentials() -> CommonArgs {
+        let mut a = args();
+        a.client_id = Some("id".into());
+        a.client_secret = Some("s3cret".into());
+        a
+    }
+
+    #[test]
+    fn tutorial_region_spellings_and_app_urls_resolve() {
+        for (region, api) in [
+            ("us_east_1", "https://api.mypurecloud.com/"),
+            ("US_WEST_2", "https://api.usw2.pure.cloud/"),
+            ("apps.mypurecloud.com", "https://api.mypurecloud.com/"),
+            (
+                "https://apps.usw2.pure.cloud",
+                "https://api.usw2.pure.cloud/",
+            ),
+        ] {
+            let mut a = with_credentials();
+            a.region = Some(region.into());
+            let l = live(&a).expect(region);
+            assert_eq!(l.api_url.as_str(), api, "{region}");
+            assert_eq!(
+                l.login_url.as_str(),
+                api.replace("//api.", "//login."),
+                "{region}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_api_url_alone_derives_its_login_host() {
+        let mut a = with_credentials();
+        a.api_url = Some("https://api.x.pure.cloud".into());
+        let l = live(&a).expect("api url alone");
+        assert_eq!(l.api_url.as_str(), "https://api.x.pure.cloud/");
+        assert_eq!(l.login_url.as_str(), "https://login.x.pure.cloud/");
+        assert_eq!(l.region_label, "api.x.pure.cloud");
+        // With a region too, the login host still follows the API host it must match.
+        a.region = Some("us-east-1".into());
+        let l = live(&a).expect("api url and region");
+        assert_eq!(l.login_url.as_str(), "https://login.x.pure.cloud/");
+        assert_eq!(l.region_label, "us-east-1");
+        // A host without `api.` gives nothing to derive: the region's login host, or an error.
+        a.api_url = Some("http://127.0.0.1:9000".into());
+        let l = live(&a).expect("loopback api url and region");
+        assert_eq!(l.login_url.as_str(), "https://login.mypurecloud.com/");
+        a.region = None;
+        let e = live(&a).expect_err("nothing to derive from");
+        assert!(
+            e.contains("127.0.0.1:9000")
+                && e.contains("GENESYS_CLOUD_LOGIN_URL")
+                && !e.contains('\n'),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn media_all_means_no_filter_and_every_sdk_media_type_is_valid() {
+        let mut a = args();
+        for all in [vec!["all"], vec!["ALL"], vec!["voice", "all"]] {
+            a.media = all.iter().map(|m| m.to_string()).collect();
+            assert_eq!(resolve(&a).expect("all").media, Vec::<String>::new());
+        }
+        a.media = vec!["internalmessage".into(), "ScreenMonitoring".into()];
+        assert_eq!(
+            resolve(&a).expect("new media types").media,
+            vec!["internalmessage", "screenmonitoring"]
+        );
+        a.media = vec!["pigeon".into()];
+        let e = resolve(&a).expect_err("pigeon");
+        assert!(
+            e.contains("all or any of") && e.contains("screenmonitoring"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
             RetryNotice::RateLimited { wait } => ("rate limited".to_string(), wait),
             RetryNotice::Backoff { wait, reason, .. } => (reason, wait),
         };
-        let until = clock() + chrono::Duration::from_std(wait).unwrap_or_default();
+        let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+        let until = clock()
+            .checked_add_signed(wait)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let _ = notice_tx.send(FetchEvent::Retrying { reason, until });
     }));
     let task = tokio::spawn(run(client, cfg, tx, ctl_rx, cancel.clone()));

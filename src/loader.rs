@@ -47,14 +47,21 @@ impl Scope {
 pub enum LoadError {
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error(
-        "no queue named {0:?} (check the name and that the OAuth client has routing:queue:view)"
-    )]
-    UnknownQueue(String),
+    #[error(transparent)]
+    UnknownQueue(users::UnknownQueue),
+}
+
+impl From<users::QueueError> for LoadError {
+    fn from(e: users::QueueError) -> Self {
+        match e {
+            users::QueueError::Api(e) => LoadError::Api(e),
+            users::QueueError::Unknown(e) => LoadError::UnknownQueue(e),
+        }
+    }
 }
 
 /// Resolves `--queue`/`--user` into user ids (queue members first, then explicit users,
-/// without duplicates). Names learnt along the way go into `names`.
+/// without duplicates); a `--queue` may be a Genesys wildcard pattern (`Billing*`). Names learnt along the way go into `names`.
 pub async fn resolve_scope(
     client: &GenesysClient,
     selection: &Selection,
@@ -64,19 +71,16 @@ pub async fn resolve_scope(
         return Ok(Scope::Everyone);
     }
     let mut ids: Vec<String> = Vec::new();
-    for qname in &selection.queues {
-        let queues = users::find_queues(client, qname).await?;
-        if queues.is_empty() {
-            return Err(LoadError::UnknownQueue(qname.clone()));
-        }
-        for q in queues {
-            for m in users::queue_members(client, &q.id).await? {
-                if !m.name.is_empty() {
-                    names.insert(m.id.clone(), m.name.clone());
-                }
-                if !ids.contains(&m.id) {
-                    ids.push(m.id);
-                }
+    for pattern in &selection.queues {
+        for m in users::matching_queue_members(client, pattern)
+            .await?
+            .members
+        {
+            if !m.name.is_empty() {
+                names.insert(m.id.clone(), m.name.clone());
+            }
+            if !ids.contains(&m.id) {
+                ids.push(m.id);
             }
         }
     }
@@ -270,25 +274,23 @@ impl NameCache {
         if missing.is_empty() {
             return None;
         }
-        match users::resolve_names(client, &missing).await {
-            Ok(found) => {
-                for id in missing {
-                    match found.get(&id) {
-                        Some(n) => {
-                            self.names.insert(id, n.clone());
-                        }
-                        None => {
-                            self.unresolved.insert(id);
-                        }
-                    }
+        let found = users::lookup_names(client, &missing).await;
+        for id in missing {
+            match found.names.get(&id) {
+                Some(n) => {
+                    self.names.insert(id, n.clone());
                 }
-                None
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not resolve agent names; showing ids");
-                Some(e)
+                // Ids of a failed batch are asked again next time.
+                None if found.failed.contains(&id) => {}
+                None => {
+                    self.unresolved.insert(id);
+                }
             }
         }
+        if let Some(e) = &found.error {
+            tracing::warn!(error = %e, "could not resolve some agent names; showing ids");
+        }
+        found.error
     }
 }
 

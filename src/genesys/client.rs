@@ -1,5 +1,5 @@
 //! Retries and typed calls over any [`Transport`] (reference §3): 429 waits exactly
-//! `Retry-After`, 502/503/504 and network failures back off exponentially with jitter, every
+//! `Retry-After` (up to [`MAX_RETRY_WAIT`]; a longer wait is given up at once), 502/503/504 and network failures back off exponentially with jitter, every
 //! other error status becomes a one-line [`ApiError`] carrying Genesys' own `message`.
 
 use std::collections::VecDeque;
@@ -12,6 +12,18 @@ use tokio::time::Instant;
 use super::aggregates::{self, AggregateResponse, AggregationQuery};
 use super::error::ApiError;
 use super::transport::{ApiRequest, ApiResponse, Method, Transport};
+
+/// Longest single wait floorwatch sleeps for when Genesys asks for one (`Retry-After` on a 429,
+/// or the token endpoint's rate limit). A longer (or absurd) wait fails the request at once
+/// with [`ApiError::WaitTooLong`] instead of parking the refresh for hours; the fetcher's next
+/// refresh simply tries again.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5 * 60);
+
+/// [`ApiError::WaitTooLong`] when Genesys asked for more than [`MAX_RETRY_WAIT`].
+fn wait_too_long(retry_after: u64) -> Option<ApiError> {
+    let limit = MAX_RETRY_WAIT.as_secs();
+    (retry_after > limit).then_some(ApiError::WaitTooLong { retry_after, limit })
+}
 
 /// Retry limits for transient failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,6 +241,10 @@ impl GenesysClient {
                             return r;
                         }
                         Outcome::RateLimited { retry_after } => {
+                            if let Some(e) = retry_after.and_then(wait_too_long) {
+                                tracing::warn!(method, path = %path, correlation_id = corr, attempt, error = %e, "genesys rate limit: wait too long, giving up");
+                                return Err(e);
+                            }
                             if last {
                                 let retry_after = retry_after
                                     .unwrap_or_else(|| self.backoff(attempt).as_secs().max(1));
@@ -274,6 +290,16 @@ impl GenesysClient {
                 Err(err) => {
                     tracing::debug!(method, path = %path, elapsed_ms, attempt, error = %err, "genesys request failed");
                     match err {
+                        ApiError::RateLimited { retry_after }
+                            if retry_after > MAX_RETRY_WAIT.as_secs() =>
+                        {
+                            let e = ApiError::WaitTooLong {
+                                retry_after,
+                                limit: MAX_RETRY_WAIT.as_secs(),
+                            };
+                            tracing::warn!(method, path = %path, attempt, error = %e, "rate limit: wait too long, giving up");
+                            return Err(e);
+                        }
                         ApiError::RateLimited { retry_after } if !last => {
                             let wait = Duration::from_secs(retry_after);
                             (wait, RetryNotice::RateLimited { wait })

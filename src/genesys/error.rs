@@ -6,7 +6,8 @@ use thiserror::Error;
 /// Everything that can go wrong between a query and its parsed answer.
 #[derive(Clone, Debug, Error, PartialEq)]
 pub enum ApiError {
-    /// The login host refused the client credentials (or the token endpoint failed).
+    /// The login host refused the client credentials (a 4xx from the token endpoint; its 5xx
+    /// are [`ApiError::Server`]).
     #[error("token refused by {host}: {detail} — check client id/secret and region")]
     Auth { host: String, detail: String },
     /// 403: the OAuth client's role lacks a permission.
@@ -24,6 +25,13 @@ pub enum ApiError {
     /// 429 after the retries ran out.
     #[error("rate limited by Genesys (retry after {retry_after} s)")]
     RateLimited { retry_after: u64 },
+    /// 429 (or the token endpoint's rate limit) asking for a single wait longer than floorwatch
+    /// sleeps for ([`crate::genesys::client::MAX_RETRY_WAIT`]): given up at once, so a huge or
+    /// absurd `Retry-After` never parks a refresh for hours (the next refresh tries again).
+    #[error(
+        "rate limited: Genesys asked to wait {retry_after} s, longer than floorwatch waits at once ({limit} s); try again later"
+    )]
+    WaitTooLong { retry_after: u64, limit: u64 },
     /// Connection refused, DNS failure, TLS failure, reset.
     #[error("network error reaching {host}: {detail}")]
     Network { host: String, detail: String },

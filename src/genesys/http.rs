@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -307,25 +308,23 @@ impl HttpTransport {
             return self.parse_token(&body, started);
         }
         let err = parse_token_error(&body);
-        let rate_limited = status == 429
-            || (status == 400
-                && err.error.as_deref() == Some("invalid_request")
-                && err.description().is_some_and(|d| {
-                    d.trim_start()
-                        .to_ascii_lowercase()
-                        .starts_with("rate limit exceeded")
-                }));
-        if rate_limited {
+        if status == 429 || (status == 400 && err.is_rate_limit()) {
             tracing::warn!(host = %self.login_host, status, "token endpoint rate limited");
             return Err(ApiError::RateLimited {
                 retry_after: retry_after.unwrap_or(TOKEN_RATE_LIMIT_WAIT),
             });
         }
-        if matches!(status, 502..=504) {
-            return Err(ApiError::Server {
-                status,
-                message: format!("token endpoint {} unavailable", self.login_host),
-            });
+        if status >= 500 {
+            // The login host failing is not a credentials problem: report (and, for
+            // 502/503/504, retry) it as the server error it is, like an API 5xx.
+            let message = format!(
+                "token endpoint {}: {}",
+                self.login_host,
+                error_message(status, &body)
+            );
+            let message = self.scrub(&truncate(&one_line(&message), MAX_DETAIL), None);
+            tracing::warn!(host = %self.login_host, status, %message, "token endpoint server error");
+            return Err(ApiError::Server { status, message });
         }
         let detail = err
             .error_description
@@ -565,10 +564,15 @@ struct TokenError {
 }
 
 impl TokenError {
-    fn description(&self) -> Option<&str> {
-        self.description
-            .as_deref()
-            .or(self.error_description.as_deref())
+    /// The token endpoint's rate-limit marker (reference §2): `error: "invalid_request"` with
+    /// "rate limit exceeded" in `description` or `error_description` (either may carry it;
+    /// the other may be empty or say something else).
+    fn is_rate_limit(&self) -> bool {
+        self.error.as_deref().map(str::trim) == Some("invalid_request")
+            && [&self.description, &self.error_description]
+                .into_iter()
+                .flatten()
+                .any(|d| d.to_ascii_lowercase().contains("rate limit exceeded"))
     }
 }
 
@@ -594,7 +598,29 @@ fn join(base: &Url, path: &str) -> Result<Url, String> {
 }
 
 fn retry_after(h: &HeaderMap) -> Option<u64> {
-    h.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+    parse_retry_after(h.get(RETRY_AFTER)?.to_str().ok()?, Utc::now())
+}
+
+/// `Retry-After` as whole seconds from `now` (RFC 9110: delay-seconds or an HTTP-date).
+/// Absurd values never overflow anything: a digit string too long for `u64` saturates, a
+/// fraction rounds up, an HTTP-date in the past is 0. Negative, non-finite or unreadable values
+/// are `None`, as if the header were absent (the client then backs off). How long a wait is
+/// worth sleeping is the client's decision ([`super::client::MAX_RETRY_WAIT`]).
+pub(crate) fn parse_retry_after(raw: &str, now: DateTime<Utc>) -> Option<u64> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(s.parse::<u64>().unwrap_or(u64::MAX));
+    }
+    if let Ok(f) = s.parse::<f64>() {
+        // `as` saturates at u64::MAX.
+        return (f.is_finite() && f >= 0.0).then(|| f.ceil() as u64);
+    }
+    let at = DateTime::parse_from_rfc2822(s).ok()?.with_timezone(&Utc);
+    let ms = (at - now).num_milliseconds().max(0);
+    Some(u64::try_from(ms).unwrap_or(0).div_ceil(1000))
 }
 
 fn correlation_id(h: &HeaderMap) -> Option<String> {
@@ -667,6 +693,31 @@ mod tests {
         assert_eq!(refresh_after(300), Duration::from_secs(240));
         assert_eq!(refresh_after(100), Duration::from_secs(50));
         assert_eq!(refresh_after(0), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_never_overflows() {
+        let now = DateTime::parse_from_rfc3339("2025-03-10T15:00:00Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        let p = |raw: &str| parse_retry_after(raw, now);
+        assert_eq!(p("7"), Some(7));
+        assert_eq!(p(" 0 "), Some(0));
+        assert_eq!(p("99999999999"), Some(99_999_999_999));
+        assert_eq!(p("99999999999999999999999999"), Some(u64::MAX));
+        assert_eq!(p("1.2"), Some(2));
+        assert_eq!(p("1e30"), Some(u64::MAX));
+        for absurd in ["-5", "-0.5", "soon", "", "NaN", "inf", "0x10"] {
+            assert_eq!(p(absurd), None, "{absurd:?}");
+        }
+        assert_eq!(p("Mon, 10 Mar 2025 15:00:42 GMT"), Some(42));
+        assert_eq!(p("Mon, 10 Mar 2025 15:00:41 +0000"), Some(41));
+        assert_eq!(p("Mon, 10 Mar 2025 14:00:00 GMT"), Some(0), "in the past");
+        assert_eq!(
+            p("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(253_402_300_799 - 1_741_618_800),
+            "far future (epoch seconds of 9999-12-31T23:59:59Z minus now's)"
+        );
     }
 
     fn transport(api: &str) -> HttpTransport {

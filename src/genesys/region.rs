@@ -98,26 +98,33 @@ pub const REGIONS: &[Region] = &[
     },
 ];
 
-/// Finds a region by AWS name or environment domain (case-insensitive; a leading `api.` or
-/// `login.` and a scheme are tolerated). The error lists every valid name.
+/// Finds a region by AWS name or environment domain, case-insensitive. Also accepted, as
+/// Genesys's own tutorials and SDKs write them: `_` for `-` in the name (`us_east_1`, the
+/// `PureCloudRegionHosts` key and the tutorials' `GENESYS_CLOUD_REGION` value), and a host or
+/// URL of the org (`api.`, `login.` or `apps.` before the domain, a scheme, a port or a path,
+/// e.g. `https://apps.usw2.pure.cloud/directory/`). The error lists every valid name.
 pub fn lookup(input: &str) -> Result<Region, String> {
     let s = input.trim().to_ascii_lowercase();
     let s = s
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_end_matches('/');
-    let s = s
-        .strip_prefix("api.")
-        .or_else(|| s.strip_prefix("login."))
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(&s);
+    // The host part of a URL: up to a path, query, fragment or port.
+    let s = s.split(['/', '?', '#', ':']).next().unwrap_or_default();
+    let s = ["api.", "login.", "apps."]
+        .iter()
+        .find_map(|p| s.strip_prefix(p))
         .unwrap_or(s);
+    let name = s.replace('_', "-");
     REGIONS
         .iter()
-        .find(|r| r.name == s || r.domain == s)
+        .find(|r| r.name == name || r.domain == s)
         .copied()
         .ok_or_else(|| {
             let names: Vec<&str> = REGIONS.iter().map(|r| r.name).collect();
             format!(
-                "unknown Genesys Cloud region {input:?}; use one of: {} (or its domain, e.g. mypurecloud.com)",
+                "unknown Genesys Cloud region {:?}; use one of: {} (or its domain, e.g. mypurecloud.com)",
+                input.trim(),
                 names.join(", ")
             )
         })
@@ -153,5 +160,40 @@ mod tests {
                 && err.contains("eu-west-1")
         );
         assert!(lookup("api.us-east-1.mygenesys.com").is_err());
+        for bad in [
+            "",
+            "us_east_9",
+            "apps.",
+            "https://",
+            "usw2",
+            "pure.cloud",
+            "us east 1",
+        ] {
+            let err = lookup(bad).expect_err(bad);
+            assert!(err.contains("us-west-2") && !err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn tutorial_spellings_and_app_hosts_resolve() {
+        for (input, region) in [
+            ("us_east_1", "us-east-1"),
+            ("US_WEST_2", "us-west-2"),
+            ("Eu-Central-1", "eu-central-1"),
+            ("ap_northeast_3", "ap-northeast-3"),
+            ("eusc_de_east_1", "eusc-de-east-1"),
+            ("apps.mypurecloud.com", "us-east-1"),
+            ("https://apps.usw2.pure.cloud", "us-west-2"),
+            (
+                "https://apps.mypurecloud.ie/directory/#/person",
+                "eu-west-1",
+            ),
+            ("APPS.MYPURECLOUD.COM.AU", "ap-southeast-2"),
+            ("https://login.mypurecloud.jp/", "ap-northeast-1"),
+            ("https://api.euw2.pure.cloud:443", "eu-west-2"),
+            ("http://api.mypurecloud.de", "eu-central-1"),
+        ] {
+            assert_eq!(lookup(input).map(|r| r.name), Ok(region), "{input}");
+        }
     }
 }

@@ -794,3 +794,238 @@ async fn export_with_status_refused_warns_and_still_writes() {
     );
     assert!(rows[0][11..].iter().all(String::is_empty), "{:?}", rows[0]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Genesys fidelity: media, queue patterns, region spellings and URLs
+
+const AGGREGATES: &str = "/api/v2/analytics/conversations/aggregates/query";
+
+/// Mounts an aggregates endpoint answering one handled call for each user the query names
+/// (or for `u-ann` when it names none), and a users listing naming everyone.
+async fn mount_day(api: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(AGGREGATES))
+        .respond_with(|req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).expect("json body");
+            let mut users: Vec<String> = Vec::new();
+            let filter = body.get("filter").cloned().unwrap_or(Value::Null);
+            for clause in filter["clauses"].as_array().into_iter().flatten() {
+                for p in clause["predicates"].as_array().into_iter().flatten() {
+                    if p["dimension"] == "userId" {
+                        users.push(p["value"].as_str().expect("value").to_string());
+                    }
+                }
+            }
+            if users.is_empty() {
+                users.push("u-ann".into());
+            }
+            let results: Vec<Value> = users
+                .iter()
+                .map(|u| {
+                    json!({"group": {"userId": u, "mediaType": "voice"}, "data": [
+                    {"interval": "2025-03-10T14:00:00.000Z/2025-03-10T14:30:00.000Z", "metrics": [
+                        {"metric": "tHandle", "stats": {"count": 1, "sum": 300000}}]}]})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"results": results}))
+        })
+        .mount(api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(|req: &Request| {
+            let entities: Vec<Value> = req
+                .url
+                .query_pairs()
+                .filter(|(k, _)| k == "id")
+                .map(|(_, id)| json!({"id": id, "name": format!("Agent {id}"), "state": "active"}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1, "pageCount": 1
+            }))
+        })
+        .mount(api)
+        .await;
+}
+
+/// The aggregates bodies the fake API received.
+async fn aggregate_bodies(api: &MockServer) -> Vec<Value> {
+    api.received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == AGGREGATES)
+        .map(|r| serde_json::from_slice(&r.body).expect("json"))
+        .collect()
+}
+
+fn media_values(body: &Value) -> Vec<String> {
+    let filter = &body["filter"];
+    filter["predicates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(
+            filter["clauses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c["predicates"].as_array().into_iter().flatten()),
+        )
+        .filter(|p| p["dimension"] == "mediaType")
+        .map(|p| p["value"].as_str().expect("value").to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_all_sends_no_media_filter_and_new_media_types_are_accepted() {
+    let (login, api) = fake_org().await;
+    mount_day(&api).await;
+    let (o, _dir, out) = export_against(&api, &login, &["--media", "all"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bodies = aggregate_bodies(&api).await;
+    assert_eq!(bodies.len(), 1);
+    assert!(
+        bodies[0].get("filter").is_none(),
+        "every agent, every media type: no filter at all: {}",
+        bodies[0]
+    );
+    assert_eq!(read_csv(&out).1.len(), 1);
+
+    let (login, api) = fake_org().await;
+    mount_day(&api).await;
+    let (o, _dir, _out) = export_against(
+        &api,
+        &login,
+        &["--media", "internalmessage,ScreenMonitoring"],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        media_values(&aggregate_bodies(&api).await[0]),
+        vec!["internalmessage", "screenmonitoring"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_patterns_export_every_matching_queues_members() {
+    let (login, api) = fake_org().await;
+    mount_day(&api).await;
+    let queues = [
+        ("q-bill", "Billing", vec!["u-1", "u-2"]),
+        ("q-bill-esc", "Billing Escalations", vec!["u-2", "u-3"]),
+        ("q-sales", "Sales", vec!["u-4"]),
+    ];
+    let listing: Vec<(String, String)> = queues
+        .iter()
+        .map(|(id, n, _)| (id.to_string(), n.to_string()))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(move |req: &Request| {
+            // Genesys's `name`: leading/trailing `*`; without one, a prefix search.
+            let name = req
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "name")
+                .map(|(_, v)| v.to_lowercase())
+                .unwrap_or_default();
+            let core = name.trim_matches('*').to_string();
+            let entities: Vec<Value> = listing
+                .iter()
+                .filter(|(_, n)| {
+                    let n = n.to_lowercase();
+                    if name.starts_with('*') && name.ends_with('*') {
+                        n.contains(&core)
+                    } else if name.starts_with('*') {
+                        n.ends_with(&core)
+                    } else {
+                        n.starts_with(&core)
+                    }
+                })
+                .map(|(id, n)| json!({"id": id, "name": n}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1, "pageCount": 1
+            }))
+        })
+        .mount(&api)
+        .await;
+    for (id, _, members) in &queues {
+        let entities: Vec<Value> = members
+            .iter()
+            .map(|m| json!({"id": m, "name": format!("Agent {m}"), "joined": true, "memberBy": "user"}))
+            .collect();
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v2/routing/queues/{id}/members")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1
+            })))
+            .mount(&api)
+            .await;
+    }
+    let (o, _dir, out) = export_against(&api, &login, &["--queue", "Bill*"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bodies = aggregate_bodies(&api).await;
+    let users: Vec<String> = bodies[0]["filter"]["clauses"]
+        .as_array()
+        .expect("clauses")
+        .iter()
+        .flat_map(|c| c["predicates"].as_array().expect("predicates").clone())
+        .filter(|p| p["dimension"] == "userId")
+        .map(|p| p["value"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(
+        users,
+        vec!["u-1", "u-2", "u-3"],
+        "both Billing queues, each member once"
+    );
+    let agents: Vec<String> = read_csv(&out).1.into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(agents, vec!["u-1", "u-2", "u-3"]);
+
+    // No match: one line with the close names, and nothing written.
+    let (o, dir, out) = export_against(&api, &login, &["--queue", "Bilng*"]).await;
+    let err = assert_one_line_error(&o);
+    assert!(
+        err.contains("no queue matches \"Bilng*\"; close names: Billing, Billing Escalations"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    drop(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tutorial_region_names_are_accepted_and_an_api_url_needs_a_derivable_login() {
+    let (login, api) = fake_org().await;
+    mount_day(&api).await;
+    // Region as the Genesys tutorials set GENESYS_CLOUD_REGION; the URLs point at the fakes.
+    let (o, _dir, out) = export_against(&api, &login, &["--region", "us_east_1"]).await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read_csv(&out).1.len(), 1);
+
+    // A loopback API URL alone: no `api.` host to derive the login host from.
+    let dir = tempfile::tempdir().expect("dir");
+    let api_uri = api.uri();
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        floorwatch(
+            &dir_path,
+            &[
+                "export",
+                "--client-id",
+                "cid",
+                "--client-secret",
+                SECRET,
+                "--api-url",
+                &api_uri,
+            ],
+        )
+    })
+    .await
+    .expect("join");
+    let err = assert_one_line_error(&o);
+    assert!(
+        err.contains("cannot derive the login URL") && err.contains("GENESYS_CLOUD_LOGIN_URL"),
+        "{err}"
+    );
+}

@@ -916,13 +916,22 @@ async fn user_ids_are_batched_by_100() {
     let names = users::resolve_names(&org.client, &ids).await.unwrap();
     assert_eq!(names.len(), 250);
     assert_eq!(names["id249"], "N-id249");
-    let sizes: Vec<usize> = org
+    // The batches run concurrently, so they may arrive in any order: put them back in id
+    // order and check they are the consecutive slices of 100, 100 and 50.
+    let mut batches: Vec<Vec<String>> = org
         .api_requests()
         .await
         .iter()
-        .map(|r| query_values(r, "id").len())
+        .map(|r| query_values(r, "id"))
         .collect();
+    batches.sort_by_key(|b| ids.iter().position(|id| Some(id) == b.first()));
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
     assert_eq!(sizes, vec![100, 100, 50]);
+    assert_eq!(
+        batches.concat(),
+        ids,
+        "each id once, in order within the batches"
+    );
 }
 
 #[tokio::test]
@@ -1167,4 +1176,682 @@ fn base_urls_are_https_unless_loopback() {
     );
     let err = HttpTransport::new(cfg).unwrap_err();
     assert!(err.contains("https"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry-After: clamped, and a single long wait given up (§3)
+
+/// A 429 in the normalised shape (§3) with a raw `Retry-After` value.
+fn too_many_requests(retry_after: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("Retry-After", retry_after)
+        .insert_header("ININ-Correlation-Id", "corr-429")
+        .set_body_json(json!({
+            "message": "Rate limit exceeded the maximum. Retry the request in [60] seconds",
+            "code": "too.many.requests.retry.after", "status": 429,
+            "contextId": "corr-429", "details": [], "errors": []
+        }))
+}
+
+/// RFC 9110's IMF-fixdate, e.g. `Mon, 10 Mar 2025 15:00:42 GMT`.
+fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// An org whose users listing answers one 429 with `retry_after`, then 200.
+async fn org_rate_limited_once(retry_after: &str) -> Org {
+    let org = Org::start().await;
+    org.issue_tokens(86_400).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(too_many_requests(retry_after))
+        .up_to_n_times(1)
+        .mount(&org.api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ok_users())
+        .mount(&org.api)
+        .await;
+    org
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_given_up_at_once_in_one_line() {
+    let limit = floorwatch::genesys::client::MAX_RETRY_WAIT.as_secs();
+    assert_eq!(limit, 300);
+    for (header, asked) in [
+        ("99999999999", 99_999_999_999),
+        ("99999999999999999999999999999", u64::MAX),
+        ("301", 301),
+        ("1e12", 1_000_000_000_000),
+    ] {
+        let org = org_rate_limited_once(header).await;
+        let start = Instant::now();
+        let err = org.client.send(&users_req()).await.unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::WaitTooLong {
+                retry_after: asked,
+                limit
+            },
+            "{header}"
+        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "{header}: no sleep at all");
+        assert_eq!(org.api_requests().await.len(), 1, "{header}: not retried");
+        assert!(org.notices().is_empty(), "{header}");
+        let line = err.to_string();
+        assert!(
+            line.contains(&format!("Genesys asked to wait {asked} s")) && !line.contains('\n'),
+            "{line}"
+        );
+    }
+    // An HTTP-date a century away is a long wait too.
+    let century = chrono::Utc::now() + chrono::Duration::days(36_525);
+    let org = org_rate_limited_once(&http_date(century)).await;
+    match org.client.send(&users_req()).await {
+        Err(ApiError::WaitTooLong { retry_after, .. }) => {
+            assert!(retry_after > 3_000_000_000, "{retry_after}")
+        }
+        other => panic!("expected WaitTooLong, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn five_minutes_are_still_waited_and_an_http_date_counts_from_now() {
+    let org = org_rate_limited_once("300").await;
+    let start = Instant::now();
+    org.client.send(&users_req()).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(300));
+
+    // RFC 9110 allows an HTTP-date: wait until then (about 20 s from now).
+    let at = chrono::Utc::now() + chrono::Duration::seconds(20);
+    let org = org_rate_limited_once(&http_date(at)).await;
+    org.client.send(&users_req()).await.unwrap();
+    match org.notices().as_slice() {
+        [RetryNotice::RateLimited { wait }] => assert!(
+            *wait >= Duration::from_secs(18) && *wait <= Duration::from_secs(20),
+            "{wait:?}"
+        ),
+        other => panic!("expected one RateLimited notice, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_retry_after_backs_off_as_if_absent() {
+    for header in ["-5", "soon", "NaN"] {
+        let org = org_rate_limited_once(header).await;
+        org.client.send(&users_req()).await.unwrap();
+        match org.notices().as_slice() {
+            [RetryNotice::Backoff { wait, reason, .. }] => {
+                assert!(*wait <= Duration::from_secs(2), "{header}: {wait:?}");
+                assert!(reason.contains("no Retry-After"), "{header}: {reason}");
+            }
+            other => panic!("{header}: expected one Backoff, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_fetcher_survives_an_absurd_retry_after_and_says_so() {
+    use crate::common::fake_org::{FakeOrg, Fault, TestClock, calls};
+    use floorwatch::config::Selection;
+    use floorwatch::fetcher::{self, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig};
+    use floorwatch::model::Source;
+
+    let org = FakeOrg::start().await;
+    let w = chicago(2025, 3, 10);
+    let start = w.buckets()[20].start + chrono::Duration::minutes(5);
+    let clock = TestClock::new(start);
+    org.with(|s| {
+        s.name("u-ada", "Ada Lovelace");
+        s.set("u-ada", w.buckets()[20].start, calls(2, 100));
+        // Far enough that "now + wait" overflows any date type.
+        s.agg_faults.push_back(Fault::Json {
+            status: 429,
+            headers: vec![("Retry-After".into(), "99999999999999".into())],
+            body: json!({"message": "Rate limit exceeded the maximum.",
+                "code": "too.many.requests.retry.after", "status": 429}),
+        });
+    });
+    let cfg = FetcherConfig {
+        refresh: Duration::from_secs(30),
+        lookback: 3,
+        full_every: FULL_RELOAD_EVERY,
+        tz: "America/Chicago".parse().unwrap(),
+        granularity: Granularity::Min30,
+        media: vec!["voice".into()],
+        selection: Selection::default(),
+        source: Source::Live {
+            region: "fake".into(),
+            api_host: "fake-api".into(),
+        },
+        clock: clock.clock(),
+        status: false,
+    };
+    let mut h = fetcher::spawn(org.client(), cfg);
+    let mut next = async || {
+        tokio::select! {
+            biased;
+            e = h.events.recv() => e.expect("events channel open"),
+            r = &mut h.task => panic!("the fetcher task ended: {r:?}"),
+        }
+    };
+    assert_eq!(next().await, FetchEvent::Started);
+    match next().await {
+        FetchEvent::Failed { reason, next } => {
+            assert!(
+                reason.contains("Genesys asked to wait 99999999999999 s") && !reason.contains('\n'),
+                "{reason}"
+            );
+            assert_eq!(next, Some(start + chrono::Duration::seconds(30)));
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    assert_eq!(
+        next().await,
+        FetchEvent::Started,
+        "still alive: the next refresh runs"
+    );
+    match next().await {
+        FetchEvent::Snapshot(s) => assert_eq!(s.agents[0].intervals[20].handled, 2),
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+    h.cancel.cancel();
+    h.task.await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token endpoint: its rate-limit marker and its 5xx (§2, §3)
+
+#[tokio::test(start_paused = true)]
+async fn token_rate_limit_marker_in_error_description_only_is_waited_out() {
+    for body in [
+        json!({"error": "invalid_request", "description": "",
+               "error_description": "rate limit exceeded; retry in a few seconds"}),
+        json!({"error": "invalid_request", "description": "Invalid request",
+               "error_description": "Token rate limit exceeded; retry later"}),
+        json!({"error": "invalid_request",
+               "error_description": "Rate limit exceeded; retry later"}),
+    ] {
+        let org = Org::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(body.clone()))
+            .up_to_n_times(1)
+            .mount(&org.login)
+            .await;
+        org.issue_tokens(86_400).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v2/users"))
+            .respond_with(ok_users())
+            .mount(&org.api)
+            .await;
+        let start = Instant::now();
+        org.client.send(&users_req()).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(5), "{body}");
+        assert_eq!(
+            org.notices(),
+            vec![RetryNotice::RateLimited {
+                wait: Duration::from_secs(5)
+            }],
+            "{body}"
+        );
+        assert_eq!(org.token_requests().await.len(), 2, "{body}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_endpoint_5xx_is_a_server_error_not_a_credentials_problem() {
+    // 500: reported as the server error it is, not retried (like an API 500).
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("<html>Internal error</html>"))
+        .mount(&org.login)
+        .await;
+    let err = org.client.send(&users_req()).await.unwrap_err();
+    match &err {
+        ApiError::Server { status, message } => {
+            assert_eq!(*status, 500);
+            assert!(message.contains(org.transport.login_host()), "{message}");
+        }
+        other => panic!("expected Server, got {other:?}"),
+    }
+    let line = err.to_string();
+    assert!(!line.contains("client id/secret"), "{line}");
+    assert!(line.contains("server error (HTTP 500)"), "{line}");
+    assert_eq!(org.token_requests().await.len(), 1);
+    assert_no_leak(&line);
+
+    // 503 twice: backed off and retried like an API 503, then the token comes.
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "message": "Service Unavailable", "status": 503
+        })))
+        .up_to_n_times(2)
+        .mount(&org.login)
+        .await;
+    org.issue_tokens(86_400).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(ok_users())
+        .mount(&org.api)
+        .await;
+    org.client.send(&users_req()).await.unwrap();
+    let notices = org.notices();
+    assert_eq!(notices.len(), 2);
+    assert!(
+        notices.iter().all(|n| matches!(n, RetryNotice::Backoff { reason, .. }
+            if reason.contains("server error (HTTP 503)") && reason.contains("Service Unavailable"))),
+        "{notices:?}"
+    );
+    assert_eq!(org.token_requests().await.len(), 3);
+
+    // 501 is a server error too, and gives up at once.
+    let org = Org::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(501))
+        .mount(&org.login)
+        .await;
+    let err = org.client.send(&users_req()).await.unwrap_err();
+    assert!(
+        matches!(err, ApiError::Server { status: 501, .. }),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users look-ups run a few at a time (§6)
+
+/// A users listing (§6 shape) that takes `delay` of tokio time per page and fails the batches
+/// containing one of `failing` ids with a 500 after `fail_delay`; counts requests in flight.
+struct SlowUsers {
+    delay: Duration,
+    failing: Vec<String>,
+    fail_delay: Duration,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+    batches: Mutex<Vec<Vec<String>>>,
+}
+
+impl SlowUsers {
+    fn new(delay: Duration) -> SlowUsers {
+        SlowUsers {
+            delay,
+            failing: Vec::new(),
+            fail_delay: delay,
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            batches: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl floorwatch::genesys::Transport for SlowUsers {
+    fn send<'a>(&'a self, req: &'a ApiRequest) -> floorwatch::genesys::transport::SendFuture<'a> {
+        Box::pin(async move {
+            let ids: Vec<String> = req
+                .query
+                .iter()
+                .filter(|(k, _)| k == "id")
+                .map(|(_, v)| v.clone())
+                .collect();
+            self.batches.lock().unwrap().push(ids.clone());
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            let fails = ids.iter().any(|id| self.failing.contains(id));
+            tokio::time::sleep(if fails { self.fail_delay } else { self.delay }).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if fails {
+                return Ok(floorwatch::genesys::ApiResponse {
+                    status: 500,
+                    retry_after: None,
+                    correlation_id: Some(format!("corr-{}", ids[0])),
+                    body: serde_json::to_vec(&json!({
+                        "message": format!("boom at {}", ids[0]),
+                        "code": "internal.server.error", "status": 500
+                    }))
+                    .unwrap(),
+                });
+            }
+            let entities: Vec<Value> = ids
+                .iter()
+                .map(|id| json!({"id": id, "name": format!("Agent {id}"), "state": "active"}))
+                .collect();
+            Ok(floorwatch::genesys::ApiResponse::json(&json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1,
+                "total": ids.len(), "pageCount": 1
+            })))
+        })
+    }
+}
+
+fn agent_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("u{i:04}")).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn user_names_are_looked_up_a_few_batches_at_a_time() {
+    let in_flight = users::MAX_LOOKUPS_IN_FLIGHT;
+    assert!((4..=8).contains(&in_flight));
+    let delay = Duration::from_millis(200);
+    let t = Arc::new(SlowUsers::new(delay));
+    let client = GenesysClient::new(t.clone());
+    let ids = agent_ids(1000); // 10 batches of 100
+    let start = Instant::now();
+    let found = users::lookup_names(&client, &ids).await;
+    let rounds = 10usize.div_ceil(in_flight) as u32;
+    assert_eq!(
+        start.elapsed(),
+        delay * rounds,
+        "one page's delay per round of {in_flight} batches (sequential would be {:?})",
+        delay * 10
+    );
+    assert_eq!(t.peak.load(Ordering::SeqCst), in_flight);
+    assert_eq!(found.error, None);
+    assert!(found.failed.is_empty());
+    assert_eq!(found.names.len(), 1000);
+    assert!(
+        ids.iter()
+            .all(|id| found.names[id] == format!("Agent {id}"))
+    );
+    // Every batch is one consecutive slice of 100, each id asked once.
+    let mut batches = t.batches.lock().unwrap().clone();
+    batches.sort();
+    assert_eq!(batches.concat(), ids);
+    assert!(batches.iter().all(|b| b.len() == 100));
+
+    // The same answer as the all-or-nothing call.
+    let all = users::resolve_names(&client, &ids).await.unwrap();
+    assert_eq!(all, found.names);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_users_batch_keeps_the_other_batches_names() {
+    let mut slow = SlowUsers::new(Duration::from_millis(200));
+    // Batches 2 (u0100…) and 4 (u0300…) fail; the later one fails first.
+    slow.failing = vec!["u0150".into(), "u0350".into()];
+    slow.fail_delay = Duration::from_millis(50);
+    let t = Arc::new(slow);
+    let client = GenesysClient::new(t.clone());
+    let ids = agent_ids(450);
+    let found = users::lookup_names(&client, &ids).await;
+    assert_eq!(found.names.len(), 250, "batches 1, 3 and 5 are kept");
+    assert_eq!(found.names["u0000"], "Agent u0000");
+    assert_eq!(found.names["u0449"], "Agent u0449");
+    assert!(!found.names.contains_key("u0100"));
+    let expected_failed: Vec<String> = ids[100..200]
+        .iter()
+        .chain(&ids[300..400])
+        .cloned()
+        .collect();
+    assert_eq!(found.failed, expected_failed, "in batch order");
+    assert_eq!(
+        found.error,
+        Some(ApiError::Server {
+            status: 500,
+            message: "boom at u0100".into()
+        }),
+        "the first batch's error, whichever failed first"
+    );
+
+    // The fetcher's name cache keeps what it got and asks again only for the failed ids.
+    let mut cache = floorwatch::loader::NameCache::default();
+    let err = cache.resolve(&client, ids.iter()).await;
+    assert!(matches!(err, Some(ApiError::Server { status: 500, .. })));
+    assert_eq!(cache.get("u0000"), Some("Agent u0000"));
+    assert_eq!(cache.get("u0100"), None);
+    t.batches.lock().unwrap().clear();
+    let _ = cache.resolve(&client, ids.iter()).await;
+    let mut asked = t.batches.lock().unwrap().concat();
+    asked.sort();
+    assert_eq!(
+        asked, expected_failed,
+        "only the failed batches are asked again"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue members page until an empty page (§6)
+
+/// A member entity as `GET /api/v2/routing/queues/{id}/members` lists it.
+fn member(i: usize) -> Value {
+    let id = format!("m{i:03}");
+    json!({"id": id, "name": format!("Member {i}"),
+        "user": {"id": id, "name": format!("Member {i}"), "selfUri": format!("/api/v2/users/{id}")},
+        "ringNumber": 1, "joined": true, "memberBy": "user"})
+}
+
+/// Page `n` (1-based) of a queue of `total` members, 100 per page, with no `nextUri` ever.
+fn members_page(total: usize, n: usize) -> ResponseTemplate {
+    let entities: Vec<Value> = (0..total)
+        .skip((n - 1) * 100)
+        .take(100)
+        .map(member)
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "entities": entities, "pageSize": 100, "pageNumber": n,
+        "firstUri": "/api/v2/routing/queues/q-big/members?pageSize=100&pageNumber=1",
+        "selfUri": format!("/api/v2/routing/queues/q-big/members?pageSize=100&pageNumber={n}")
+    }))
+}
+
+async fn big_queue(total: usize) -> Org {
+    let org = Org::start().await;
+    org.issue_tokens(86_400).await;
+    let p = "/api/v2/routing/queues/q-big/members";
+    Mock::given(method("GET"))
+        .and(path(p))
+        .and(query_param_is_missing("pageNumber"))
+        .respond_with(members_page(total, 1))
+        .mount(&org.api)
+        .await;
+    for n in 2..=4 {
+        Mock::given(method("GET"))
+            .and(path(p))
+            .and(query_param("pageNumber", n.to_string()))
+            .respond_with(members_page(total, n))
+            .mount(&org.api)
+            .await;
+    }
+    org
+}
+
+async fn member_pages_asked(org: &Org) -> Vec<String> {
+    org.api_requests()
+        .await
+        .iter()
+        .map(|r| query_values(r, "pageNumber").concat())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_full_members_page_without_next_uri_is_not_the_last() {
+    let org = big_queue(130).await;
+    let members = users::queue_members(&org.client, "q-big").await.unwrap();
+    assert_eq!(members.len(), 130);
+    assert_eq!(members[129].name, "Member 129");
+    assert_eq!(
+        member_pages_asked(&org).await,
+        vec!["", "2"],
+        "a short page ends it"
+    );
+    let sent = org.api_requests().await;
+    assert_eq!(query_values(&sent[1], "pageSize"), vec!["100"]);
+}
+
+#[tokio::test]
+async fn members_stop_at_an_empty_page() {
+    let org = big_queue(200).await;
+    let members = users::queue_members(&org.client, "q-big").await.unwrap();
+    assert_eq!(members.len(), 200);
+    assert_eq!(member_pages_asked(&org).await, vec!["", "2", "3"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queues by pattern (§6: `name` takes leading and trailing asterisks)
+
+/// Queues as Genesys lists them, sorted by name: `name` filters with its wildcard
+/// (case-insensitive; without a `*` it is a prefix search, looser than an exact name).
+const ORG_QUEUES: &[(&str, &str, &[usize])] = &[
+    ("q-bill", "Billing", &[1, 2, 3]),
+    ("q-bill-esc", "Billing Escalations", &[3, 4]),
+    ("q-pre", "Pre-Billing", &[5]),
+    ("q-sales", "Sales", &[6, 7]),
+    ("q-support", "Support", &[8]),
+];
+
+async fn queues_org() -> Org {
+    let org = Org::start().await;
+    org.issue_tokens(86_400).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/routing/queues"))
+        .respond_with(|r: &Request| {
+            let name = query_values(r, "name").concat().to_lowercase();
+            let core = name.trim_matches('*');
+            let entities: Vec<Value> = ORG_QUEUES
+                .iter()
+                .filter(|(_, n, _)| {
+                    let n = n.to_lowercase();
+                    match (name.starts_with('*'), name.ends_with('*')) {
+                        (true, true) => n.contains(core),
+                        (true, false) => n.ends_with(core),
+                        _ => n.starts_with(core),
+                    }
+                })
+                .map(|(id, n, m)| {
+                    json!({"id": id, "name": n, "memberCount": m.len(),
+                    "selfUri": format!("/api/v2/routing/queues/{id}")})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1,
+                "total": entities.len(), "pageCount": 1
+            }))
+        })
+        .mount(&org.api)
+        .await;
+    for (id, _, members) in ORG_QUEUES {
+        let entities: Vec<Value> = members.iter().map(|i| member(*i)).collect();
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v2/routing/queues/{id}/members")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "entities": entities, "pageSize": 100, "pageNumber": 1
+            })))
+            .mount(&org.api)
+            .await;
+    }
+    org
+}
+
+fn member_ids(ms: &[Member]) -> Vec<String> {
+    ms.iter().map(|m| m.id.clone()).collect()
+}
+
+#[tokio::test]
+async fn queue_patterns_select_every_matching_queues_members() {
+    let org = queues_org().await;
+    for (pattern, queues, members) in [
+        (
+            "Billing*",
+            vec!["Billing", "Billing Escalations"],
+            vec![1, 2, 3, 4],
+        ),
+        ("*ing", vec!["Billing", "Pre-Billing"], vec![1, 2, 3, 5]),
+        (
+            "*ill*",
+            vec!["Billing", "Billing Escalations", "Pre-Billing"],
+            vec![1, 2, 3, 4, 5],
+        ),
+        ("billing", vec!["Billing"], vec![1, 2, 3]),
+        (
+            "*",
+            ORG_QUEUES.iter().map(|q| q.1).collect(),
+            (1..=8).collect(),
+        ),
+    ] {
+        let found = users::matching_queue_members(&org.client, pattern)
+            .await
+            .unwrap();
+        let names: Vec<&str> = found.queues.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(names, queues, "{pattern}");
+        let expected: Vec<String> = members.iter().map(|i| format!("m{i:03}")).collect();
+        assert_eq!(
+            member_ids(&found.members),
+            expected,
+            "{pattern}: each member once"
+        );
+        let asked: Vec<String> = org
+            .api_requests()
+            .await
+            .iter()
+            .filter(|r| r.url.path() == "/api/v2/routing/queues")
+            .map(|r| query_values(r, "name").concat())
+            .collect();
+        assert_eq!(
+            asked.last().map(String::as_str),
+            Some(pattern),
+            "sent as typed"
+        );
+    }
+
+    // The loader's scope: all matching queues' members, then explicit users.
+    let selection = floorwatch::config::Selection {
+        queues: vec!["Billing*".into(), "*port".into()],
+        users: vec!["u-extra".into(), "m001".into()],
+    };
+    let mut names = floorwatch::loader::NameCache::default();
+    let scope = floorwatch::loader::resolve_scope(&org.client, &selection, &mut names)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = ["m001", "m002", "m003", "m004", "m008", "u-extra"].to_vec();
+    assert_eq!(
+        scope,
+        floorwatch::loader::Scope::Users(ids.iter().map(|s| s.to_string()).collect())
+    );
+    assert_eq!(names.get("m004"), Some("Member 4"));
+}
+
+#[tokio::test]
+async fn an_unknown_queue_is_one_line_listing_close_names() {
+    let org = queues_org().await;
+    for (pattern, line) in [
+        (
+            "Bilng*",
+            "no queue matches \"Bilng*\"; close names: Billing, Billing Escalations (check the \
+             name and that the OAuth client has routing:queue:view)",
+        ),
+        (
+            "Suport",
+            "no queue named \"Suport\"; close names: Support (check the name and that the OAuth \
+             client has routing:queue:view)",
+        ),
+        (
+            "Payroll",
+            "no queue named \"Payroll\" (check the name and that the OAuth client has \
+             routing:queue:view)",
+        ),
+    ] {
+        let err = users::matching_queue_members(&org.client, pattern)
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), line, "{pattern}");
+        let selection = floorwatch::config::Selection {
+            queues: vec![pattern.into()],
+            users: vec![],
+        };
+        let mut names = floorwatch::loader::NameCache::default();
+        let err = floorwatch::loader::resolve_scope(&org.client, &selection, &mut names)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, floorwatch::loader::LoadError::UnknownQueue(u) if u.pattern == pattern),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), line, "the loader shows the same line");
+    }
 }
