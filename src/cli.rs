@@ -1,96 +1,145 @@
-//! Command-line interface. Every connection option can also come from the environment or a
-//! `.env` file (loaded before parsing), and a flag always wins over the environment.
+//! Command-line interface. Each subcommand takes only the options it uses: the connection and
+//! day options go to the dashboard, `export` and `conversations`; the screen options (export
+//! directory, targets) to the dashboard and `replay`; the dashboard's own options (refresh,
+//! record, saved view) to the dashboard alone. Every connection option can also come from the
+//! environment or a `.env` file (loaded before parsing), and a flag always wins over the
+//! environment.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// floorwatch: live per-agent handle, ACW and hold time per interval for Genesys Cloud.
 ///
 /// With no client credentials configured it opens on a built-in simulated floor (DEMO).
 #[derive(Debug, Parser)]
-#[command(name = "floorwatch", version, about, long_about = None)]
+#[command(
+    name = "floorwatch",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit status: 0 done, 1 a failure while running (network, files), 2 bad usage, \
+                  128+n ended by signal n (the terminal is restored first)."
+)]
 pub struct Cli {
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
     #[command(flatten)]
     pub common: CommonArgs,
 
     #[command(flatten)]
-    pub dashboard: DashboardArgs,
+    pub scope: ScopeArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// Connection and query options shared by the dashboard and `export`.
+/// Where the data comes from (a Genesys Cloud org, or the demo floor) and how the day is cut:
+/// the dashboard, `export` and `conversations`.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection")]
 pub struct CommonArgs {
     /// Genesys Cloud region (e.g. us-east-1, eu-west-2) or its domain (e.g. mypurecloud.com).
-    #[arg(long, env = "GENESYS_CLOUD_REGION", global = true)]
+    #[arg(long, env = "GENESYS_CLOUD_REGION")]
     pub region: Option<String>,
 
     /// OAuth client id (client-credentials grant).
-    #[arg(
-        long,
-        env = "GENESYS_CLOUD_CLIENT_ID",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "GENESYS_CLOUD_CLIENT_ID", hide_env_values = true)]
     pub client_id: Option<String>,
 
     /// OAuth client secret. Prefer the environment or .env over the command line.
-    #[arg(
-        long,
-        env = "GENESYS_CLOUD_CLIENT_SECRET",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "GENESYS_CLOUD_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: Option<String>,
 
     /// Override the API base URL (https, or http on loopback only).
-    #[arg(long, env = "GENESYS_CLOUD_API_URL", global = true)]
+    #[arg(long, env = "GENESYS_CLOUD_API_URL")]
     pub api_url: Option<String>,
 
     /// Override the login (token) base URL (https, or http on loopback only).
-    #[arg(long, env = "GENESYS_CLOUD_LOGIN_URL", global = true)]
+    #[arg(long, env = "GENESYS_CLOUD_LOGIN_URL")]
     pub login_url: Option<String>,
 
+    /// Use the simulated floor even when credentials are configured.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Start the demo floor's clock at this moment (RFC 3339, e.g. 2025-03-10T10:15:00-05:00)
+    /// and let it run on from there: a busy morning at any hour, or a reproducible demo.
+    #[arg(long, value_name = "TIME")]
+    pub demo_at: Option<String>,
+
     /// IANA time zone the day and its intervals are aligned in [default: the system zone].
-    #[arg(long, env = "FLOORWATCH_TZ", global = true)]
+    #[arg(long, env = "FLOORWATCH_TZ", help_heading = "Day")]
     pub tz: Option<String>,
 
     /// Interval length in minutes: 15, 30 or 60.
-    #[arg(long, env = "FLOORWATCH_INTERVAL", global = true, default_value = "30")]
+    #[arg(
+        long,
+        env = "FLOORWATCH_INTERVAL",
+        default_value = "30",
+        help_heading = "Day"
+    )]
     pub interval: String,
 
     /// Media types to include, comma-separated (voice, callback, chat, email, message, …).
     #[arg(
         long,
         env = "FLOORWATCH_MEDIA",
-        global = true,
         value_delimiter = ',',
-        default_value = "voice"
+        default_value = "voice",
+        help_heading = "Day"
     )]
     pub media: Vec<String>,
+}
 
+/// Which agents: the dashboard and `export` (`conversations` names its one agent itself).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Day")]
+pub struct ScopeArgs {
     /// Only members of this queue (by name; repeatable).
-    #[arg(long = "queue", value_name = "NAME", global = true)]
+    #[arg(long = "queue", value_name = "NAME")]
     pub queues: Vec<String>,
 
     /// Only this agent (by user id; repeatable).
-    #[arg(long = "user", value_name = "ID", global = true)]
+    #[arg(long = "user", value_name = "ID")]
     pub users: Vec<String>,
-
-    /// Use the simulated floor even when credentials are configured.
-    #[arg(long, global = true)]
-    pub demo: bool,
-
-    /// Start the demo floor's clock at this moment (RFC 3339, e.g. 2025-03-10T10:15:00-05:00)
-    /// and let it run on from there: a busy morning at any hour, or a reproducible demo.
-    #[arg(long, value_name = "TIME", global = true)]
-    pub demo_at: Option<String>,
 }
 
-/// Options of the live dashboard.
+/// The log file: every command. (Flattened before any struct with a help heading, so it is
+/// listed under Options.)
+#[derive(Debug, Args, Clone, Default)]
+pub struct LogArgs {
+    /// Log file (the terminal belongs to the UI) [default: floorwatch.log in the state dir].
+    #[arg(long, env = "FLOORWATCH_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+/// What a screen (the dashboard or a replay) needs besides its data: where `e` writes, and the
+/// targets that colour the cells.
+#[derive(Debug, Args, Clone)]
+pub struct ScreenArgs {
+    /// Directory for `e` (export the current view) files.
+    #[arg(long, env = "FLOORWATCH_EXPORT_DIR", default_value = ".")]
+    pub export_dir: PathBuf,
+
+    /// Targets for AHT, ACW, hold and occupancy (TOML, see assets/targets.example.toml); cells
+    /// over target turn amber, over 125 % red [default: config.toml in the platform config
+    /// dir, when it exists].
+    #[arg(long, value_name = "FILE", env = "FLOORWATCH_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Start with no targets, reading no config file (not even one given with --config), so a
+    /// broken file never keeps the dashboard from starting.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+/// Options of the live dashboard alone.
 #[derive(Debug, Args, Clone)]
 pub struct DashboardArgs {
     /// Seconds between refreshes (minimum 10).
@@ -102,21 +151,9 @@ pub struct DashboardArgs {
     #[arg(long, env = "FLOORWATCH_LOOKBACK", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=96))]
     pub lookback: u16,
 
-    /// Directory for `e` (export the current view) files.
-    #[arg(
-        long,
-        env = "FLOORWATCH_EXPORT_DIR",
-        default_value = ".",
-        global = true
-    )]
-    pub export_dir: PathBuf,
-
-    /// Log file (the terminal belongs to the UI) [default: floorwatch.log in the state dir].
-    #[arg(long, env = "FLOORWATCH_LOG_FILE", global = true)]
-    pub log_file: Option<PathBuf>,
-
     /// Append every snapshot to this recording as it arrives (created if missing; replay it
-    /// with `floorwatch replay FILE`). Credentials are never written.
+    /// with `floorwatch replay FILE`). Credentials are never written. An existing recording
+    /// made in another zone or interval is refused.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
@@ -133,25 +170,18 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "FILE", env = "FLOORWATCH_VIEW_FILE")]
     pub view_file: Option<PathBuf>,
 
-    /// Targets for AHT, ACW, hold and occupancy (TOML, see assets/targets.example.toml); cells
-    /// over target turn amber, over 125 % red [default: config.toml in the platform config
-    /// dir, when it exists].
-    #[arg(long, value_name = "FILE", env = "FLOORWATCH_CONFIG", global = true)]
-    pub config: Option<PathBuf>,
-
-    /// Start with no targets, reading no config file (not even one given with --config), so a
-    /// broken file never keeps the dashboard from starting.
-    #[arg(long, global = true)]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub screen: ScreenArgs,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write one day of per-agent, per-interval metrics to CSV (headless; for cron).
+    /// Write one day of per-agent, per-interval metrics to CSV (headless; for cron). Needs
+    /// credentials, or --demo for the simulated floor.
     Export(ExportArgs),
     /// Write the conversations behind one agent's interval to CSV (the drill-down, headless).
-    /// Name the agent with --user ID.
+    /// Name the agent with --user ID. Needs credentials, or --demo for the simulated floor.
     Conversations(ConversationsArgs),
     /// Replay a recording made with --record in the dashboard (space pauses, [ ] step,
     /// { } jump 10 minutes, + - change speed).
@@ -172,6 +202,17 @@ pub struct ReplayArgs {
     /// Start at the snapshot in force at this local time (HH:MM, the recording's zone).
     #[arg(long, value_name = "HH:MM")]
     pub at: Option<String>,
+
+    /// Restore the view (sort, filter, focus, columns) from this file and save it there as it
+    /// changes [default: none; a replay never touches the dashboard's saved view].
+    #[arg(long, value_name = "FILE")]
+    pub view_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 /// `floorwatch export`.
@@ -199,11 +240,24 @@ pub struct ExportArgs {
     /// why) or a recording has no status.
     #[arg(long)]
     pub with_status: bool,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 }
 
 /// `floorwatch conversations --user ID --date YYYY-MM-DD --at HH:MM`.
 #[derive(Debug, Args, Clone)]
 pub struct ConversationsArgs {
+    /// The agent, by user id.
+    #[arg(long = "user", value_name = "ID")]
+    pub users: Vec<String>,
+
     /// Local date in --tz, YYYY-MM-DD [default: today].
     #[arg(long)]
     pub date: Option<String>,
@@ -215,12 +269,111 @@ pub struct ConversationsArgs {
     /// Output file, or `-` for standard output.
     #[arg(long, default_value = "-")]
     pub out: String,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+impl Cli {
+    /// The log file the command was given (`--log-file` / `FLOORWATCH_LOG_FILE`).
+    pub fn log_file(&self) -> Option<&Path> {
+        match &self.command {
+            None => &self.log,
+            Some(Command::Export(a)) => &a.log,
+            Some(Command::Conversations(a)) => &a.log,
+            Some(Command::Replay(a)) => &a.log,
+        }
+        .log_file
+        .as_deref()
+    }
+}
+
+/// Parses the process's command line. clap's own errors, `--help` and `--version` exit here
+/// (usage errors with status 2); an option of the dashboard typed before a subcommand
+/// (`floorwatch --record f replay f`) comes back as one line.
+pub fn parse() -> Result<Cli, String> {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches)
+        .map_err(|e| e.format(&mut Cli::command()))
+        .unwrap_or_else(|e| e.exit());
+    check_placement(&matches)?;
+    check_from_recording(&matches)?;
+    Ok(cli)
+}
+
+/// [`parse`] over given arguments, with clap's errors as values (for tests).
+pub fn try_parse_from<I, T>(args: I) -> Result<Cli, String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(|e| e.to_string())?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+    check_placement(&matches)?;
+    check_from_recording(&matches)?;
+    Ok(cli)
+}
+
+/// The top-level options belong to the dashboard: with a subcommand, one typed on the command
+/// line (not from the environment) would be silently ignored, so it is refused, saying where
+/// it goes.
+fn check_placement(matches: &ArgMatches) -> Result<(), String> {
+    let Some((sub, _)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let top = Cli::command();
+    let typed = top.get_arguments().find(|a| {
+        a.get_long().is_some()
+            && matches.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine)
+    });
+    let Some(arg) = typed else {
+        return Ok(());
+    };
+    let flag = format!("--{}", arg.get_long().unwrap_or_default());
+    let sub_has_it = top.find_subcommand(sub).is_some_and(|s| {
+        s.get_arguments()
+            .any(|a| a.get_long().is_some() && a.get_long() == arg.get_long())
+    });
+    Err(if sub_has_it {
+        format!("{flag} goes after the subcommand: floorwatch {sub} {flag} …")
+    } else {
+        format!(
+            "{flag} is an option of the dashboard, not of `{sub}` (floorwatch {sub} --help lists its options)"
+        )
+    })
+}
+
+/// `export --from-recording` reads the recording's own zone, interval, media and agents and
+/// asks Genesys nothing: a connection or day option typed with it would be silently ignored,
+/// so it is refused (from the environment they are simply not used).
+fn check_from_recording(matches: &ArgMatches) -> Result<(), String> {
+    let Some(("export", export)) = matches.subcommand() else {
+        return Ok(());
+    };
+    if export.value_source("from_recording").is_none() {
+        return Ok(());
+    }
+    let live_only = ScopeArgs::augment_args(CommonArgs::augment_args(clap::Command::new("")));
+    let typed = live_only
+        .get_arguments()
+        .find(|a| export.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine));
+    match typed.and_then(|a| a.get_long()) {
+        Some(flag) => Err(format!(
+            "--{flag} does not apply to --from-recording (the recording keeps its own zone, \
+             interval, media and agents, and nothing is asked of Genesys)"
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_is_well_formed() {
@@ -229,7 +382,7 @@ mod tests {
 
     #[test]
     fn flags_parse_for_export() {
-        let cli = Cli::try_parse_from([
+        let cli = try_parse_from([
             "floorwatch",
             "export",
             "--date",
@@ -246,12 +399,59 @@ mod tests {
             "x.csv",
         ])
         .expect("parses");
-        assert_eq!(cli.common.queues, vec!["Billing", "Sales"]);
-        assert_eq!(cli.common.media, vec!["voice", "callback"]);
-        assert_eq!(cli.common.interval, "15");
         let Some(Command::Export(e)) = cli.command else {
             panic!("export expected")
         };
+        assert_eq!(e.scope.queues, vec!["Billing", "Sales"]);
+        assert_eq!(e.common.media, vec!["voice", "callback"]);
+        assert_eq!(e.common.interval, "15");
         assert_eq!(e.out, "x.csv");
+    }
+
+    #[test]
+    fn dashboard_options_before_a_subcommand_are_refused_in_one_line() {
+        let e = try_parse_from(["floorwatch", "--record", "f.fwr", "replay", "f.fwr"])
+            .expect_err("misplaced");
+        assert!(e.contains("--record") && e.contains("replay"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        let e = try_parse_from(["floorwatch", "--tz", "UTC", "export"]).expect_err("misplaced");
+        assert!(e.contains("floorwatch export --tz"), "{e}");
+        assert!(try_parse_from(["floorwatch", "--tz", "UTC", "--refresh", "20"]).is_ok());
+    }
+
+    #[test]
+    fn live_options_typed_with_from_recording_are_refused() {
+        let e = try_parse_from([
+            "floorwatch",
+            "export",
+            "--from-recording",
+            "f.fwr",
+            "--tz",
+            "UTC",
+        ])
+        .expect_err("ignored option");
+        assert!(e.contains("--tz does not apply to --from-recording"), "{e}");
+        let e = try_parse_from([
+            "floorwatch",
+            "export",
+            "--from-recording",
+            "f",
+            "--queue",
+            "Q",
+        ])
+        .expect_err("ignored option");
+        assert!(e.contains("--queue"), "{e}");
+        assert!(
+            try_parse_from([
+                "floorwatch",
+                "export",
+                "--from-recording",
+                "f",
+                "--at",
+                "10:00"
+            ])
+            .is_ok()
+        );
+        assert!(try_parse_from(["floorwatch", "export", "--tz", "UTC"]).is_ok());
     }
 }

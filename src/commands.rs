@@ -1,5 +1,6 @@
-//! One function per way floorwatch runs: the dashboard and the headless export. Each turns
-//! validated settings into a client (demo or live: only the transport differs) and goes.
+//! One function per way floorwatch runs: the dashboard, the headless exports and the replay.
+//! Each turns validated settings into a client (demo or live: only the transport differs) and
+//! goes. Failures say whether the input was wrong (exit 2) or the run failed (exit 1).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -22,15 +23,63 @@ use crate::lookups::Lookups;
 use crate::model::{Source, StatusAvailability};
 use crate::recording::reader::parse_hhmm;
 use crate::recording::{
-    MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingMeta, Replay, ReplayControl, spawn_replay,
+    MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingError, RecordingMeta, Replay,
+    ReplayControl, spawn_replay,
 };
 use crate::saved_view;
 use crate::targets::Targets;
 use crate::timegrid::DayWindow;
-use crate::tui::{self, ExportTarget, TerminalGuard};
+use crate::tui::{self, Ended, ExportTarget, TerminalGuard};
 
 /// Shortest refresh period accepted; below it a floor of agents would eat the rate limit.
 pub const MIN_REFRESH_SECS: u64 = 10;
+
+/// Why a command failed, in one line, and so its exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// The input was wrong (an option's value, or options that contradict each other or a
+    /// file): exit 2, like clap's own usage errors.
+    Usage(String),
+    /// The run itself failed (network, files, the terminal): exit 1.
+    Failed(String),
+}
+
+impl RunError {
+    /// 2 for a usage error, 1 for a failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Usage(_) => 2,
+            RunError::Failed(_) => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Usage(m) | RunError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// A failure while running; usage errors are marked where they are found.
+impl From<String> for RunError {
+    fn from(m: String) -> Self {
+        RunError::Failed(m)
+    }
+}
+
+/// `--export-dir` must name a directory before the screen is taken.
+fn check_export_dir(dir: &Path) -> Result<(), RunError> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(RunError::Usage(format!(
+            "--export-dir {} is not a directory",
+            dir.display()
+        )))
+    }
+}
 
 /// Builds the client for the configured mode, and the label the header shows.
 pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient, Source), String> {
@@ -89,13 +138,14 @@ fn clock_for(settings: &Settings) -> RunClock {
 }
 
 /// `floorwatch export`: one day to CSV, atomically. Errors come back as one line.
-pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), String> {
+pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), RunError> {
     if let Some(path) = &args.from_recording {
         return export_from_recording(path, args).await;
     }
     let clock = clock_for(settings).clock;
     let now = clock();
-    let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
+    let date =
+        config::resolve_date(args.date.as_deref(), settings.tz, now).map_err(RunError::Usage)?;
     let (client, source) = build_client(settings, clock)?;
     let window = Arc::new(DayWindow::new(date, settings.tz, settings.granularity));
     let (media, selection) = (&settings.media, &settings.selection);
@@ -145,22 +195,31 @@ fn write_day(snap: &crate::model::Snapshot, args: &ExportArgs) -> Result<usize, 
 
 /// `floorwatch conversations`: the drill-down of one cell to CSV, the same records the pane's
 /// `e` writes. A list cut short by a failing page is written and the reason printed.
-pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Result<(), String> {
+pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Result<(), RunError> {
     let user = match settings.selection.users.as_slice() {
         [one] => one.clone(),
-        _ => return Err("conversations needs exactly one --user ID".to_string()),
+        _ => {
+            return Err(RunError::Usage(
+                "conversations needs exactly one --user ID".to_string(),
+            ));
+        }
     };
     let clock = clock_for(settings).clock;
     let now = clock();
-    let date = config::resolve_date(args.date.as_deref(), settings.tz, now)?;
-    let time = crate::recording::reader::parse_hhmm(&args.at)
-        .ok_or_else(|| format!("--at {:?} is not a time like 10:30", args.at))?;
+    let date =
+        config::resolve_date(args.date.as_deref(), settings.tz, now).map_err(RunError::Usage)?;
+    let time = parse_at(&args.at)?;
     let window = DayWindow::new(date, settings.tz, settings.granularity);
     let instant = crate::recording::reader::local_instant(settings.tz, date, time);
     let bucket = window
         .bucket_index(instant)
         .and_then(|i| window.buckets().get(i).copied())
-        .ok_or_else(|| format!("--at {} is not on {date} in {}", args.at, settings.tz))?;
+        .ok_or_else(|| {
+            RunError::Usage(format!(
+                "--at {} is not on {date} in {}",
+                args.at, settings.tz
+            ))
+        })?;
     let (client, _) = build_client(settings, clock.clone())?;
     let source = Lookups::new(client, settings.tz, settings.media.clone(), clock);
     let page = source.drill(&user, bucket).await?;
@@ -180,24 +239,19 @@ pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Res
     Ok(())
 }
 
-/// The live dashboard: spawns the fetcher, owns the terminal until quit.
+/// The live dashboard: spawns the fetcher, owns the terminal until quit or a signal.
 pub async fn dashboard(
     settings: &Settings,
     args: &DashboardArgs,
     targets: Targets,
-) -> Result<(), String> {
+) -> Result<Ended, RunError> {
     if args.refresh < MIN_REFRESH_SECS {
-        return Err(format!(
+        return Err(RunError::Usage(format!(
             "--refresh must be at least {MIN_REFRESH_SECS} seconds (got {})",
             args.refresh
-        ));
+        )));
     }
-    if !args.export_dir.is_dir() {
-        return Err(format!(
-            "--export-dir {} is not a directory",
-            args.export_dir.display()
-        ));
-    }
+    check_export_dir(&args.screen.export_dir)?;
     let RunClock { clock, simulated } = clock_for(settings);
     if simulated {
         tracing::info!(now = %clock(), "demo clock simulated (not the wall clock)");
@@ -222,28 +276,17 @@ pub async fn dashboard(
         app,
         args.view_file.clone().or_else(saved_view::default_path),
     );
-    let mut view_notice = None;
     if let Some(path) = &view_file {
-        if args.reset_view {
-            saved_view::forget(path)?;
-        } else {
-            match saved_view::load(path) {
-                Ok(Some(v)) => app.restore_view(&v),
-                Ok(None) => {}
-                // A damaged file is not worth refusing to start over: defaults, and say so.
-                Err(e) => view_notice = Some(e),
-            }
-        }
-    }
-    if let Some(n) = view_notice {
-        tracing::warn!(notice = %n, "saved view not restored");
-        app.update(crate::app::Action::Notice(crate::app::Notice::Warning(n)));
+        restore_view(&mut app, path, args.reset_view)?;
     }
     // Opened before the terminal is taken, so a bad file is one line on a normal screen.
     let recorder = match &args.record {
         Some(path) => {
             let meta = RecordingMeta::new(source.clone(), settings.tz, settings.granularity);
-            let rec = Recorder::open_or_create(path, &meta).map_err(|e| e.to_string())?;
+            let rec = Recorder::open_or_create(path, &meta).map_err(|e| match e {
+                RecordingError::OtherGrid { .. } => RunError::Usage(e.to_string()),
+                e => RunError::Failed(e.to_string()),
+            })?;
             tracing::info!(path = %path.display(), "recording snapshots");
             Some(RecordSink::start(rec)?)
         }
@@ -265,14 +308,32 @@ pub async fn dashboard(
         },
     );
     let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let export_dir = &args.screen.export_dir;
     let target = ExportTarget {
         // Absolute, so the status line tells the supervisor exactly where the file went.
-        dir: std::fs::canonicalize(&args.export_dir).unwrap_or_else(|_| args.export_dir.clone()),
+        dir: std::fs::canonicalize(export_dir).unwrap_or_else(|_| export_dir.clone()),
         tz: settings.tz,
         view_file,
     };
     let feed = Feed::live(handle, recorder);
-    tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await
+    Ok(tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await?)
+}
+
+/// Restores the view saved in `path` (or forgets it with `reset`). A damaged file is not worth
+/// refusing to start over: defaults, and the status line says so.
+fn restore_view(app: &mut App, path: &Path, reset: bool) -> Result<(), RunError> {
+    if reset {
+        return Ok(saved_view::forget(path)?);
+    }
+    match saved_view::load(path) {
+        Ok(Some(v)) => app.restore_view(&v),
+        Ok(None) => {}
+        Err(n) => {
+            tracing::warn!(notice = %n, "saved view not restored");
+            app.update(Action::Notice(Notice::Warning(n)));
+        }
+    }
+    Ok(())
 }
 
 /// Opens a recording for replay or export: every failure (missing, not a recording, newer
@@ -292,14 +353,15 @@ fn open_recording(path: &Path) -> Result<Recording, String> {
 }
 
 /// `--at HH:MM` (or `HH:MM:SS`) as a time, or the one-line complaint.
-fn parse_at(at: &str) -> Result<NaiveTime, String> {
-    parse_hhmm(at).ok_or_else(|| format!("--at {at:?} is not a time like 10:30 (HH:MM)"))
+fn parse_at(at: &str) -> Result<NaiveTime, RunError> {
+    parse_hhmm(at)
+        .ok_or_else(|| RunError::Usage(format!("--at {at:?} is not a time like 10:30 (HH:MM)")))
 }
 
 /// `floorwatch export --from-recording FILE [--at HH:MM]`: the snapshot in force at that
 /// moment (the last one without `--at`) as the day export's CSV, exactly as the live export
 /// writes it.
-pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(), String> {
+pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(), RunError> {
     let at = args.at.as_deref().map(parse_at).transpose()?;
     let rec = open_recording(path)?;
     let snap = rec.snapshot_at(at).ok_or_else(|| {
@@ -308,11 +370,11 @@ pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(),
             .zip(rec.window(0))
             .map(|(t, w)| t.with_timezone(&w.tz).format("%H:%M:%S").to_string())
             .unwrap_or_default();
-        format!(
+        RunError::Usage(format!(
             "{} has no snapshot at or before {} (it starts at {first})",
             path.display(),
             args.at.as_deref().unwrap_or_default()
-        )
+        ))
     })?;
     if let Some(why) = rec.truncated() {
         eprintln!("floorwatch: warning: {why}");
@@ -323,27 +385,16 @@ pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(),
 }
 
 /// `floorwatch replay FILE [--speed N] [--at HH:MM]`: the dashboard over a recording, labelled
-/// REPLAY, driven by the replay keys, with the same targets as the live dashboard.
-pub async fn replay(
-    dash: &DashboardArgs,
-    args: &ReplayArgs,
-    targets: Targets,
-) -> Result<(), String> {
-    if dash.record.is_some() {
-        return Err("--record cannot be used with replay (it records a live or demo floor)".into());
-    }
+/// REPLAY, driven by the replay keys, with the same targets as the live dashboard. The view is
+/// restored from and saved to `--view-file` only when one is given.
+pub async fn replay(args: &ReplayArgs, targets: Targets) -> Result<Ended, RunError> {
     if !(MIN_SPEED..=MAX_SPEED).contains(&args.speed) {
-        return Err(format!(
+        return Err(RunError::Usage(format!(
             "--speed must be between {MIN_SPEED} and {MAX_SPEED} (got {})",
             args.speed
-        ));
+        )));
     }
-    if !dash.export_dir.is_dir() {
-        return Err(format!(
-            "--export-dir {} is not a directory",
-            dash.export_dir.display()
-        ));
-    }
+    check_export_dir(&args.screen.export_dir)?;
     let at = args.at.as_deref().map(parse_at).transpose()?;
     let rec = open_recording(&args.file)?;
     let truncated = rec.truncated().map(str::to_string);
@@ -369,6 +420,9 @@ pub async fn replay(
     };
     let recording = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
     let mut app = app.with_replay(recording, status).with_targets(targets);
+    if let Some(path) = &args.view_file {
+        restore_view(&mut app, path, false)?;
+    }
     if let Some(why) = truncated {
         app.update(Action::Notice(Notice::Warning(format!(
             "recording ends early — {why}"
@@ -376,11 +430,12 @@ pub async fn replay(
     }
     let feed = Feed::replay(spawn_replay(replay));
     let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let export_dir = &args.screen.export_dir;
     let target = ExportTarget {
-        dir: std::fs::canonicalize(&dash.export_dir).unwrap_or_else(|_| dash.export_dir.clone()),
+        dir: std::fs::canonicalize(export_dir).unwrap_or_else(|_| export_dir.clone()),
         tz: meta.tz,
-        // A replay does not touch the live dashboard's saved view.
-        view_file: None,
+        // Only a file the replay was given: never the live dashboard's saved view.
+        view_file: args.view_file.clone(),
     };
-    tui::run(&mut guard, app, feed, target, clock, None).await
+    Ok(tui::run(&mut guard, app, feed, target, clock, None).await?)
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use url::Url;
 
-use crate::cli::CommonArgs;
+use crate::cli::{CommonArgs, ScopeArgs};
 use crate::genesys::http::validate_base_url;
 use crate::genesys::region;
 use crate::secret::Secret;
@@ -79,14 +79,34 @@ pub struct Settings {
     pub demo_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Validates the shared options.
-pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
+/// What a command does when no credentials at all are configured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoCredentials {
+    /// The dashboard: open the demo floor (labelled DEMO), as the README promises.
+    Demo,
+    /// `export` and `conversations`: refuse, so a cron job never writes simulated numbers
+    /// without `--demo`.
+    Refuse,
+}
+
+/// The one line `export` and `conversations` fail with when no credentials are configured.
+pub const NO_CREDENTIALS: &str = "no Genesys credentials (set GENESYS_CLOUD_REGION, \
+     GENESYS_CLOUD_CLIENT_ID and GENESYS_CLOUD_CLIENT_SECRET, or use .env); add --demo for the \
+     simulated floor";
+
+/// Validates the shared options and the agents asked for; `none` says what no credentials
+/// at all means for this command.
+pub fn resolve(
+    args: &CommonArgs,
+    scope: &ScopeArgs,
+    none: NoCredentials,
+) -> Result<Settings, String> {
     let tz = resolve_tz(args.tz.as_deref())?;
     let granularity: Granularity = args.interval.parse()?;
     let media = resolve_media(&args.media)?;
     let selection = Selection {
-        queues: clean_list(&args.queues),
-        users: clean_list(&args.users),
+        queues: clean_list(&scope.queues),
+        users: clean_list(&scope.users),
     };
     let demo_start = present(&args.demo_at)
         .map(|t| {
@@ -100,7 +120,7 @@ pub fn resolve(args: &CommonArgs) -> Result<Settings, String> {
     let mode = if args.demo || demo_start.is_some() {
         Mode::Demo
     } else {
-        resolve_mode(args)?
+        resolve_mode(args, none)?
     };
     Ok(Settings {
         mode,
@@ -126,17 +146,39 @@ fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn resolve_mode(args: &CommonArgs) -> Result<Mode, String> {
+fn resolve_mode(args: &CommonArgs, none: NoCredentials) -> Result<Mode, String> {
     let (id, secret) = (present(&args.client_id), present(&args.client_secret));
+    // Where the org is: a region, or the API/login URLs.
+    let place = [&args.region, &args.api_url, &args.login_url]
+        .into_iter()
+        .any(|v| present(v).is_some());
     let (id, secret) = match (id, secret) {
-        (None, None) => return Ok(Mode::Demo),
-        (Some(_), None) => {
-            return Err("GENESYS_CLOUD_CLIENT_SECRET is not set (the client id is); set both, or neither for the demo floor".into());
-        }
-        (None, Some(_)) => {
-            return Err("GENESYS_CLOUD_CLIENT_ID is not set (the client secret is); set both, or neither for the demo floor".into());
+        (None, None) if !place => {
+            return match none {
+                NoCredentials::Demo => Ok(Mode::Demo),
+                NoCredentials::Refuse => Err(NO_CREDENTIALS.to_string()),
+            };
         }
         (Some(i), Some(s)) => (i, s),
+        (id, secret) => {
+            let missing: Vec<&str> = [
+                (id, "GENESYS_CLOUD_CLIENT_ID (--client-id)"),
+                (secret, "GENESYS_CLOUD_CLIENT_SECRET (--client-secret)"),
+            ]
+            .into_iter()
+            .filter(|(v, _)| v.is_none())
+            .map(|(_, name)| name)
+            .collect();
+            let (verb, them) = match missing.len() {
+                1 => ("is", "it"),
+                _ => ("are", "them"),
+            };
+            return Err(format!(
+                "incomplete Genesys credentials: {} {verb} not set; set {them} too, or add --demo \
+                 for the simulated floor",
+                missing.join(" and ")
+            ));
+        }
     };
     let region = present(&args.region).map(region::lookup).transpose()?;
     let api_override = present(&args.api_url)
@@ -300,10 +342,62 @@ mod tests {
         }
     }
 
+    /// The dashboard's resolution (no credentials: the demo floor), every agent.
+    fn dash(a: &CommonArgs) -> Result<Settings, String> {
+        resolve(a, &ScopeArgs::default(), NoCredentials::Demo)
+    }
+
     #[test]
     fn no_credentials_means_demo() {
-        let s = resolve(&args()).expect("ok");
+        let s = dash(&args()).expect("ok");
         assert!(matches!(s.mode, Mode::Demo));
+    }
+
+    #[test]
+    fn no_credentials_is_refused_where_demo_must_be_asked_for() {
+        let none = ScopeArgs::default();
+        let e = resolve(&args(), &none, NoCredentials::Refuse).expect_err("refused");
+        assert_eq!(e, NO_CREDENTIALS);
+        let mut a = args();
+        a.demo = true;
+        assert!(matches!(
+            resolve(&a, &none, NoCredentials::Refuse)
+                .expect("demo")
+                .mode,
+            Mode::Demo
+        ));
+        let mut a = args();
+        a.demo_at = Some("2025-03-10T10:15:00-05:00".into());
+        assert!(resolve(&a, &none, NoCredentials::Refuse).is_ok());
+    }
+
+    #[test]
+    fn partial_credentials_name_what_is_missing_for_every_command() {
+        let none = ScopeArgs::default();
+        for when_none in [NoCredentials::Demo, NoCredentials::Refuse] {
+            let mut a = args();
+            a.region = Some("us-east-1".into());
+            let e = resolve(&a, &none, when_none).expect_err("region only");
+            assert!(
+                e.contains("GENESYS_CLOUD_CLIENT_ID")
+                    && e.contains("GENESYS_CLOUD_CLIENT_SECRET (--client-secret) are not set"),
+                "{e}"
+            );
+            let mut a = args();
+            a.api_url = Some("https://api.example.com".into());
+            a.client_secret = Some("s3cret".into());
+            let e = resolve(&a, &none, when_none).expect_err("no id");
+            assert!(
+                e.contains("GENESYS_CLOUD_CLIENT_ID (--client-id) is not set"),
+                "{e}"
+            );
+            assert!(!e.contains("s3cret") && !e.contains('\n'), "{e}");
+            let mut a = args();
+            a.client_id = Some("id".into());
+            a.client_secret = Some("s".into());
+            let e = resolve(&a, &none, when_none).expect_err("no region");
+            assert!(e.contains("GENESYS_CLOUD_REGION"), "{e}");
+        }
     }
 
     #[test]
@@ -312,7 +406,7 @@ mod tests {
         a.client_id = Some("id".into());
         a.client_secret = Some("s3cret".into());
         a.region = Some("eu-west-2".into());
-        let Mode::Live(l) = resolve(&a).expect("ok").mode else {
+        let Mode::Live(l) = dash(&a).expect("ok").mode else {
             panic!("live expected")
         };
         assert_eq!(l.api_url.as_str(), "https://api.euw2.pure.cloud/");
@@ -321,7 +415,7 @@ mod tests {
     }
 
     fn live(a: &CommonArgs) -> Result<LiveSettings, String> {
-        match resolve(a)?.mode {
+        match dash(a)?.mode {
             Mode::Live(l) => Ok(*l),
             Mode::Demo => Err("demo".into()),
         }
@@ -389,15 +483,15 @@ mod tests {
         let mut a = args();
         for all in [vec!["all"], vec!["ALL"], vec!["voice", "all"]] {
             a.media = all.iter().map(|m| m.to_string()).collect();
-            assert_eq!(resolve(&a).expect("all").media, Vec::<String>::new());
+            assert_eq!(dash(&a).expect("all").media, Vec::<String>::new());
         }
         a.media = vec!["internalmessage".into(), "ScreenMonitoring".into()];
         assert_eq!(
-            resolve(&a).expect("new media types").media,
+            dash(&a).expect("new media types").media,
             vec!["internalmessage", "screenmonitoring"]
         );
         a.media = vec!["pigeon".into()];
-        let e = resolve(&a).expect_err("pigeon");
+        let e = dash(&a).expect_err("pigeon");
         assert!(
             e.contains("all or any of") && e.contains("screenmonitoring"),
             "{e}"
@@ -410,31 +504,31 @@ mod tests {
         a.client_id = Some("id".into());
         a.client_secret = Some("s".into());
         a.region = Some("moon-1".into());
-        let e = resolve(&a).expect_err("bad region");
+        let e = dash(&a).expect_err("bad region");
         assert!(e.contains("moon-1") && e.contains("us-east-1") && !e.contains('\n'));
         a.region = None;
         assert!(
-            resolve(&a)
+            dash(&a)
                 .expect_err("missing region")
                 .contains("GENESYS_CLOUD_REGION")
         );
         a.region = Some("us-east-1".into());
         a.api_url = Some("http://api.example.com".into());
-        assert!(resolve(&a).is_err());
+        assert!(dash(&a).is_err());
         a.api_url = Some("http://127.0.0.1:9000".into());
         a.login_url = Some("http://localhost:9001".into());
-        assert!(resolve(&a).is_ok());
+        assert!(dash(&a).is_ok());
         let mut b = args();
         b.tz = Some("Mars/Olympus".into());
-        assert!(resolve(&b).expect_err("tz").contains("Mars/Olympus"));
+        assert!(dash(&b).expect_err("tz").contains("Mars/Olympus"));
         let mut c = args();
         c.media = vec!["pigeon".into()];
-        assert!(resolve(&c).expect_err("media").contains("pigeon"));
+        assert!(dash(&c).expect_err("media").contains("pigeon"));
         let mut d = args();
         d.interval = "20".into();
-        assert!(resolve(&d).is_err());
+        assert!(dash(&d).is_err());
         let mut e = args();
         e.client_id = Some("id".into());
-        assert!(resolve(&e).expect_err("half").contains("SECRET"));
+        assert!(dash(&e).expect_err("half").contains("SECRET"));
     }
 }

@@ -1,58 +1,71 @@
-//! The `floorwatch` binary: parse options, start logging, run the dashboard or the export.
-//! Every failure ends as one `floorwatch: …` line on stderr and a non-zero exit.
+//! The `floorwatch` binary: parse options, start logging, run the dashboard, an export or a
+//! replay. Every failure ends as one `floorwatch: …` line on stderr; the exit status is 0 when
+//! done, 1 when the run failed, 2 for bad usage and 128+n when signal n ended it (the terminal
+//! restored first).
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use floorwatch::cli::{Cli, Command};
-use floorwatch::{commands, config, logging};
+use floorwatch::cli::{self, Command, ScopeArgs};
+use floorwatch::commands::{self, RunError};
+use floorwatch::config::{self, NoCredentials};
+use floorwatch::logging;
+use floorwatch::tui::Ended;
 
 fn main() -> ExitCode {
     // A malformed .env is reported, a missing one is normal.
     if let Err(e) = dotenvy::dotenv()
         && !e.not_found()
     {
-        eprintln!("floorwatch: cannot read .env: {e}");
-        return ExitCode::from(2);
+        return fail(RunError::Usage(format!("cannot read .env: {e}")));
     }
-    let cli = Cli::parse();
+    let cli = match cli::parse() {
+        Ok(c) => c,
+        Err(e) => return fail(RunError::Usage(e)),
+    };
     // Panic reports print after ratatui's hook has restored the terminal.
     let _ = color_eyre::install();
-    // Replaying or exporting a recording asks nothing of Genesys: no settings to resolve.
-    let offline = match &cli.command {
-        Some(Command::Replay(_)) => true,
-        Some(Command::Export(args)) => args.from_recording.is_some(),
-        _ => false,
+    // Replaying or exporting a recording asks nothing of Genesys: no settings to resolve. The
+    // dashboard opens the demo floor without credentials; the headless commands refuse to.
+    let settings = match &cli.command {
+        None => Some(config::resolve(
+            &cli.common,
+            &cli.scope,
+            NoCredentials::Demo,
+        )),
+        Some(Command::Export(a)) if a.from_recording.is_none() => {
+            Some(config::resolve(&a.common, &a.scope, NoCredentials::Refuse))
+        }
+        Some(Command::Conversations(a)) => Some(config::resolve(
+            &a.common,
+            &ScopeArgs {
+                queues: Vec::new(),
+                users: a.users.clone(),
+            },
+            NoCredentials::Refuse,
+        )),
+        Some(Command::Export(_) | Command::Replay(_)) => None,
     };
-    let settings = match offline {
-        true => None,
-        false => match config::resolve(&cli.common) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("floorwatch: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let settings = match settings.transpose() {
+        Ok(s) => s,
+        Err(e) => return fail(RunError::Usage(e)),
     };
     // Targets colour the dashboard (live or replay); a bad file stops us before the terminal
     // is taken, unless --no-config.
-    let targets = match &cli.command {
-        None | Some(Command::Replay(_)) => {
-            match config::resolve_targets(cli.dashboard.config.as_deref(), cli.dashboard.no_config)
-            {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("floorwatch: {e}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-        _ => Default::default(),
+    let screen = match &cli.command {
+        None => Some(&cli.dashboard.screen),
+        Some(Command::Replay(a)) => Some(&a.screen),
+        Some(_) => None,
+    };
+    let targets = match screen
+        .map(|s| config::resolve_targets(s.config.as_deref(), s.no_config))
+        .transpose()
+    {
+        Ok(t) => t.unwrap_or_default(),
+        Err(e) => return fail(RunError::Usage(e)),
     };
     let log_path = cli
-        .dashboard
-        .log_file
-        .clone()
+        .log_file()
+        .map(ToOwned::to_owned)
         .unwrap_or_else(logging::default_log_path);
     let _log_guard = match logging::init(&log_path) {
         Ok(g) => Some(g),
@@ -68,33 +81,49 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("floorwatch: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return fail(RunError::Failed(format!(
+                "cannot start the async runtime: {e}"
+            )));
         }
     };
     let result = runtime.block_on(async {
+        let done = |r: Result<(), RunError>| r.map(|()| Ended::Quit);
         match (&cli.command, &settings) {
-            (Some(Command::Replay(args)), _) => {
-                commands::replay(&cli.dashboard, args, targets).await
-            }
+            (Some(Command::Replay(args)), _) => commands::replay(args, targets).await,
             (Some(Command::Export(args)), None) => match &args.from_recording {
-                Some(path) => commands::export_from_recording(path, args).await,
-                None => Err("internal: settings were not resolved".to_string()),
+                Some(path) => done(commands::export_from_recording(path, args).await),
+                None => Err(RunError::Failed(
+                    "internal: settings were not resolved".into(),
+                )),
             },
-            (_, None) => Err("internal: settings were not resolved".to_string()),
-            (Some(Command::Export(args)), Some(settings)) => commands::export(settings, args).await,
+            (_, None) => Err(RunError::Failed(
+                "internal: settings were not resolved".into(),
+            )),
+            (Some(Command::Export(args)), Some(settings)) => {
+                done(commands::export(settings, args).await)
+            }
             (Some(Command::Conversations(args)), Some(settings)) => {
-                commands::conversations(settings, args).await
+                done(commands::conversations(settings, args).await)
             }
             (None, Some(settings)) => commands::dashboard(settings, &cli.dashboard, targets).await,
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(ended) => {
+            if let Ended::Signal(n) = ended {
+                tracing::info!(signal = n, "ended by a signal; the terminal was restored");
+            }
+            ExitCode::from(ended.exit_code())
+        }
         Err(e) => {
             tracing::error!(error = %e, "exiting with an error");
-            eprintln!("floorwatch: {e}");
-            ExitCode::FAILURE
+            fail(e)
         }
     }
+}
+
+/// Prints the one-line error and gives its exit status.
+fn fail(e: RunError) -> ExitCode {
+    eprintln!("floorwatch: {e}");
+    ExitCode::from(e.exit_code())
 }

@@ -1,6 +1,8 @@
 //! The terminal and the UI loop: one `select!` over key/resize events, fetcher events, finished
-//! exports and a slow clock. State changes only through `App::update`; the screen is redrawn
-//! only when an update says something visible changed, so an idle dashboard sleeps.
+//! exports, a slow clock and the signals that end a run (SIGTERM, SIGHUP, SIGINT). State
+//! changes only through `App::update`; the screen is redrawn only when an update says something
+//! visible changed, so an idle dashboard sleeps. However the loop ends — `q`, a signal, an error
+//! or a panic — the terminal is given back as it was found.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::app::{Action, App, DrillRequest, Effect, Notice, SPINNER_STEP_MS, ViewExport};
@@ -23,18 +25,103 @@ use crate::ui;
 /// every refresh, not every frame.
 pub const CLOCK_TICK: Duration = Duration::from_secs(1);
 
-/// Owns the terminal for the UI's lifetime; restores it on drop, so an early `?` or a panic
-/// unwinding through the loop still leaves the shell usable (ratatui's panic hook covers the
-/// panic-on-another-thread case).
+/// How the UI loop ended, for the process's exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `q`, Ctrl-C, or the terminal's input closed: exit 0.
+    Quit,
+    /// Ended by this signal (SIGTERM, SIGHUP or SIGINT), the terminal restored: exit 128 + n.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit status a shell expects: 0, or 128 + the signal's number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(n) => u8::try_from(128 + n).unwrap_or(u8::MAX),
+        }
+    }
+}
+
+/// The signals that end the dashboard the way `q` does, so a `kill`, an SSH drop (SIGHUP) or
+/// `tmux kill-pane` leaves the shell usable instead of stuck in the alternate screen.
+pub struct Signals {
+    #[cfg(unix)]
+    listeners: [(i32, tokio::signal::unix::Signal); 3],
+}
+
+impl Signals {
+    /// Catches SIGTERM, SIGHUP and SIGINT (Ctrl-C elsewhere) from now on. Needs the runtime.
+    pub fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |k: SignalKind| signal(k).map(|s| (k.as_raw_value(), s));
+            Ok(Signals {
+                listeners: [
+                    listen(SignalKind::terminate())?,
+                    listen(SignalKind::hangup())?,
+                    listen(SignalKind::interrupt())?,
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The next signal's number.
+    pub async fn recv(&mut self) -> i32 {
+        #[cfg(unix)]
+        {
+            let [(a, sa), (b, sb), (c, sc)] = &mut self.listeners;
+            tokio::select! {
+                Some(()) = sa.recv() => *a,
+                Some(()) = sb.recv() => *b,
+                Some(()) = sc.recv() => *c,
+                else => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => 2,
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
+
+    /// A signal that has already arrived: a closed terminal (SIGHUP) also fails its input and
+    /// output, and the signal, not the failure, is why the run ended.
+    fn pending(&mut self) -> Option<i32> {
+        self.recv().now_or_never()
+    }
+
+    /// `failure`, unless a signal explains it.
+    fn or_signal(&mut self, failure: String) -> Result<Ended, String> {
+        match self.pending() {
+            Some(n) => Ok(Ended::Signal(n)),
+            None => Err(failure),
+        }
+    }
+}
+
+/// Owns the terminal for the UI's lifetime; restores it on drop, so quitting, a signal, an
+/// early `?` or a panic unwinding through the loop all leave the shell usable (ratatui's panic
+/// hook covers the panic-on-another-thread case).
 pub struct TerminalGuard {
     pub terminal: ratatui::DefaultTerminal,
+    /// Caught before the terminal is taken, so no signal can leave it in the alternate screen.
+    pub signals: Signals,
 }
 
 impl TerminalGuard {
-    /// Enters raw mode and the alternate screen.
+    /// Catches the ending signals, then enters raw mode and the alternate screen.
     pub fn enter() -> std::io::Result<Self> {
+        let signals = Signals::install()?;
         Ok(TerminalGuard {
             terminal: ratatui::try_init()?,
+            signals,
         })
     }
 }
@@ -56,8 +143,9 @@ pub struct ExportTarget {
     pub view_file: Option<PathBuf>,
 }
 
-/// Runs the dashboard over `feed` (the live fetcher, or a replay) until the user quits.
-/// Quitting cancels the fetcher or replay, waits for it, and lets a recording finish writing.
+/// Runs the dashboard over `feed` (the live fetcher, or a replay) until the user quits or a
+/// signal arrives. Either way the fetcher or replay is cancelled and waited for, and a
+/// recording finishes writing, before this returns (the guard then restores the terminal).
 /// `conversations` answers the drill-down (`None` where there is no API to ask, e.g. a replay).
 pub async fn run(
     guard: &mut TerminalGuard,
@@ -66,8 +154,8 @@ pub async fn run(
     target: ExportTarget,
     clock: Clock,
     conversations: Option<Lookups>,
-) -> Result<(), String> {
-    let terminal = &mut guard.terminal;
+) -> Result<Ended, String> {
+    let TerminalGuard { terminal, signals } = guard;
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(CLOCK_TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -85,21 +173,26 @@ pub async fn run(
             .map(|_| ())
             .map_err(|e| format!("cannot draw: {e}"))
     };
-    draw(terminal, &mut app)?;
     let mut usage: Option<usize> = None;
+    // The first frame; like every later one, a failure still goes through the shutdown below.
+    let mut first_failed = draw(terminal, &mut app).err();
     // The first turn asks the app what it needs from outside before any event arrives.
     let mut first = Some(Action::Start);
     let result = loop {
+        if let Some(e) = first_failed.take() {
+            break signals.or_signal(e);
+        }
         let action = if let Some(start) = first.take() {
             Some(start)
         } else {
             tokio::select! {
+            n = signals.recv() => break Ok(Ended::Signal(n)),
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(Action::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
                 Some(Ok(_)) => None,
-                Some(Err(e)) => break Err(format!("terminal input failed: {e}")),
-                None => break Ok(()),
+                Some(Err(e)) => break signals.or_signal(format!("terminal input failed: {e}")),
+                None => break Ok(signals.pending().map_or(Ended::Quit, Ended::Signal)),
             },
             Some(fe) = feed.events.recv() => {
                 feed.saw(&fe);
@@ -189,10 +282,10 @@ pub async fn run(
             }
         }
         if app.should_quit() {
-            break Ok(());
+            break Ok(Ended::Quit);
         }
-        if dirty {
-            draw(terminal, &mut app)?;
+        if dirty && let Err(e) = draw(terminal, &mut app) {
+            break signals.or_signal(e);
         }
     };
     for h in drills.values() {

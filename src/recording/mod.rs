@@ -70,6 +70,17 @@ pub enum RecordingError {
         "recording {path} is damaged ({detail}) with records after the damage; not appending to it (record to a new file)"
     )]
     Damaged { path: PathBuf, detail: String },
+    /// `--record` onto a recording of another zone or interval.
+    #[error(
+        "recording {path} was made in {tz} at {minutes}-minute intervals and this run is {want_tz} at {want_minutes}-minute intervals; not appending (record to a new file, or run with --tz {tz} --interval {minutes})"
+    )]
+    OtherGrid {
+        path: PathBuf,
+        tz: chrono_tz::Tz,
+        minutes: i64,
+        want_tz: chrono_tz::Tz,
+        want_minutes: i64,
+    },
     /// A snapshot could not be compressed.
     #[error("cannot encode a snapshot for recording {path}: {detail}")]
     Encode { path: PathBuf, detail: String },

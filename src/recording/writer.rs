@@ -81,8 +81,25 @@ impl Recorder {
     /// than cut, since appending after the damage would hide what follows it and cutting would
     /// destroy it. The first snapshot written is a keyframe.
     pub fn append(path: impl AsRef<Path>) -> Result<Recorder, RecordingError> {
-        let path = path.as_ref();
+        Recorder::append_to(path.as_ref(), None)
+    }
+
+    /// [`Recorder::append`], refusing ([`RecordingError::OtherGrid`]) a recording whose zone or
+    /// interval differs from `expect`'s: its replay would cut this run's snapshots wrong.
+    fn append_to(path: &Path, expect: Option<&RecordingMeta>) -> Result<Recorder, RecordingError> {
         let existing = Recording::open(path)?;
+        if let Some(want) = expect {
+            let have = existing.meta();
+            if (have.tz, have.granularity) != (want.tz, want.granularity) {
+                return Err(RecordingError::OtherGrid {
+                    path: path.to_path_buf(),
+                    tz: have.tz,
+                    minutes: have.granularity.minutes(),
+                    want_tz: want.tz,
+                    want_minutes: want.granularity.minutes(),
+                });
+            }
+        }
         if !existing.damage_is_only_at_the_end() {
             return Err(RecordingError::Damaged {
                 path: path.to_path_buf(),
@@ -111,15 +128,16 @@ impl Recorder {
         Recorder::over(path, file, valid)
     }
 
-    /// [`Recorder::append`] when `path` holds a recording, [`Recorder::create`] when it does
-    /// not exist (or is an empty file): what `--record FILE` wants.
+    /// [`Recorder::append`] when `path` holds a recording made in the same zone and interval
+    /// as `meta` (another is refused: [`RecordingError::OtherGrid`]), [`Recorder::create`]
+    /// when it does not exist (or is an empty file): what `--record FILE` wants.
     pub fn open_or_create(
         path: impl AsRef<Path>,
         meta: &RecordingMeta,
     ) -> Result<Recorder, RecordingError> {
         let path = path.as_ref();
         match std::fs::metadata(path) {
-            Ok(m) if m.len() > 0 => Recorder::append(path),
+            Ok(m) if m.len() > 0 => Recorder::append_to(path, Some(meta)),
             Ok(_) => {
                 let file = OpenOptions::new()
                     .append(true)

@@ -20,6 +20,11 @@ const TOKEN: &str = "tok-Never-Shown-99";
 /// Runs the binary with a clean environment (no stray GENESYS_* from the developer's shell),
 /// from `dir`, so no `.env` is picked up.
 fn floorwatch(dir: &Path, args: &[&str]) -> Output {
+    floorwatch_env(dir, args, &[])
+}
+
+/// [`floorwatch`] with these environment variables set.
+fn floorwatch_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_floorwatch"));
     cmd.current_dir(dir).args(args);
     for (k, _) in std::env::vars() {
@@ -28,6 +33,7 @@ fn floorwatch(dir: &Path, args: &[&str]) -> Output {
         }
     }
     cmd.env("FLOORWATCH_LOG_FILE", dir.join("fw.log"));
+    cmd.envs(env.iter().copied());
     cmd.output().expect("run floorwatch")
 }
 
@@ -475,6 +481,11 @@ async fn bad_credentials_name_the_login_host_and_hide_the_secret() {
     .await
     .expect("join");
     let err = assert_one_line_error(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a refused login is a failure, not usage: {err}"
+    );
     let host = login.address().to_string();
     assert!(
         err.contains(&host) || err.contains("127.0.0.1"),
@@ -1028,4 +1039,290 @@ async fn tutorial_region_names_are_accepted_and_an_api_url_needs_a_derivable_log
         err.contains("cannot derive the login URL") && err.contains("GENESYS_CLOUD_LOGIN_URL"),
         "{err}"
     );
+}
+// What each subcommand offers, no silent demo data, exit statuses
+
+/// Where the data comes from and how the day is cut: the dashboard, export, conversations.
+const SOURCE_AND_DAY: &[&str] = &[
+    "--region",
+    "--client-id",
+    "--client-secret",
+    "--api-url",
+    "--login-url",
+    "--demo",
+    "--demo-at",
+    "--tz",
+    "--interval",
+    "--media",
+];
+/// The export directory and the targets: the screens (dashboard, replay).
+const SCREEN: &[&str] = &["--export-dir", "--config", "--no-config"];
+/// The dashboard's alone.
+const DASHBOARD: &[&str] = &[
+    "--refresh",
+    "--lookback",
+    "--record",
+    "--no-status",
+    "--reset-view",
+    "--view-file",
+];
+/// Which agents: the dashboard and export.
+const SCOPE: &[&str] = &["--queue", "--user"];
+
+/// The long options a help text lists (the first `--name` of each option line).
+fn listed_options(help: &str) -> std::collections::BTreeSet<String> {
+    help.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .filter_map(|l| {
+            l.split([' ', ',', '='])
+                .find(|w| w.starts_with("--"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn each_subcommand_help_lists_only_the_options_it_uses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let own = |lists: &[&[&str]]| -> std::collections::BTreeSet<String> {
+        lists
+            .iter()
+            .flat_map(|l| l.iter())
+            .chain(&["--log-file", "--help"])
+            .map(|s| s.to_string())
+            .collect()
+    };
+    for (sub, want) in [
+        (
+            vec![],
+            own(&[SOURCE_AND_DAY, SCOPE, SCREEN, DASHBOARD, &["--version"]]),
+        ),
+        (
+            vec!["export"],
+            own(&[
+                SOURCE_AND_DAY,
+                SCOPE,
+                &[
+                    "--date",
+                    "--out",
+                    "--from-recording",
+                    "--at",
+                    "--with-status",
+                ],
+            ]),
+        ),
+        (
+            vec!["conversations"],
+            own(&[SOURCE_AND_DAY, &["--user", "--date", "--at", "--out"]]),
+        ),
+        (
+            vec!["replay"],
+            own(&[SCREEN, &["--speed", "--at", "--view-file"]]),
+        ),
+    ] {
+        for help in ["--help", "-h"] {
+            let args: Vec<&str> = sub.iter().copied().chain([help]).collect();
+            let o = floorwatch(dir.path(), &args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}");
+            let text = String::from_utf8_lossy(&o.stdout);
+            assert_eq!(listed_options(&text), want, "{args:?}:\n{text}");
+        }
+    }
+    // The top-level help names the exit statuses.
+    let top = floorwatch(dir.path(), &["--help"]);
+    let text = String::from_utf8_lossy(&top.stdout);
+    assert!(
+        text.contains("2 bad usage") && text.contains("128+n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn headless_commands_without_credentials_refuse_in_one_line_and_write_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("day.csv");
+    let out_s = out.to_str().expect("utf-8");
+    for args in [
+        vec!["export", "--out", out_s],
+        vec![
+            "export",
+            "--date",
+            "2025-03-10",
+            "--with-status",
+            "--out",
+            out_s,
+        ],
+        vec![
+            "conversations",
+            "--user",
+            "u-1",
+            "--at",
+            "10:00",
+            "--out",
+            out_s,
+        ],
+    ] {
+        let o = floorwatch(dir.path(), &args);
+        let err = assert_one_line_error(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end(),
+            format!("floorwatch: {}", floorwatch::config::NO_CREDENTIALS),
+            "{args:?}"
+        );
+        assert!(err.contains("add --demo for the simulated floor"), "{err}");
+        assert!(!out.exists(), "{args:?} wrote a file");
+        assert!(o.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+    // With --demo they run on the simulated floor, as before.
+    let o = floorwatch(
+        dir.path(),
+        &[
+            "export",
+            "--demo",
+            "--tz",
+            "America/Chicago",
+            "--out",
+            out_s,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.exists());
+}
+
+#[test]
+fn partial_credentials_are_refused_naming_what_is_missing_for_every_command() {
+    let dir = tempfile::tempdir().expect("dir");
+    let commands: [&[&str]; 3] = [
+        &[],
+        &["export"],
+        &["conversations", "--user", "u-1", "--at", "10:00"],
+    ];
+    for cmd in commands {
+        // Only the region (in the environment, as a .env would leave it).
+        let o = floorwatch_env(dir.path(), cmd, &[("GENESYS_CLOUD_REGION", "us-east-1")]);
+        let err = assert_one_line_error(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(
+            err.contains("GENESYS_CLOUD_CLIENT_ID") && err.contains("GENESYS_CLOUD_CLIENT_SECRET"),
+            "{cmd:?}: {err}"
+        );
+        assert!(!err.contains("no Genesys credentials"), "{err}");
+        // Id and secret, no region.
+        let o = floorwatch_env(
+            dir.path(),
+            cmd,
+            &[
+                ("GENESYS_CLOUD_CLIENT_ID", "cid"),
+                ("GENESYS_CLOUD_CLIENT_SECRET", SECRET),
+            ],
+        );
+        let err = assert_one_line_error(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(err.contains("GENESYS_CLOUD_REGION"), "{cmd:?}: {err}");
+        // A secret alone names the id.
+        let o = floorwatch_env(dir.path(), cmd, &[("GENESYS_CLOUD_CLIENT_SECRET", SECRET)]);
+        let err = assert_one_line_error(&o);
+        assert!(err.contains("GENESYS_CLOUD_CLIENT_ID"), "{cmd:?}: {err}");
+        // Refused before any terminal was taken.
+        assert!(o.stdout.is_empty(), "{cmd:?}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_while_running_exit_1() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_path_buf();
+    let missing = d.join("missing.fwr");
+    let missing = missing.to_str().expect("utf-8").to_string();
+    let creds = ["--client-id", "cid", "--client-secret", SECRET];
+    let usage: Vec<(Vec<&str>, &str)> = vec![
+        (
+            [&["export", "--region", "us-east-9"][..], &creds].concat(),
+            "us-east-9",
+        ),
+        (
+            vec!["export", "--demo", "--tz", "Mars/Olympus"],
+            "Mars/Olympus",
+        ),
+        (vec!["--demo", "--interval", "20"], "15, 30 or 60"),
+        (vec!["export", "--demo", "--media", "pigeon"], "pigeon"),
+        (vec!["export", "--demo", "--date", "2025-02-30"], "--date"),
+        (
+            vec![
+                "conversations",
+                "--demo",
+                "--user",
+                "u",
+                "--date",
+                "03/10/2025",
+                "--at",
+                "10:00",
+            ],
+            "--date",
+        ),
+        (
+            vec!["conversations", "--demo", "--user", "u", "--at", "25:99"],
+            "--at",
+        ),
+        (vec!["conversations", "--demo", "--at", "10:00"], "--user"),
+        (vec!["replay", &missing, "--at", "noon"], "--at"),
+        (vec!["replay", &missing, "--speed", "100"], "--speed"),
+        (
+            vec!["replay", &missing, "--export-dir", "/nonexistent-dir"],
+            "--export-dir",
+        ),
+        (
+            vec!["export", "--from-recording", &missing, "--at", "noon"],
+            "--at",
+        ),
+        (vec!["--demo", "--refresh", "5"], "--refresh"),
+        (
+            vec!["--demo", "--export-dir", "/nonexistent-dir"],
+            "--export-dir",
+        ),
+        (vec!["--demo", "--demo-at", "yesterday"], "--demo-at"),
+        (vec!["--record", &missing, "replay", &missing], "--record"),
+        (
+            vec!["--tz", "UTC", "export", "--demo"],
+            "after the subcommand",
+        ),
+    ];
+    for (args, needle) in usage {
+        let o = floorwatch(&d, &args);
+        let err = assert_one_line_error(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // clap's own usage errors: an option a subcommand does not take.
+    for args in [
+        vec!["replay", &missing, "--region", "us-east-1"],
+        vec!["replay", &missing, "--record", "x.fwr"],
+        vec!["export", "--refresh", "20"],
+        vec!["conversations", "--queue", "Billing", "--at", "10:00"],
+    ] {
+        let o = floorwatch(&d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("unexpected argument"), "{}", stderr(&o));
+    }
+    // Failures while running: a missing recording, an output that cannot be written (a refused
+    // login is in `bad_credentials_name_the_login_host_and_hide_the_secret`).
+    let o = floorwatch(&d, &["replay", &missing]);
+    let err = assert_one_line_error(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let out = d.join("missing-dir/day.csv");
+    let o = floorwatch(
+        &d,
+        &[
+            "export",
+            "--demo",
+            "--tz",
+            "UTC",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let err = assert_one_line_error(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
 }

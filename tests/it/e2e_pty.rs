@@ -1,12 +1,13 @@
 //! End to end: the real binary in demo mode inside a pseudo-terminal. Waits for the agents
 //! table, presses `e` (export the view) and `q`, then checks the exported file and a clean exit;
-//! and opens an interval's conversations, exports them, and returns to the intervals.
+//! opens an interval's conversations, exports them, and returns to the intervals; and ends the
+//! dashboard with SIGTERM, SIGHUP and SIGINT, checking the terminal is given back.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rexpect::process::WaitStatus;
+use rexpect::process::{Signal, WaitStatus};
 use rexpect::session::spawn_command;
 
 /// Starts the demo dashboard (140×40, clock pinned to a busy Monday) exporting into `dir`.
@@ -16,8 +17,19 @@ fn start(dir: &Path) -> rexpect::session::PtySession {
 
 /// [`start`] with extra command-line arguments.
 fn start_with(dir: &Path, extra: &[&str]) -> rexpect::session::PtySession {
+    let pinned = [
+        "--demo-at",
+        "2025-03-10T10:15:00-05:00",
+        "--tz",
+        "America/Chicago",
+    ];
+    start_bare(dir, &[&pinned[..], extra].concat())
+}
+
+/// The dashboard with no credentials, exporting into `dir`, with only `extra` besides.
+fn start_bare(dir: &Path, extra: &[&str]) -> rexpect::session::PtySession {
     let bin = env!("CARGO_BIN_EXE_floorwatch");
-    let script = r#"bin=$0; dir=$1; shift; stty rows 40 cols 140 && exec "$bin" --demo-at 2025-03-10T10:15:00-05:00 --tz America/Chicago --export-dir "$dir" --log-file "$dir/fw.log" --no-config "$@""#;
+    let script = r#"bin=$0; dir=$1; shift; stty rows 40 cols 140 && exec "$bin" --export-dir "$dir" --log-file "$dir/fw.log" --no-config "$@""#;
     let mut cmd = Command::new("sh");
     cmd.args(["-c", script, bin, dir.to_str().expect("utf-8 path")]);
     cmd.args(extra);
@@ -194,4 +206,64 @@ fn the_view_is_restored_on_the_next_start_and_reset_view_forgets_it() {
     p.send("q").expect("q");
     p.flush().expect("flush");
     p.exp_eof().expect("exits");
+}
+
+#[test]
+fn without_credentials_the_dashboard_opens_the_demo_floor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = start_bare(dir.path(), &[]);
+    p.exp_string("DEMO").expect("the demo floor, labelled");
+    p.send("q").expect("q");
+    p.flush().expect("flush");
+    p.exp_eof().expect("exits");
+    match p.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
+
+/// SIGTERM (`kill`), SIGHUP (an SSH drop, `tmux kill-pane`) and SIGINT end the dashboard as
+/// `q` does: the alternate screen left, the cursor shown, the recording finished; the exit
+/// status is 128 + the signal's number.
+#[test]
+fn signals_give_the_terminal_back_and_exit_128_plus_n() {
+    for sig in [Signal::SIGTERM, Signal::SIGHUP, Signal::SIGINT] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rec = dir.path().join("shift.fwr");
+        let mut p = start_with(dir.path(), &["--record", rec.to_str().expect("utf-8")]);
+        p.exp_string("as of").expect("first snapshot arrives");
+        assert!(!canonical(&p), "raw mode while the dashboard runs");
+        p.process_mut().signal(sig).expect("send the signal");
+        let tail = p.exp_eof().expect("exits");
+        match p.process().wait() {
+            Ok(WaitStatus::Exited(_, code)) => {
+                assert_eq!(code, 128 + sig as i32, "{sig:?}")
+            }
+            other => panic!("{sig:?}: killed instead of exiting: {other:?}"),
+        }
+        assert!(
+            tail.contains("\x1b[?1049l"),
+            "{sig:?}: the alternate screen is left: {tail:?}"
+        );
+        assert!(
+            tail.contains("\x1b[?25h"),
+            "{sig:?}: the cursor is shown: {tail:?}"
+        );
+        assert!(canonical(&p), "{sig:?}: raw mode is off again");
+        let recording = floorwatch::recording::Recording::open(&rec).expect("recording");
+        assert!(
+            !recording.is_empty(),
+            "{sig:?}: the snapshot on screen was recorded"
+        );
+        assert_eq!(recording.truncated(), None, "{sig:?}");
+    }
+}
+
+/// True when the pty is in canonical (line) mode, i.e. not raw.
+fn canonical(p: &rexpect::session::PtySession) -> bool {
+    let master = p.process().get_file_handle().expect("pty handle");
+    let modes = nix::sys::termios::tcgetattr(&master).expect("terminal modes");
+    modes
+        .local_flags
+        .contains(nix::sys::termios::LocalFlags::ICANON)
 }

@@ -207,10 +207,20 @@ fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 fn replay_in_pty(file: &Path, out: &Path) -> PtySession {
+    replay_in_pty_with(file, out, &[], &[])
+}
+
+/// [`replay_in_pty`] with extra arguments and environment variables.
+fn replay_in_pty_with(
+    file: &Path,
+    out: &Path,
+    extra: &[&str],
+    env: &[(&str, &Path)],
+) -> PtySession {
     let bin = env!("CARGO_BIN_EXE_floorwatch");
     // A pty starts at 0×0; give it a real size before floorwatch reads it.
     let script = format!(
-        r#"stty rows {ROWS} cols {COLS} && exec "$0" replay "$1" --speed 0.5 --export-dir "$2" --log-file "$2/fw.log""#
+        r#"bin=$0; file=$1; out=$2; shift 2; stty rows {ROWS} cols {COLS} && exec "$bin" replay "$file" --speed 0.5 --export-dir "$out" --log-file "$out/fw.log" "$@""#
     );
     let mut cmd = Command::new("sh");
     cmd.args([
@@ -220,7 +230,10 @@ fn replay_in_pty(file: &Path, out: &Path) -> PtySession {
         file.to_str().expect("utf-8"),
         out.to_str().expect("utf-8"),
     ]);
+    cmd.args(extra);
     cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("FLOORWATCH_VIEW_FILE");
+    cmd.envs(env.iter().copied());
     for var in [
         "GENESYS_CLOUD_CLIENT_ID",
         "GENESYS_CLOUD_CLIENT_SECRET",
@@ -349,4 +362,75 @@ fn a_truncated_recording_replays_and_says_so() {
         s.line(ROWS - 1).contains("recording ends early")
     });
     quit(p);
+}
+
+/// A saved view: sorted by AHT, filtered to `aht>5m`.
+const SAVED_VIEW: &str = r#"{"sort":"aht","descending":true,"filter":"aht>5m","focus":"agents","columns":["handled","aht"]}"#;
+
+/// Waits up to 10 s for `file` to contain `needle`; returns what it holds.
+fn wait_for_file(file: &Path, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if text.contains(needle) || Instant::now() >= deadline {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn replay_restores_and_saves_the_view_of_view_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("monday.fwr");
+    make_recording(&file);
+    let view = dir.path().join("replay-view.json");
+    std::fs::write(&view, SAVED_VIEW).expect("write view");
+
+    let mut p = replay_in_pty_with(
+        &file,
+        dir.path(),
+        &["--view-file", view.to_str().expect("utf-8")],
+        &[],
+    );
+    let mut screen = Screen::new();
+    wait_for(&mut p, &mut screen, "the saved filter", |s| {
+        (0..ROWS).any(|y| s.line(y).contains("aht>5m"))
+    });
+    // Sort by the next visible column (AHT → name): the file follows.
+    p.send("s").expect("s");
+    p.flush().expect("flush");
+    let saved = wait_for_file(&view, r#""sort": "name""#);
+    assert!(saved.contains(r#""sort": "name""#), "{saved}");
+    assert!(saved.contains("aht>5m"), "{saved}");
+    quit(p);
+}
+
+#[test]
+fn replay_without_view_file_leaves_the_dashboards_saved_view_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("monday.fwr");
+    make_recording(&file);
+    // The live dashboard's view file, named in the environment.
+    let view = dir.path().join("view.json");
+    std::fs::write(&view, SAVED_VIEW).expect("write view");
+
+    let mut p = replay_in_pty_with(&file, dir.path(), &[], &[("FLOORWATCH_VIEW_FILE", &view)]);
+    let mut screen = Screen::new();
+    wait_for(&mut p, &mut screen, "the unfiltered agents table", |s| {
+        (0..ROWS).any(|y| s.line(y).contains("Agents (30)"))
+    });
+    assert!(
+        (0..ROWS).all(|y| !screen.line(y).contains("aht>5m")),
+        "the dashboard's filter was not restored"
+    );
+    p.send("s").expect("s");
+    p.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(500));
+    quit(p);
+    assert_eq!(
+        std::fs::read_to_string(&view).expect("read"),
+        SAVED_VIEW,
+        "the dashboard's saved view is untouched"
+    );
 }

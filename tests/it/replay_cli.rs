@@ -325,6 +325,10 @@ fn bad_recordings_and_arguments_are_one_line_errors() {
             "no snapshot at or before 06:00",
         ),
         (vec!["--record", file, "replay", file], "--record"),
+        (
+            vec!["export", "--from-recording", file, "--tz", "UTC"],
+            "--tz does not apply to --from-recording",
+        ),
     ] {
         let o = floorwatch(dir.path(), &args);
         let err = one_line_error(&o);
@@ -401,4 +405,42 @@ fn export_from_recording_with_status_writes_the_recorded_status() {
     assert_eq!(header, export::day_header(true));
     assert_eq!(rows, export::day_rows_with_status(last).collect::<Vec<_>>());
     assert!(rows.iter().any(|r| !r[15].is_empty()), "some occupancy");
+}
+
+#[test]
+fn recording_onto_a_file_of_another_zone_or_interval_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (path, _) = recorded(dir.path());
+    let file = path.to_str().expect("utf-8");
+    let before = std::fs::read(&path).expect("read");
+    for (args, needle) in [
+        (
+            vec!["--demo", "--tz", "Europe/London", "--record", file],
+            "Europe/London at 30-minute",
+        ),
+        (
+            vec![
+                "--demo",
+                "--tz",
+                "America/Chicago",
+                "--interval",
+                "15",
+                "--record",
+                file,
+            ],
+            "America/Chicago at 15-minute",
+        ),
+    ] {
+        let o = floorwatch(dir.path(), &args);
+        let err = one_line_error(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("made in America/Chicago at 30-minute intervals") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("new file"), "{err}");
+        // Refused before the terminal was taken, and the recording is untouched.
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert_eq!(std::fs::read(&path).expect("read"), before, "{args:?}");
+    }
 }
