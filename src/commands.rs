@@ -271,7 +271,9 @@ pub async fn dashboard(
         refresh,
         now: clock(),
     })
-    .with_targets(targets);
+    .with_targets(targets)
+    .with_simulated_clock(simulated)
+    .with_recording(args.record.clone());
     let (mut app, view_file) = (
         app,
         args.view_file.clone().or_else(saved_view::default_path),

@@ -48,6 +48,13 @@ impl App {
                 Focus::Intervals => self.open_conversations(),
                 Focus::Agents => Outcome::none(),
             },
+            Command::SortNext | Command::SortReverse
+                if self.selection.focus == Focus::Intervals =>
+            {
+                self.say(Notice::Info(
+                    "the intervals stay in time order; Tab to the agents table to sort".into(),
+                ))
+            }
             Command::SortNext => {
                 let by = self.sort.by.next_in(&self.visible_columns());
                 self.set_sort(Sort {
@@ -92,10 +99,7 @@ impl App {
             }
             Command::Export => match self.export_view() {
                 Some(v) => Outcome::none().with(Effect::Export(v)),
-                None => {
-                    self.notice = Some(Notice::NothingToExport);
-                    Outcome::redraw()
-                }
+                None => self.say(Notice::NothingToExport),
             },
             Command::Help => {
                 self.overlay.toggle_help();

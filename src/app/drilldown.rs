@@ -183,6 +183,12 @@ impl App {
         else {
             return Outcome::none();
         };
+        if row.is_future(self.now) {
+            let label = row.label.clone();
+            return self.say(Notice::Info(format!(
+                "{label} has not started yet: no conversations to list"
+            )));
+        }
         let key = CellKey {
             user_id: agent.id.clone(),
             bucket_start: bucket.start,
@@ -368,10 +374,7 @@ impl App {
             Command::Refresh => self.fetch_conversations(),
             Command::Export => match self.drill_export() {
                 Some(v) => Outcome::none().with(Effect::Export(v)),
-                None => {
-                    self.notice = Some(Notice::NothingToExport);
-                    Outcome::redraw()
-                }
+                None => self.say(Notice::NothingToExport),
             },
             Command::Back => self.close_conversations(),
             Command::Help | Command::Quit => self.run(cmd),

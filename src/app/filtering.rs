@@ -126,7 +126,7 @@ impl App {
             Err(e) => {
                 // Known with no members: the filter shows nobody and the status line says why.
                 self.filter.queues.insert(name, Vec::new());
-                self.notice = Some(Notice::Warning(format!("queue {name:?}: {e}")));
+                self.say(Notice::Warning(format!("queue {name:?}: {e}")));
             }
         }
         self.reapply();

@@ -70,7 +70,16 @@ pub struct App {
     replay: Option<replay::ReplayState>,
     /// Targets from the config file; empty flags nothing.
     targets: crate::targets::Targets,
-    notice: Option<Notice>,
+    /// The last notice and when it was given, by the wall clock of the ticks (`None` when it
+    /// came before the first tick: it is stamped by that tick).
+    notice: Option<(Notice, Option<DateTime<Utc>>)>,
+    /// The wall clock of the last tick (the same as `now` except in a replay, whose `now` is
+    /// the recorded time); `None` before the first tick. Notices expire by it.
+    wall: Option<DateTime<Utc>>,
+    /// The demo's clock is not the wall clock (off-hours start, `--demo-at`).
+    simulated_clock: bool,
+    /// Every snapshot is being appended to this recording (`--record`).
+    recording: Option<std::path::PathBuf>,
     quit: bool,
 }
 
@@ -91,6 +100,9 @@ impl App {
             replay: None,
             targets: crate::targets::Targets::default(),
             notice: None,
+            wall: None,
+            simulated_clock: false,
+            recording: None,
             quit: false,
         }
     }
@@ -133,32 +145,49 @@ impl App {
                 self.replay_clock(&ev);
                 self.on_fetch(ev)
             }
-            // A replay's clock is the recorded time, moved by the snapshots themselves.
-            Action::Tick(_) if self.is_replay() => Outcome::none(),
             Action::Tick(now) => {
                 let before = self.clock_state();
-                self.now = now;
+                self.wall = Some(now);
+                if let Some((_, at @ None)) = &mut self.notice {
+                    *at = Some(now);
+                }
+                // A replay's clock is the recorded time, moved by the snapshots themselves.
+                if !self.is_replay() {
+                    self.now = now;
+                }
                 Outcome::changed(before != self.clock_state())
             }
             Action::Resize(..) => Outcome::redraw(),
-            Action::Exported(res) => {
-                self.notice = Some(match res {
-                    Ok(p) => Notice::Exported(p),
-                    Err(e) => Notice::ExportFailed(e),
-                });
-                Outcome::redraw()
-            }
+            Action::Exported(res) => self.say(match res {
+                Ok(p) => Notice::Exported(p),
+                Err(e) => Notice::ExportFailed(e),
+            }),
             Action::Usage {
                 requests_last_minute,
             } => Outcome::changed(self.refresh.set_usage(requests_last_minute)),
             Action::Drill { id, result } => self.on_conversations(id, result),
             Action::QueueMembers { name, result } => self.on_queue_members(&name, result),
             Action::Replay(status) => self.on_replay_status(status),
-            Action::Notice(n) => {
-                self.notice = Some(n);
-                Outcome::redraw()
-            }
+            Action::Notice(n) => self.say(n),
         }
+    }
+
+    /// Marks the demo's clock as simulated, so the header never passes it off as now.
+    pub fn with_simulated_clock(mut self, simulated: bool) -> Self {
+        self.simulated_clock = simulated;
+        self
+    }
+
+    /// Marks the run as recording to `path` (the header shows `REC`).
+    pub fn with_recording(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.recording = path;
+        self
+    }
+
+    /// Puts `n` on the status line (until it expires, [`Notice::lifetime`]).
+    pub(crate) fn say(&mut self, n: Notice) -> Outcome {
+        self.notice = Some((n, self.wall));
+        Outcome::redraw()
     }
 
     /// True once `q`/Ctrl-C was pressed.

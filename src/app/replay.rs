@@ -125,8 +125,7 @@ impl App {
 
     /// `r` in a replay: nothing to refresh, say so.
     pub(super) fn replay_no_refresh(&mut self) -> Outcome {
-        self.notice = Some(Notice::Info("replay: no refresh".to_string()));
-        Outcome::redraw()
+        self.say(Notice::Info("replay: no refresh".to_string()))
     }
 
     /// What `view` is a picture of, for the `.json` beside its CSV (live, demo or replay);

@@ -30,6 +30,16 @@ impl App {
         &self.columns
     }
 
+    /// True when the demo's clock is simulated (not the wall clock).
+    pub fn is_clock_simulated(&self) -> bool {
+        self.simulated_clock
+    }
+
+    /// The recording every snapshot is appended to, when recording.
+    pub fn recording(&self) -> Option<&std::path::Path> {
+        self.recording.as_deref()
+    }
+
     /// The clock as of the last tick.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
@@ -205,7 +215,11 @@ impl App {
 
     /// The last export message.
     pub fn notice(&self) -> Option<&Notice> {
-        self.notice.as_ref()
+        let (n, at) = self.notice.as_ref()?;
+        match (self.wall, at) {
+            (Some(wall), Some(at)) if wall - *at >= n.lifetime() => None,
+            _ => Some(n),
+        }
     }
 
     /// How old the newest data we hold is, against the refresh period. While frozen this is
@@ -274,7 +288,11 @@ impl App {
             self.fetch_status(),
             self.current_interval(),
             self.freshness(),
-            (self.spinner_phase(), self.drill_still_changing()),
+            (
+                self.spinner_phase(),
+                self.drill_still_changing(),
+                self.notice().is_some(),
+            ),
         )
     }
 }
@@ -286,7 +304,7 @@ type ClockState = (
     Option<String>,
     Option<usize>,
     Freshness,
-    (Option<usize>, bool),
+    (Option<usize>, bool, bool),
 );
 
 /// Whole seconds from `now` until `t`, rounded up so a countdown never shows 0 early.

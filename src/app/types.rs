@@ -184,6 +184,17 @@ impl Notice {
     pub fn is_error(&self) -> bool {
         !matches!(self, Notice::Exported(_) | Notice::Info(_))
     }
+
+    /// How long the status line keeps it: information briefly, an export's path long enough
+    /// to read, problems longer (fetch problems are not notices: they stay while they hold).
+    pub fn lifetime(&self) -> chrono::Duration {
+        chrono::Duration::seconds(match self {
+            Notice::Info(_) | Notice::NothingToExport => 8,
+            Notice::Exported(_) => 20,
+            Notice::ExportFailed(_) => 30,
+            Notice::Warning(_) => 60,
+        })
+    }
 }
 
 /// How old the data on screen may get before the header calls it stale, and when it turns

@@ -50,6 +50,17 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
             theme.source,
         ),
     });
+    if app.is_clock_simulated() {
+        // Never dropped: a made-up clock must not pass for the time now.
+        out.push(with_short(
+            part(0, "simulated clock".to_string(), theme.muted),
+            "sim".to_string(),
+            theme.muted,
+        ));
+    }
+    if app.recording().is_some() {
+        out.push(part(0, " REC ".to_string(), theme.alarm_badge));
+    }
     if let (Some(label), Some(short)) = (app.replay_label(), app.replay_short_label()) {
         // Never dropped: a recording must not pass for the floor now.
         out.push(with_short(
@@ -89,13 +100,28 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
         });
     }
     let applied = app.filter_applied();
-    if !applied.is_empty() {
+    if !applied.is_empty() || app.filter_error().is_some() {
+        let mut spans = vec![
+            Span::styled("filter: ", theme.muted),
+            Span::styled(
+                if applied.is_empty() {
+                    "none".to_string()
+                } else {
+                    applied
+                },
+                theme.filter,
+            ),
+        ];
+        if app.filter_error().is_some() {
+            // The prompt's text does not parse: the table shows the last filter that did.
+            spans.push(Span::styled(
+                " (last valid; the prompt has an error)",
+                theme.warn,
+            ));
+        }
         out.push(Part {
             rank: 2,
-            spans: vec![
-                Span::styled("filter: ", theme.muted),
-                Span::styled(applied, theme.filter),
-            ],
+            spans,
             short: None,
         });
     }

@@ -15,8 +15,11 @@ use crate::keymap::{self, Command, ReplayKey};
 const HINTS: &[(Command, &str)] = &[
     (Command::Help, "help"),
     (Command::Quit, "quit"),
+    (Command::Open, "open"),
+    (Command::Inspect, "why"),
     (Command::FilterOpen, "filter"),
     (Command::SortNext, "sort"),
+    (Command::Columns, "columns"),
     (Command::ToggleFocus, "focus"),
     (Command::Export, "export"),
     (Command::Freeze, "freeze"),
