@@ -46,6 +46,8 @@ pub trait AggregateCell: Copy + Default + PartialEq + Send + Sync + 'static {
     const MEDIA_FILTER: bool;
     /// The query's name in errors ("malformed response from …").
     const WHAT: &'static str;
+    /// The response's name in parse errors ("… response: EOF while parsing …").
+    const RESPONSE: &'static str;
 
     /// Adds one metric of one data point to the cell being built for that point. Unknown
     /// metrics and qualifiers are ignored (Genesys may add some).
@@ -270,7 +272,7 @@ pub fn fold_body<C: AggregateCell>(
 ) -> Result<(), ParseError> {
     let mut buckets = Buckets::new(window);
     let len = window.len();
-    fold_groups(body, C::WHAT, |group| {
+    fold_groups(body, C::RESPONSE, |group| {
         let Some(user) = group.group.user_id.as_deref() else {
             return Ok(());
         };
@@ -319,6 +321,7 @@ impl AggregateCell for IntervalMetrics {
     const METRICS: &'static [&'static str] = METRICS;
     const MEDIA_FILTER: bool = true;
     const WHAT: &'static str = "aggregates query";
+    const RESPONSE: &'static str = "aggregates response";
 
     fn apply(&mut self, metric: &str, _qualifier: Option<&str>, s: &Stats) {
         let (count, sum) = (as_u32(s.count), as_u32(s.sum));

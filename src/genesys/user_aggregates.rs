@@ -30,6 +30,7 @@ impl AggregateCell for StatusMetrics {
     const METRICS: &'static [&'static str] = METRICS;
     const MEDIA_FILTER: bool = false;
     const WHAT: &'static str = "user aggregates query";
+    const RESPONSE: &'static str = "user aggregates response";
 
     /// Adds one metric's time (`stats.sum`) to the field of its qualifier; unknown metrics and
     /// qualifiers are ignored (Genesys may add statuses; org presences are UUIDs floorwatch
