@@ -407,7 +407,13 @@ fn soak(source: &str, selection_kind: &str, agents: usize) -> bool {
         if selection_kind == "everyone" {
             // Where the big peak comes from: folding one whole-floor body.
             let w = shown.window.clone();
-            let q = aggregates::build_queries(&w, 0, w.len(), &["voice".to_string()], None);
+            let q = aggregates::build_queries::<IntervalMetrics>(
+                &w,
+                0,
+                w.len(),
+                &["voice".to_string()],
+                None,
+            );
             let body = serde_json::to_value(&q[0]).expect("query");
             let resp = transport
                 .send(&ApiRequest::post(aggregates::PATH, body))

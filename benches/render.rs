@@ -2,8 +2,9 @@
 //! belongs in a bench, never in a test). Run with `cargo bench --bench render`.
 //!
 //! The floor is `DemoFloor::synthetic(500)` loaded through the same headless path as the UI
-//! snapshot tests, every agent selected by id (`loader::load_day` over the demo transport, clock fixed at 10:14:30 on a
-//! Monday in America/Chicago), so the rows, names and sparklines are what a supervisor would see.
+//! snapshot tests, every agent selected by id (the `Loader`'s full load over the demo
+//! transport, clock fixed at 10:14:30 on a Monday in America/Chicago), so the rows, names and
+//! sparklines are what a supervisor would see.
 //! Each frame is drawn on ratatui's `TestBackend` (buffer diffing included, no terminal I/O).
 //!
 //! Reported, per terminal size:
@@ -27,6 +28,7 @@ use floorwatch::config::Selection;
 use floorwatch::demo::{DemoFloor, DemoTransport, fixed_clock};
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::genesys::GenesysClient;
+use floorwatch::loader::{Loader, LoaderConfig, Plan};
 use floorwatch::model::{Snapshot, Source};
 use floorwatch::timegrid::{DayWindow, Granularity};
 use floorwatch::ui::{self, theme::Theme};
@@ -52,22 +54,19 @@ fn load(floor: Arc<DemoFloor>, now: DateTime<Utc>) -> Arc<Snapshot> {
     };
     let client = GenesysClient::new(Arc::new(DemoTransport::new(floor, fixed_clock(now))));
     let window = Arc::new(DayWindow::containing(now, TZ, Granularity::Min30));
-    let media = vec!["voice".to_string()];
+    let config = LoaderConfig {
+        media: vec!["voice".to_string()],
+        selection,
+        source: Source::Demo,
+        status: false,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let snap = runtime
-        .block_on(floorwatch::loader::load_day(
-            &client,
-            window,
-            &media,
-            &selection,
-            Source::Demo,
-            now,
-        ))
-        .expect("demo floor loads");
-    Arc::new(snap)
+    runtime
+        .block_on(Loader::new(client, config).load(window, Plan::Full, now))
+        .expect("demo floor loads")
 }
 
 fn key(c: char) -> Action {

@@ -18,7 +18,7 @@ use crate::feed::{Feed, RecordSink};
 use crate::fetcher::{self, Clock, FetcherConfig};
 use crate::genesys::GenesysClient;
 use crate::genesys::http::{HttpConfig, HttpTransport};
-use crate::loader;
+use crate::loader::{Loader, LoaderConfig, Plan};
 use crate::lookups::Lookups;
 use crate::model::{Source, StatusAvailability};
 use crate::recording::reader::parse_hhmm;
@@ -148,13 +148,16 @@ pub async fn export(settings: &Settings, args: &ExportArgs) -> Result<(), RunErr
         config::resolve_date(args.date.as_deref(), settings.tz, now).map_err(RunError::Usage)?;
     let (client, source) = build_client(settings, clock)?;
     let window = Arc::new(DayWindow::new(date, settings.tz, settings.granularity));
-    let (media, selection) = (&settings.media, &settings.selection);
-    let snap = if args.with_status {
-        loader::load_day_with_status(&client, window, media, selection, source, now).await
-    } else {
-        loader::load_day(&client, window, media, selection, source, now).await
-    }
-    .map_err(|e| e.to_string())?;
+    let config = LoaderConfig {
+        media: settings.media.clone(),
+        selection: settings.selection.clone(),
+        source,
+        status: args.with_status,
+    };
+    let snap = Loader::new(client, config)
+        .load(window, Plan::Full, now)
+        .await
+        .map_err(|e| e.to_string())?;
     let written = write_day(&snap, args)?;
     tracing::info!(rows = written, out = %args.out, "export written");
     Ok(())

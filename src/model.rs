@@ -30,8 +30,6 @@ pub struct IntervalMetrics {
     pub talk_ms: u32,
     /// Sessions with talk: `tTalkComplete.count`.
     pub talk_count: u32,
-    /// Offers to the agent: `nOffered.count`.
-    pub offered: u32,
     /// Answered interactions: `tAnswered.count`.
     pub answered: u32,
 }
@@ -52,7 +50,6 @@ impl IntervalMetrics {
         self.holds = self.holds.saturating_add(other.holds);
         self.talk_ms = self.talk_ms.saturating_add(other.talk_ms);
         self.talk_count = self.talk_count.saturating_add(other.talk_count);
-        self.offered = self.offered.saturating_add(other.offered);
         self.answered = self.answered.saturating_add(other.answered);
     }
 }
@@ -68,7 +65,6 @@ pub struct Totals {
     pub holds: u64,
     pub talk_ms: u64,
     pub talk_count: u64,
-    pub offered: u64,
     pub answered: u64,
 }
 
@@ -83,7 +79,6 @@ impl Totals {
         self.holds += u64::from(c.holds);
         self.talk_ms += u64::from(c.talk_ms);
         self.talk_count += u64::from(c.talk_count);
-        self.offered += u64::from(c.offered);
         self.answered += u64::from(c.answered);
     }
 
@@ -97,7 +92,6 @@ impl Totals {
         self.holds += o.holds;
         self.talk_ms += o.talk_ms;
         self.talk_count += o.talk_count;
-        self.offered += o.offered;
         self.answered += o.answered;
     }
 

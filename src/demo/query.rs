@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 
 use crate::genesys::aggregates::{AggregationQuery, QueryFilter};
 use crate::genesys::transport::ApiResponse;
-use crate::genesys::user_aggregates::UserAggregationQuery;
 use crate::timegrid::{DayWindow, Granularity, iso_ms};
 
 /// Longest interval the demo answers.
@@ -114,7 +113,7 @@ pub(super) fn read_frame(endpoint: Endpoint, body: Option<&Value>) -> Result<Fra
     let body = body.ok_or("the aggregates query needs a JSON body")?;
     let (interval, granularity, time_zone, group_by, metrics, filter) = match endpoint {
         Endpoint::Conversations => frame_fields!(parse::<AggregationQuery>(body)?),
-        Endpoint::Users => frame_fields!(parse::<UserAggregationQuery>(body)?),
+        Endpoint::Users => frame_fields!(parse::<AggregationQuery>(body)?),
     };
     let (start, end) = parse_interval(&interval)?;
     let granularity = parse_granularity(&granularity).ok_or_else(|| {

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::aggregates::{self, AggregateResponse, AggregationQuery};
+use super::aggregates::{self, AggregateCell, AggregationQuery, Cells};
 use super::error::ApiError;
 use super::transport::{ApiRequest, ApiResponse, Method, Transport};
+use crate::timegrid::DayWindow;
 
 /// Longest single wait floorwatch sleeps for when Genesys asks for one (`Retry-After` on a 429,
 /// or the token endpoint's rate limit). A longer (or absurd) wait fails the request at once
@@ -329,20 +330,23 @@ impl GenesysClient {
         }
     }
 
-    /// Runs one conversation aggregates query.
-    pub async fn conversation_aggregates(
+    /// Runs one aggregates query (the endpoint is the cell type's: conversation or user
+    /// aggregates) through [`GenesysClient::send`] and folds its answer into `cells` as it is
+    /// parsed (never held as a JSON tree). A body that does not fold is
+    /// [`ApiError::Malformed`], in one line.
+    pub async fn aggregates_into<C: AggregateCell>(
         &self,
         q: &AggregationQuery,
-    ) -> Result<AggregateResponse, ApiError> {
-        let body = serde_json::to_value(q).map_err(|e| ApiError::Malformed {
-            what: "aggregates query".into(),
-            detail: one_line(&e.to_string()),
-        })?;
-        let bytes = self.send(&ApiRequest::post(aggregates::PATH, body)).await?;
-        aggregates::parse_response(&bytes).map_err(|e| ApiError::Malformed {
-            what: "conversation aggregates".into(),
-            detail: one_line(&e.0),
-        })
+        window: &DayWindow,
+        cells: &mut Cells<C>,
+    ) -> Result<(), ApiError> {
+        let malformed = |detail: &str| ApiError::Malformed {
+            what: C::WHAT.into(),
+            detail: one_line(detail),
+        };
+        let body = serde_json::to_value(q).map_err(|e| malformed(&e.to_string()))?;
+        let bytes = self.send(&ApiRequest::post(C::PATH, body)).await?;
+        aggregates::fold_body(&bytes, window, cells).map_err(|e| malformed(&e.0))
     }
 }
 
@@ -783,17 +787,18 @@ mod tests {
             body: b"{\"results\": [".to_vec(),
         })]);
         let c = GenesysClient::new(t);
-        let q = AggregationQuery {
-            interval: "a/b".into(),
-            granularity: "PT30M".into(),
-            time_zone: "UTC".into(),
-            group_by: vec![],
-            metrics: vec![],
-            filter: None,
-        };
-        match c.conversation_aggregates(&q).await {
+        let window = DayWindow::new(
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 10).expect("date"),
+            chrono_tz::UTC,
+            crate::timegrid::Granularity::Min30,
+        );
+        let q =
+            aggregates::build_queries::<crate::model::IntervalMetrics>(&window, 0, 2, &[], None)
+                .remove(0);
+        let mut cells = aggregates::CellsByUser::new();
+        match c.aggregates_into(&q, &window, &mut cells).await {
             Err(ApiError::Malformed { what, detail }) => {
-                assert_eq!(what, "conversation aggregates");
+                assert_eq!(what, "aggregates query");
                 assert!(!detail.contains('\n'));
             }
             other => panic!("unexpected {other:?}"),

@@ -1,53 +1,65 @@
-//! The streaming fold shared by the conversation and user aggregates responses: `results` is
-//! walked group by group with borrowed strings and each group handed to the caller, then
-//! dropped, so a body of tens of megabytes is never a JSON tree in memory. Each query brings its
-//! own metric shape (`M`) and what to do with a group.
+//! The streaming walk under both aggregates folds ([`super::aggregates::fold_body`]): `results`
+//! is walked group by group with borrowed strings and each group handed to the caller, then
+//! dropped, so a body of tens of megabytes is never a JSON tree in memory. Both endpoints answer
+//! in the same shape (`{results:[{group, data:[{interval, metrics:[{metric, qualifier,
+//! stats}]}]}]}`); everything else in the body is skipped.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
-use super::aggregates::{ParseError, bucket_start};
+use super::aggregates::{ParseError, Stats, bucket_start};
 use crate::timegrid::DayWindow;
 
 /// One entry of `results`: the group keys and one data point per bucket.
 #[derive(Deserialize)]
-#[serde(bound(deserialize = "M: Deserialize<'de>"))]
-pub struct Group<'a, M> {
+pub(crate) struct Group<'a> {
     #[serde(default, borrow)]
     pub group: Keys<'a>,
-    #[serde(default = "Vec::new")]
-    pub data: Vec<Point<'a, M>>,
+    #[serde(default, borrow)]
+    pub data: Vec<Point<'a>>,
 }
 
 /// The group keys floorwatch reads (other dimensions, e.g. `mediaType`, are summed over).
 #[derive(Default, Deserialize)]
-pub struct Keys<'a> {
+pub(crate) struct Keys<'a> {
     #[serde(default, borrow, rename = "userId")]
     pub user_id: Option<Cow<'a, str>>,
 }
 
 /// One bucket of a group: its `"<start>/<end>"` interval and metrics.
 #[derive(Deserialize)]
-#[serde(bound(deserialize = "M: Deserialize<'de>"))]
-pub struct Point<'a, M> {
+pub(crate) struct Point<'a> {
     #[serde(borrow)]
     pub interval: Cow<'a, str>,
-    #[serde(default = "Vec::new")]
-    pub metrics: Vec<M>,
+    #[serde(default, borrow)]
+    pub metrics: Vec<Metric<'a>>,
+}
+
+/// One metric of a bucket; the user aggregates put the status in `qualifier`.
+#[derive(Deserialize)]
+pub(crate) struct Metric<'a> {
+    #[serde(borrow)]
+    pub metric: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub qualifier: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub stats: Stats,
 }
 
 /// Folds every group of `body` with `fold`; a semantic error from `fold` (a bad bucket
 /// string) is reported as is, a JSON error as `"<what>: <serde's words>"`.
-pub fn fold_groups<'de, M, F>(body: &'de [u8], what: &str, mut fold: F) -> Result<(), ParseError>
+pub(crate) fn fold_groups<'de, F>(
+    body: &'de [u8],
+    what: &str,
+    mut fold: F,
+) -> Result<(), ParseError>
 where
-    M: Deserialize<'de>,
-    F: FnMut(Group<'de, M>) -> Result<(), ParseError>,
+    F: FnMut(Group<'de>) -> Result<(), ParseError>,
 {
     let mut error = None;
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -55,7 +67,6 @@ where
         fold: &mut fold,
         error: &mut error,
         what,
-        metric: PhantomData,
     };
     let parsed = top.deserialize(&mut de).and_then(|()| de.end());
     if let Some(e) = error {
@@ -65,7 +76,7 @@ where
 }
 
 /// Bucket index of each interval string, parsed once per distinct string.
-pub struct Buckets<'w> {
+pub(crate) struct Buckets<'w> {
     window: &'w DayWindow,
     seen: HashMap<String, Option<usize>>,
 }
@@ -91,17 +102,15 @@ impl<'w> Buckets<'w> {
 }
 
 /// The top-level object: `results` is walked, everything else skipped.
-struct Top<'f, F, M> {
+struct Top<'f, F> {
     fold: &'f mut F,
     error: &'f mut Option<ParseError>,
     what: &'f str,
-    metric: PhantomData<M>,
 }
 
-impl<'de, F, M> DeserializeSeed<'de> for Top<'_, F, M>
+impl<'de, F> DeserializeSeed<'de> for Top<'_, F>
 where
-    M: Deserialize<'de>,
-    F: FnMut(Group<'de, M>) -> Result<(), ParseError>,
+    F: FnMut(Group<'de>) -> Result<(), ParseError>,
 {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -109,10 +118,9 @@ where
     }
 }
 
-impl<'de, F, M> Visitor<'de> for Top<'_, F, M>
+impl<'de, F> Visitor<'de> for Top<'_, F>
 where
-    M: Deserialize<'de>,
-    F: FnMut(Group<'de, M>) -> Result<(), ParseError>,
+    F: FnMut(Group<'de>) -> Result<(), ParseError>,
 {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -124,7 +132,6 @@ where
                 map.next_value_seed(Results {
                     fold: &mut *self.fold,
                     error: &mut *self.error,
-                    metric: PhantomData::<M>,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -135,16 +142,14 @@ where
 }
 
 /// The `results` array: each group is folded, then dropped.
-struct Results<'f, F, M> {
+struct Results<'f, F> {
     fold: &'f mut F,
     error: &'f mut Option<ParseError>,
-    metric: PhantomData<M>,
 }
 
-impl<'de, F, M> DeserializeSeed<'de> for Results<'_, F, M>
+impl<'de, F> DeserializeSeed<'de> for Results<'_, F>
 where
-    M: Deserialize<'de>,
-    F: FnMut(Group<'de, M>) -> Result<(), ParseError>,
+    F: FnMut(Group<'de>) -> Result<(), ParseError>,
 {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -152,17 +157,16 @@ where
     }
 }
 
-impl<'de, F, M> Visitor<'de> for Results<'_, F, M>
+impl<'de, F> Visitor<'de> for Results<'_, F>
 where
-    M: Deserialize<'de>,
-    F: FnMut(Group<'de, M>) -> Result<(), ParseError>,
+    F: FnMut(Group<'de>) -> Result<(), ParseError>,
 {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an array of result groups")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(group) = seq.next_element::<Group<'de, M>>()? {
+        while let Some(group) = seq.next_element::<Group<'de>>()? {
             if let Err(e) = (self.fold)(group) {
                 *self.error = Some(e.clone());
                 return Err(A::Error::custom(e.0));

@@ -106,12 +106,20 @@ fn get_name(d: &mut Dec<'_>) -> Result<Option<String>, DecodeError> {
 /// A cell type written field by field (conversation cells and status cells).
 trait CellFields: Copy + Default + PartialEq {
     type Array: AsRef<[u32]> + AsMut<[u32]> + Default;
+    /// Slots the layout keeps but the model no longer has: written as 0, skipped on read
+    /// (whatever an older recording stored there, deltas included).
+    const RETIRED: &'static [usize] = &[];
     fn to_fields(&self) -> Self::Array;
     fn from_fields(f: Self::Array) -> Self;
 }
 
+/// The slot where recordings before floorwatch stopped asking for `nOffered` (it is
+/// queue-attributed, so a userId filter zeroes it) stored the offered count.
+const OFFERED_SLOT: usize = 8;
+
 impl CellFields for IntervalMetrics {
     type Array = [u32; 10];
+    const RETIRED: &'static [usize] = &[OFFERED_SLOT];
     fn to_fields(&self) -> [u32; 10] {
         fields(self)
     }
@@ -144,6 +152,8 @@ impl CellFields for StatusMetrics {
     }
 }
 
+/// The ten fields of the layout in order; slot 8 ([`OFFERED_SLOT`]) is always 0 so the format
+/// stays byte-compatible with recordings that carried the offered count.
 fn fields(c: &IntervalMetrics) -> [u32; 10] {
     [
         c.handled,
@@ -154,11 +164,12 @@ fn fields(c: &IntervalMetrics) -> [u32; 10] {
         c.holds,
         c.talk_ms,
         c.talk_count,
-        c.offered,
+        0,
         c.answered,
     ]
 }
 
+/// The cell of ten fields; slot 8 ([`OFFERED_SLOT`]) is ignored.
 fn from_fields(f: [u32; 10]) -> IntervalMetrics {
     IntervalMetrics {
         handled: f[0],
@@ -169,7 +180,6 @@ fn from_fields(f: [u32; 10]) -> IntervalMetrics {
         holds: f[5],
         talk_ms: f[6],
         talk_count: f[7],
-        offered: f[8],
         answered: f[9],
     }
 }
@@ -254,8 +264,12 @@ fn apply_rows<T: CellFields>(
             last_cell = Some(i);
             let old = row[i].to_fields();
             let mut new = T::Array::default();
-            for (n, o) in new.as_mut().iter_mut().zip(old.as_ref()) {
-                let v = i64::from(*o) + d.zz()?;
+            for (k, (n, o)) in new.as_mut().iter_mut().zip(old.as_ref()).enumerate() {
+                let diff = d.zz()?;
+                if T::RETIRED.contains(&k) {
+                    continue;
+                }
+                let v = i64::from(*o) + diff;
                 *n = u32::try_from(v).or_else(|_| err("cell value out of range"))?;
             }
             row[i] = T::from_fields(new);
@@ -554,4 +568,60 @@ pub fn apply_delta(
     }
     state.as_of = as_of;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent_row(len: usize) -> AgentDay {
+        AgentDay {
+            id: "a".into(),
+            name: None,
+            intervals: vec![IntervalMetrics::default(); len],
+            status: Vec::new(),
+        }
+    }
+
+    /// Cells as an older floorwatch wrote them: the offered count in slot 8, here falling
+    /// from 7 to 2 between records (a delta of −5 that the model has nowhere to put).
+    #[test]
+    fn the_retired_offered_slot_is_written_as_zero_and_skipped_on_read() {
+        let mut agents = vec![agent_row(48)];
+        let mut e = Enc::default();
+        let write = |e: &mut Enc, slots: [i64; 10]| {
+            e.usize(1); // one agent changed
+            e.usize(0); // at position 0
+            e.usize(1); // one cell changed
+            e.usize(18); // bucket 18
+            for v in slots {
+                e.zz(v);
+            }
+        };
+        write(&mut e, [3, 900_000, 120_000, 3, 0, 0, 780_000, 3, 7, 3]);
+        apply_cells(&mut Dec::new(&e.buf), &mut agents).expect("keyframe cells");
+        let mut delta = Enc::default();
+        write(&mut delta, [1, 300_000, 0, 1, 0, 0, 300_000, 1, -5, 1]);
+        apply_cells(&mut Dec::new(&delta.buf), &mut agents).expect("delta cells");
+        let c = agents[0].intervals[18];
+        assert_eq!(
+            (c.handled, c.handle_ms, c.talk_ms, c.answered),
+            (4, 1_200_000, 1_080_000, 4)
+        );
+        assert_eq!(fields(&c)[OFFERED_SLOT], 0);
+        // What floorwatch writes now round-trips and carries 0 in the slot.
+        let mut out = Enc::default();
+        put_cells(
+            &mut out,
+            std::iter::once((agents[0].intervals.as_slice(), EMPTY_ROW)),
+        );
+        let mut fresh = vec![agent_row(48)];
+        apply_cells(&mut Dec::new(&out.buf), &mut fresh).expect("round trip");
+        assert_eq!(fresh[0].intervals, agents[0].intervals);
+        let mut d = Dec::new(&out.buf);
+        let header: Vec<usize> = (0..4).map(|_| d.usize().expect("head")).collect();
+        assert_eq!(header, vec![1, 0, 1, 18]);
+        let slots: Vec<i64> = (0..10).map(|_| d.zz().expect("slot")).collect();
+        assert_eq!(slots[OFFERED_SLOT], 0);
+    }
 }

@@ -21,8 +21,9 @@
 //! 1 = a table of references to the previous table, renames and new agents follows), then only
 //! the cells that changed, each as ten zigzag differences. Cells are written as
 //! `var(agents changed)`, then per agent `var(position gap) var(cells changed)` and per cell
-//! `var(interval gap)` and the ten field differences; a keyframe writes its cells the same way,
-//! relative to all-zero rows. Ids that are canonical lowercase UUIDs are stored as 16 bytes.
+//! `var(interval gap)` and the ten field differences (the ninth, once the offered count, is
+//! written as 0 and skipped on read); a keyframe writes its cells the same way, relative to
+//! all-zero rows. Ids that are canonical lowercase UUIDs are stored as 16 bytes.
 //!
 //! Either kind may end with an optional **status section** (user aggregates, added later in
 //! version 1; a record without it decodes as before): `u8(availability: 0 unknown,
@@ -530,7 +531,6 @@ mod tests {
             holds: 1,
             talk_ms: k * 250_000,
             talk_count: k,
-            offered: k + 1,
             answered: k,
         }
     }

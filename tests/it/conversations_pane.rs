@@ -44,13 +44,14 @@ impl Floor {
         let window = Arc::new(DayWindow::containing(now(), TZ, Granularity::Min30));
         let media = vec!["voice".to_string()];
         let snapshot = runtime
-            .block_on(floorwatch::loader::load_day(
+            .block_on(crate::common::fixtures::load_day(
                 &client,
                 window,
                 &media,
                 &Selection::default(),
                 Source::Demo,
                 now(),
+                false,
             ))
             .expect("demo loads");
         let source = Lookups::new(client, TZ, media, fixed_clock(now()));

@@ -1,5 +1,5 @@
 //! The demo floor through the same path live code takes: `aggregates::build_queries` →
-//! `serde_json` → `Transport::send` → `aggregates::parse_response` / `fold_response`.
+//! `serde_json` → `Transport::send` → the streaming `aggregates::fold_body`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use floorwatch::demo::{
 };
 use floorwatch::genesys::aggregates::{self, CellsByUser};
 use floorwatch::genesys::{ApiRequest, ApiResponse, Transport};
-use floorwatch::model::{IntervalMetrics, Totals};
+use floorwatch::model::{IntervalMetrics, StatusMetrics, Totals};
 use floorwatch::timegrid::{DayWindow, Granularity};
 
 fn chicago() -> Tz {
@@ -63,12 +63,11 @@ async fn fetch(
     users: Option<&[String]>,
     cells: &mut CellsByUser,
 ) {
-    for q in aggregates::build_queries(w, from, to, media, users) {
+    for q in aggregates::build_queries::<IntervalMetrics>(w, from, to, media, users) {
         let body = serde_json::to_value(&q).unwrap();
         let r = send(t, &ApiRequest::post(aggregates::PATH, body)).await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        let parsed = aggregates::parse_response(&r.body).unwrap();
-        aggregates::fold_response(&parsed, w, cells).unwrap();
+        aggregates::fold_body(&r.body, w, cells).unwrap();
     }
 }
 
@@ -90,7 +89,7 @@ async fn raw_day(
     media: &[String],
     users: Option<&[String]>,
 ) -> Value {
-    let q = aggregates::build_queries(w, 0, w.len(), media, users);
+    let q = aggregates::build_queries::<IntervalMetrics>(w, 0, w.len(), media, users);
     assert_eq!(q.len(), 1);
     send_json(
         t,
@@ -139,7 +138,6 @@ fn expected_cells(
                 }
             });
             post(c.answered_at, &mut |m| m.answered += 1);
-            post(c.start, &mut |m| m.offered += 1);
         }
         if any {
             out.insert(a.id.clone(), row);
@@ -180,7 +178,10 @@ async fn same_floor_same_day_whenever_it_runs() {
     // Two fresh transports answer the same query byte for byte.
     let w = DayWindow::new(d, chicago(), Granularity::Min30);
     let clock = fixed_clock(local(chicago(), d, 13, 37));
-    let q = serde_json::to_value(&aggregates::build_queries(&w, 0, w.len(), &[], None)[0]).unwrap();
+    let q = serde_json::to_value(
+        &aggregates::build_queries::<IntervalMetrics>(&w, 0, w.len(), &[], None)[0],
+    )
+    .unwrap();
     let req = ApiRequest::post(aggregates::PATH, q);
     let one = send(&builtin(clock.clone()), &req).await;
     let two = send(&builtin(clock), &req).await;
@@ -260,7 +261,6 @@ async fn aggregates_match_the_conversation_records() {
             convs.iter().filter(|c| c.holds > 0).count() as u64
         );
         assert_eq!(tot.handle_ms, tot.talk_ms + tot.hold_ms + tot.acw_ms);
-        assert_eq!(tot.offered, tot.handled);
     }
 }
 
@@ -330,7 +330,6 @@ async fn nothing_posts_after_the_clock() {
                             c.holds,
                             c.talk_ms,
                             c.talk_count,
-                            c.offered,
                             c.answered,
                         ]
                     };
@@ -398,8 +397,9 @@ async fn the_response_is_shaped_like_genesys() {
     }
     // A query that matches nothing is an empty answer, which the shared parser accepts.
     let none = raw_day(&t, &w, &[], Some(&["not-an-agent".to_string()])).await;
-    let parsed: aggregates::AggregateResponse = serde_json::from_value(none).unwrap();
-    assert!(parsed.results.is_empty());
+    let mut folded = CellsByUser::new();
+    aggregates::fold_body(&serde_json::to_vec(&none).unwrap(), &w, &mut folded).unwrap();
+    assert!(folded.is_empty());
 }
 
 #[tokio::test]
@@ -487,7 +487,7 @@ async fn chunked_queries_sum_to_the_unrestricted_one() {
     );
     let ids: Vec<String> = big.floor().agents().iter().map(|a| a.id.clone()).collect();
     assert_eq!(
-        aggregates::build_queries(&w, 0, w.len(), &[], Some(&ids)).len(),
+        aggregates::build_queries::<IntervalMetrics>(&w, 0, w.len(), &[], Some(&ids)).len(),
         3
     );
     let chunked = day_cells(&big, &w, &[], Some(&ids)).await;
@@ -724,8 +724,10 @@ async fn unknown_paths_and_bad_queries_get_genesys_errors() {
     assert_eq!(r.status, 400);
     assert_eq!(error_body(&r)["code"], "bad.request");
     let w = DayWindow::new(date(2025, 3, 12), chicago(), Granularity::Min30);
-    let good =
-        serde_json::to_value(&aggregates::build_queries(&w, 0, w.len(), &[], None)[0]).unwrap();
+    let good = serde_json::to_value(
+        &aggregates::build_queries::<IntervalMetrics>(&w, 0, w.len(), &[], None)[0],
+    )
+    .unwrap();
     let mut bad_bodies = vec![json!({"foo": 1}), json!("query"), json!(null)];
     for (field, value) in [
         ("granularity", json!("P1D")),
@@ -760,7 +762,10 @@ async fn a_full_day_query_answers_cold_and_warm() {
     let d = date(2025, 3, 12);
     let t = builtin(fixed_clock(local(chicago(), d, 23, 0)));
     let w = DayWindow::new(d, chicago(), Granularity::Min30);
-    let q = serde_json::to_value(&aggregates::build_queries(&w, 0, w.len(), &[], None)[0]).unwrap();
+    let q = serde_json::to_value(
+        &aggregates::build_queries::<IntervalMetrics>(&w, 0, w.len(), &[], None)[0],
+    )
+    .unwrap();
     let req = ApiRequest::post(aggregates::PATH, q);
     let cold = Instant::now();
     assert_eq!(send(&t, &req).await.status, 200);
@@ -806,11 +811,11 @@ async fn status_day(
 ) -> floorwatch::genesys::user_aggregates::StatusByUser {
     use floorwatch::genesys::user_aggregates;
     let mut cells = user_aggregates::StatusByUser::new();
-    for q in user_aggregates::build_queries(w, 0, w.len(), users) {
+    for q in aggregates::build_queries::<StatusMetrics>(w, 0, w.len(), &[], users) {
         let body = serde_json::to_value(&q).unwrap();
         let r = send(t, &ApiRequest::post(user_aggregates::PATH, body)).await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        user_aggregates::fold_body(&r.body, w, &mut cells).unwrap();
+        aggregates::fold_body(&r.body, w, &mut cells).unwrap();
     }
     cells
 }
@@ -928,10 +933,9 @@ async fn status_is_chunked_filtered_and_stops_at_the_clock() {
         );
     }
     // Only userId may be grouped or filtered on (§5).
-    let mut q = serde_json::to_value(
-        &floorwatch::genesys::user_aggregates::build_queries(&w, 0, 1, None)[0],
-    )
-    .unwrap();
+    let mut q =
+        serde_json::to_value(&aggregates::build_queries::<StatusMetrics>(&w, 0, 1, &[], None)[0])
+            .unwrap();
     q["groupBy"] = json!(["queueId"]);
     let r = send(
         &t,
@@ -943,28 +947,22 @@ async fn status_is_chunked_filtered_and_stops_at_the_clock() {
 
 #[tokio::test]
 async fn the_demo_dashboard_shows_status_for_every_agent() {
-    use floorwatch::loader::{self, Scope, StatusFetch};
     let d = date(2025, 3, 10);
     let now = local(chicago(), d, 16, 0);
     let client = floorwatch::genesys::GenesysClient::new(Arc::new(builtin(fixed_clock(now))));
     let w = Arc::new(DayWindow::new(d, chicago(), Granularity::Min30));
     let media = media(&["voice", "callback"]);
-    let mut cells = loader::fetch_cells(&client, &w, 0, w.len(), &media, &Scope::Everyone)
-        .await
-        .unwrap();
-    let status = loader::fetch_status_sliced(&client, &w, 0, w.len(), &Scope::Everyone, None)
-        .await
-        .unwrap();
-    assert!(matches!(status, StatusFetch::Cells(_)));
-    loader::add_status_agents(&mut cells, &status, w.len());
-    let snap = loader::assemble_with_status(
+    let snap = crate::common::fixtures::load_day(
+        &client,
         w.clone(),
-        cells,
-        Some(status),
-        &loader::NameCache::default(),
-        now,
+        &media,
+        &floorwatch::config::Selection::default(),
         floorwatch::model::Source::Demo,
-    );
+        now,
+        true,
+    )
+    .await
+    .unwrap();
     assert!(snap.status.is_available());
     assert!(snap.agents.iter().all(|a| a.status.len() == w.len()));
     let floor: floorwatch::model::StatusTotals =

@@ -16,13 +16,16 @@ use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use crate::common::fixtures::load_day;
+
+use floorwatch::config::Selection;
 use floorwatch::demo::{DemoTransport, fixed_clock};
 use floorwatch::drilldown::{CallColumn, DrillDown, csv_header};
 use floorwatch::genesys::client::{RetryNotice, RetryPolicy};
 use floorwatch::genesys::details::{self, BucketConversations, conversations_in_bucket};
 use floorwatch::genesys::http::{HttpConfig, HttpTransport};
 use floorwatch::genesys::{ApiError, GenesysClient};
-use floorwatch::loader::{self, Scope};
+use floorwatch::model::Source;
 use floorwatch::secret::Secret;
 use floorwatch::timegrid::{Bucket, DayWindow, Granularity, iso_ms};
 
@@ -645,19 +648,25 @@ async fn demo_cells_reconcile(
 ) -> usize {
     let client = GenesysClient::new(t.clone());
     let w = DayWindow::new(date, tz, Granularity::Min30);
-    let cells = loader::fetch_cells(
+    let selection = Selection {
+        queues: Vec::new(),
+        users: agents.to_vec(),
+    };
+    let snap = load_day(
         &client,
-        &w,
-        0,
-        w.len(),
+        Arc::new(w.clone()),
         media,
-        &Scope::Users(agents.to_vec()),
+        &selection,
+        Source::Demo,
+        t.now(),
+        false,
     )
     .await
     .unwrap();
     let mut checked = 0;
     for a in agents {
-        for (i, cell) in cells[a].iter().enumerate() {
+        let row = &snap.agents.iter().find(|x| &x.id == a).unwrap().intervals;
+        for (i, cell) in row.iter().enumerate() {
             if cell.is_empty() {
                 continue;
             }
@@ -772,9 +781,17 @@ async fn demo_open_conversations_have_no_end_and_only_posted_metrics() {
     let client = GenesysClient::new(t.clone());
     let w = DayWindow::new(date, chicago(), Granularity::Min30);
     // Prime the zone the way the dashboard does: an aggregates query first.
-    loader::fetch_cells(&client, &w, 0, w.len(), &["voice".into()], &Scope::Everyone)
-        .await
-        .unwrap();
+    load_day(
+        &client,
+        Arc::new(w.clone()),
+        &["voice".into()],
+        &Selection::default(),
+        Source::Demo,
+        now,
+        false,
+    )
+    .await
+    .unwrap();
     let b = w.buckets()[w.bucket_index(now).unwrap()];
     let mut open = 0;
     for a in t.floor().agents() {
@@ -995,16 +1012,17 @@ async fn a_fake_org_day_lists_exactly_what_its_aggregates_count() {
         tz,
         Granularity::Min30,
     ));
-    let snap = loader::load_day(
+    let snap = load_day(
         &org.client,
         window.clone(),
         &["voice".to_string()],
-        &floorwatch::config::Selection {
+        &Selection {
             queues: Vec::new(),
             users: vec![USER.to_string()],
         },
-        floorwatch::model::Source::Demo,
+        Source::Demo,
         utc(2025, 3, 10, 18, 0),
+        false,
     )
     .await
     .expect("day loads");

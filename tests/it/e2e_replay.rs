@@ -37,13 +37,14 @@ async fn demo_snapshot(t: DateTime<Utc>) -> Snapshot {
         Arc::new(DemoFloor::builtin()),
         fixed_clock(t),
     )));
-    floorwatch::loader::load_day(
+    crate::common::fixtures::load_day(
         &client,
         Arc::new(DayWindow::containing(t, TZ, Granularity::Min30)),
         &["voice".into()],
         &Selection::default(),
         Source::Demo,
         t,
+        false,
     )
     .await
     .expect("demo load")

@@ -286,7 +286,7 @@ async fn first_refresh_loads_the_day_then_recent_buckets_then_the_day_again() {
             "granularity": "PT30M",
             "timeZone": "America/Chicago",
             "groupBy": ["userId"],
-            "metrics": ["tHandle", "tAcw", "tHeldComplete", "tTalkComplete", "tAnswered", "nOffered"],
+            "metrics": ["tHandle", "tAcw", "tHeldComplete", "tTalkComplete", "tAnswered"],
             "filter": {"type": "and", "predicates": [{"dimension": "mediaType", "value": "voice"}]}
         })
     );
@@ -999,28 +999,34 @@ async fn two_hundred_fifty_users_are_three_queries_per_refresh() {
     };
     let mut run = Run::start(org, clock, selection).await;
 
+    let mut want = ids.clone();
+    want.sort();
     for k in 0..4 {
         let r = run.refresh().await;
-        assert_eq!(r.queries.len(), 3, "refresh {k}: ceil(250/100) queries");
-        let status: Vec<Vec<String>> = status_queries(&r.api)
-            .into_iter()
-            .map(|q| q.users)
-            .collect();
-        assert_eq!(
-            status,
-            r.queries
-                .iter()
-                .map(|q| q.users.clone())
-                .collect::<Vec<_>>(),
-            "refresh {k}: the status queries use the same chunks"
-        );
+        assert_eq!(r.queries.len(), 3, "refresh {k}: ceil(250/99) queries");
+        // At most 100 predicates per filter in all: the voice predicate leaves 99 userIds
+        // for the conversation query; the status query has no media predicate.
         let sizes: Vec<usize> = r.queries.iter().map(|q| q.users.len()).collect();
-        assert_eq!(sizes, vec![100, 100, 50]);
-        let mut asked: Vec<String> = r.queries.iter().flat_map(|q| q.users.clone()).collect();
-        asked.sort();
-        let mut want = ids.clone();
-        want.sort();
-        assert_eq!(asked, want, "every selected user exactly once");
+        assert_eq!(sizes, vec![99, 99, 52]);
+        let status = status_queries(&r.api);
+        let status_sizes: Vec<usize> = status.iter().map(|q| q.users.len()).collect();
+        assert_eq!(status_sizes, vec![100, 100, 50], "refresh {k}");
+        for (what, sent) in [("conversation", &r.queries), ("status", &status)] {
+            let mut asked: Vec<String> = sent.iter().flat_map(|q| q.users.clone()).collect();
+            asked.sort();
+            assert_eq!(asked, want, "{what}: every selected user exactly once");
+            assert!(
+                sent.iter()
+                    .all(|q| fake_org::predicates(&q.body).count() <= 100),
+                "{what}: within the predicate limit"
+            );
+            assert!(
+                sent.iter().all(|q| q.interval == sent[0].interval),
+                "{what}: one plan per refresh"
+            );
+        }
+        assert_eq!(status[0].interval, r.queries[0].interval);
+        assert_eq!(run.org.with(|s| s.refused_too_many), 0);
         let intervals: Vec<&str> = r.intervals();
         assert!(
             intervals.iter().all(|i| *i == intervals[0]),
@@ -1295,4 +1301,135 @@ async fn refused_token_shows_the_login_hosts_error_description() {
         "{reason}"
     );
     run.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The predicate limit: at most 100 predicates per aggregates filter, media and userId together
+
+/// A queue "Big" of `n` members `m-000…`, each with one call at 10:00.
+fn big_queue(org: &FakeOrg, w: &DayWindow, n: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..n).map(|i| format!("m-{i:03}")).collect();
+    org.with(|s| {
+        for (i, id) in ids.iter().enumerate() {
+            s.name(id, &format!("Member {i:03}"));
+            s.set(id, w.buckets()[20].start, calls(1, 100 + i as u32));
+        }
+        s.queues.insert("q-big".into(), ("Big".into(), ids.clone()));
+    });
+    ids
+}
+
+fn big() -> Selection {
+    Selection {
+        queues: vec!["Big".into()],
+        users: vec![],
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_queue_of_99_with_two_media_types_stays_within_100_predicates() {
+    let org = FakeOrg::start().await;
+    let w = day(2025, 3, 10);
+    let ids = big_queue(&org, &w, 99);
+    let clock = TestClock::new(local(2025, 3, 10, 10, 5, 0));
+    let mut cfg = config(&clock, big());
+    cfg.media = vec!["voice".into(), "chat".into()];
+    let mut run = Run::start_with(org, clock, cfg).await;
+    let r = run.refresh().await;
+    let s = r.snap();
+    assert_eq!(run.org.with(|s| s.refused_too_many), 0, "nothing refused");
+    let conv: Vec<(usize, usize)> = r
+        .queries
+        .iter()
+        .map(|q| (q.users.len(), fake_org::predicates(&q.body).count()))
+        .collect();
+    assert_eq!(
+        conv,
+        vec![(98, 100), (1, 3)],
+        "98 ids + 2 media types, then 1"
+    );
+    let status: Vec<(usize, usize)> = status_queries(&r.api)
+        .iter()
+        .map(|q| (q.users.len(), fake_org::predicates(&q.body).count()))
+        .collect();
+    assert_eq!(
+        status,
+        vec![(99, 99)],
+        "no media predicates on the user query"
+    );
+    assert_eq!(s.agents.len(), 99);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(cell(s, id, 20), calls(1, 100 + i as u32), "{id}");
+    }
+    run.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_filter_refused_for_too_many_predicates_is_split_and_the_smaller_chunk_is_kept() {
+    let org = FakeOrg::start().await;
+    let w = day(2025, 3, 10);
+    let ids = big_queue(&org, &w, 100);
+    // An org (or a future Genesys) stricter than the documented 100.
+    org.with(|s| s.max_predicates = 30);
+    let clock = TestClock::new(local(2025, 3, 10, 10, 5, 0));
+    let mut run = Run::start(org, clock, big()).await;
+
+    let r = run.refresh().await;
+    let s = r.snap();
+    assert!(
+        r.retrying.is_empty(),
+        "a split is not a retry of the same request"
+    );
+    // 99 (+ voice) refused → 50 refused → 25, 25 → 49 refused → 25, 24 → then the 100th.
+    assert_eq!(
+        sizes_of(&r.queries),
+        vec![99, 50, 25, 25, 49, 25, 24, 1],
+        "each refused chunk is halved and retried in order"
+    );
+    let status = status_queries(&r.api);
+    assert_eq!(
+        sizes_of(&status),
+        vec![100, 50, 25, 25, 50, 25, 25],
+        "the status query is split the same way, from its own budget"
+    );
+    let refused = run.org.with(|s| s.refused_too_many);
+    assert_eq!(refused, 3 + 3);
+    assert_eq!(s.agents.len(), 100, "nothing lost");
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(cell(s, id, 20), calls(1, 100 + i as u32), "{id}");
+    }
+
+    // The next refresh starts from the chunk size that worked: no refusal at all.
+    let r = run.refresh().await;
+    assert!(r.snapshot.is_some());
+    assert_eq!(sizes_of(&r.queries), vec![25, 25, 25, 25]);
+    assert_eq!(sizes_of(&status_queries(&r.api)), vec![25, 25, 25, 25]);
+    assert_eq!(run.org.with(|s| s.refused_too_many), refused);
+    run.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_predicate_limit_no_split_can_meet_fails_the_refresh_with_the_genesys_message() {
+    let org = FakeOrg::start().await;
+    let w = day(2025, 3, 10);
+    big_queue(&org, &w, 4);
+    // One userId plus the voice predicate is already too many.
+    org.with(|s| s.max_predicates = 1);
+    let clock = TestClock::new(local(2025, 3, 10, 10, 5, 0));
+    let mut run = Run::start(org, clock, big()).await;
+    let r = run.refresh().await;
+    assert_eq!(
+        r.failure(),
+        "Genesys rejected the request (HTTP 400): Too many predicates in the filter: 2; the maximum is 1"
+    );
+    assert_eq!(
+        sizes_of(&r.queries),
+        vec![4, 2, 1],
+        "halved down to one id, then given up"
+    );
+    run.stop().await;
+}
+
+fn sizes_of(sent: &[SentQuery]) -> Vec<usize> {
+    sent.iter().map(|q| q.users.len()).collect()
 }

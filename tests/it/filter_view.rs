@@ -156,13 +156,14 @@ fn demo_with_status() -> App {
         .build()
         .expect("runtime");
     let snap = runtime
-        .block_on(floorwatch::loader::load_day_with_status(
+        .block_on(crate::common::fixtures::load_day(
             &client,
             window,
             &["voice".to_string()],
             &floorwatch::config::Selection::default(),
             floorwatch::model::Source::Demo,
             now(),
+            true,
         ))
         .expect("loads");
     assert!(snap.status.is_available());

@@ -18,6 +18,7 @@ use floorwatch::genesys::client::{RetryNotice, RetryPolicy};
 use floorwatch::genesys::http::{HttpConfig, HttpTransport, validate_base_url};
 use floorwatch::genesys::users::{self, Member, QueueRef};
 use floorwatch::genesys::{ApiError, ApiRequest, GenesysClient};
+use floorwatch::model::IntervalMetrics;
 use floorwatch::secret::Secret;
 use floorwatch::timegrid::{DayWindow, Granularity};
 
@@ -363,8 +364,13 @@ async fn aggregates_body_is_exact_and_response_folds_into_cells() {
     org.issue_tokens(86_400).await;
     let window = chicago(2025, 3, 10);
     let users = vec!["u1".to_string(), "u2".to_string()];
-    let queries =
-        aggregates::build_queries(&window, 0, window.len(), &["voice".into()], Some(&users));
+    let queries = aggregates::build_queries::<IntervalMetrics>(
+        &window,
+        0,
+        window.len(),
+        &["voice".into()],
+        Some(&users),
+    );
     assert_eq!(queries.len(), 1);
 
     Mock::given(method("POST"))
@@ -391,9 +397,9 @@ async fn aggregates_body_is_exact_and_response_folds_into_cells() {
         .mount(&org.api)
         .await;
 
-    let resp = org
-        .client
-        .conversation_aggregates(&queries[0])
+    let mut cells = CellsByUser::new();
+    org.client
+        .aggregates_into(&queries[0], &window, &mut cells)
         .await
         .unwrap();
 
@@ -417,7 +423,7 @@ async fn aggregates_body_is_exact_and_response_folds_into_cells() {
             "granularity": "PT30M",
             "timeZone": "America/Chicago",
             "groupBy": ["userId"],
-            "metrics": ["tHandle", "tAcw", "tHeldComplete", "tTalkComplete", "tAnswered", "nOffered"],
+            "metrics": ["tHandle", "tAcw", "tHeldComplete", "tTalkComplete", "tAnswered"],
             "filter": {
                 "type": "and",
                 "predicates": [{"dimension": "mediaType", "value": "voice"}],
@@ -428,8 +434,6 @@ async fn aggregates_body_is_exact_and_response_folds_into_cells() {
         })
     );
 
-    let mut cells = CellsByUser::new();
-    aggregates::fold_response(&resp, &window, &mut cells).unwrap();
     assert_eq!(cells.len(), 2);
     let u1 = &cells["u1"];
     assert_eq!(u1.len(), 48);
@@ -439,7 +443,6 @@ async fn aggregates_body_is_exact_and_response_folds_into_cells() {
     assert_eq!(u1[18].acw_ms, 104_000);
     assert_eq!(u1[18].holds, 2);
     assert_eq!(u1[18].hold_ms, 120_000);
-    assert_eq!(u1[18].offered, 4);
     assert_eq!(u1[18].answered, 1);
     assert_eq!(
         u1.iter().filter(|c| !c.is_empty()).count(),
@@ -461,7 +464,8 @@ async fn fall_back_day_has_50_buckets_and_offsets_parse() {
     org.issue_tokens(86_400).await;
     let window = chicago(2025, 11, 2);
     assert_eq!(window.len(), 50);
-    let q = aggregates::build_queries(&window, 0, window.len(), &[], None).remove(0);
+    let q =
+        aggregates::build_queries::<IntervalMetrics>(&window, 0, window.len(), &[], None).remove(0);
     assert_eq!(
         q.interval,
         "2025-11-02T05:00:00.000Z/2025-11-03T06:00:00.000Z"
@@ -481,9 +485,11 @@ async fn fall_back_day_has_50_buckets_and_offsets_parse() {
         .mount(&org.api)
         .await;
 
-    let resp = org.client.conversation_aggregates(&q).await.unwrap();
     let mut cells = CellsByUser::new();
-    aggregates::fold_response(&resp, &window, &mut cells).unwrap();
+    org.client
+        .aggregates_into(&q, &window, &mut cells)
+        .await
+        .unwrap();
     let night = &cells["night"];
     assert_eq!(night.len(), 50);
     assert_eq!(night[2].handled, 1);
@@ -520,11 +526,15 @@ async fn malformed_or_truncated_json_is_malformed() {
         .await;
 
     let window = chicago(2025, 3, 10);
-    let q = aggregates::build_queries(&window, 0, 4, &[], None).remove(0);
-    let err = org.client.conversation_aggregates(&q).await.unwrap_err();
+    let q = aggregates::build_queries::<IntervalMetrics>(&window, 0, 4, &[], None).remove(0);
+    let err = org
+        .client
+        .aggregates_into(&q, &window, &mut CellsByUser::new())
+        .await
+        .unwrap_err();
     match &err {
         ApiError::Malformed { what, detail } => {
-            assert_eq!(what, "conversation aggregates");
+            assert_eq!(what, "aggregates query");
             assert!(detail.contains("EOF"), "{detail}");
             assert!(!detail.contains('\n'));
         }
@@ -718,8 +728,12 @@ async fn bad_request_shows_genesys_message() {
         .await;
 
     let window = chicago(2025, 3, 10);
-    let q = aggregates::build_queries(&window, 0, 2, &[], None).remove(0);
-    let err = org.client.conversation_aggregates(&q).await.unwrap_err();
+    let q = aggregates::build_queries::<IntervalMetrics>(&window, 0, 2, &[], None).remove(0);
+    let err = org
+        .client
+        .aggregates_into(&q, &window, &mut CellsByUser::new())
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         ApiError::Rejected {
@@ -770,8 +784,12 @@ async fn forbidden_names_the_missing_permission() {
         .await;
 
     let window = chicago(2025, 3, 10);
-    let q = aggregates::build_queries(&window, 0, 2, &[], None).remove(0);
-    let err = org.client.conversation_aggregates(&q).await.unwrap_err();
+    let q = aggregates::build_queries::<IntervalMetrics>(&window, 0, 2, &[], None).remove(0);
+    let err = org
+        .client
+        .aggregates_into(&q, &window, &mut CellsByUser::new())
+        .await
+        .unwrap_err();
     match &err {
         ApiError::Forbidden {
             permission,

@@ -47,13 +47,14 @@ async fn demo_snapshot(t: DateTime<Utc>) -> Snapshot {
         fixed_clock(t),
     )));
     let window = Arc::new(DayWindow::containing(t, TZ, Granularity::Min30));
-    floorwatch::loader::load_day(
+    crate::common::fixtures::load_day(
         &client,
         window,
         &["voice".into()],
         &Selection::default(),
         Source::Demo,
         t,
+        false,
     )
     .await
     .expect("demo load")

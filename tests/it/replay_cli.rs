@@ -100,13 +100,14 @@ fn live_export_at(t: DateTime<Utc>, out: &Path) {
             Arc::new(DemoFloor::builtin()),
             fixed_clock(t),
         )));
-        floorwatch::loader::load_day(
+        crate::common::fixtures::load_day(
             &client,
             Arc::new(DayWindow::containing(t, TZ, Granularity::Min30)),
             &["voice".into()],
             &Selection::default(),
             Source::Demo,
             t,
+            false,
         )
         .await
         .expect("demo load")

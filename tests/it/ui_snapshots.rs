@@ -435,7 +435,7 @@ fn usage_near_the_limit_is_shown_even_at_80_columns() {
     assert_eq!(colours_at(&t, "250 req/min").0, Color::Yellow);
 }
 
-// The demo floor, loaded through the real query path (`loader::load_day` over the demo
+// The demo floor, loaded through the real query path (the `Loader`'s full load over the demo
 // transport) with every clock fixed at 10:14:30 on Monday 2025-03-10, America/Chicago.
 
 #[test]

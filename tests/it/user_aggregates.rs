@@ -13,11 +13,12 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 
+use crate::common::fixtures::load_day;
 use fake_org::{FakeOrg, Fault, TestClock, calls, on_queue, queries, status_queries, user_lookups};
 use floorwatch::config::Selection;
 use floorwatch::export::{day_header, day_rows_with_status};
 use floorwatch::fetcher::{self, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig};
-use floorwatch::loader::{self, LoadError};
+use floorwatch::loader::LoadError;
 use floorwatch::model::{
     AgentDay, IntervalMetrics, Snapshot, Source, StatusAvailability, StatusMetrics, StatusTotals,
 };
@@ -56,13 +57,14 @@ fn live() -> Source {
 }
 
 async fn load(org: &FakeOrg, selection: &Selection) -> Result<Snapshot, LoadError> {
-    loader::load_day_with_status(
+    load_day(
         &org.client(),
         Arc::new(day()),
         &["voice".to_string()],
         selection,
         live(),
         local(16, 0),
+        true,
     )
     .await
 }
@@ -109,13 +111,14 @@ async fn the_status_query_has_the_reference_shape_and_the_conversation_querys_wi
     }
     // The plain export does not ask for status at all.
     let before = org.api_requests().await.len();
-    let plain = loader::load_day(
+    let plain = load_day(
         &org.client(),
         Arc::new(day()),
         &["voice".to_string()],
         &users(&["u-ada"]),
         live(),
         local(16, 0),
+        false,
     )
     .await
     .unwrap();

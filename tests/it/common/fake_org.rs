@@ -179,8 +179,11 @@ pub struct OrgState {
     pub revoked_upto: usize,
     /// `expires_in` of issued tokens.
     pub expires_in: u64,
-    /// Most `userId` predicates the API accepts in one query (400 above it).
-    pub max_user_predicates: usize,
+    /// Most predicates (userId and mediaType together) the API accepts in one aggregates
+    /// filter; above it, a 400 naming the limit (§3 error body).
+    pub max_predicates: usize,
+    /// Aggregates requests (both endpoints) refused for having too many predicates.
+    pub refused_too_many: usize,
     /// Write bucket strings with the query zone's offset (`…T01:00:00.000-06:00/…`) instead
     /// of UTC; the reference leaves the form UNCONFIRMED.
     pub local_offsets: bool,
@@ -240,7 +243,6 @@ pub fn calls(n: u32, secs: u32) -> IntervalMetrics {
         holds: n,
         talk_ms: handle - handle / 5 - handle / 10,
         talk_count: n,
-        offered: n,
         answered: n,
     }
 }
@@ -267,9 +269,6 @@ fn metrics_json(c: &IntervalMetrics) -> Vec<Value> {
     t("tHeldComplete", c.holds, c.hold_ms);
     t("tTalkComplete", c.talk_count, c.talk_ms);
     t("tAnswered", c.answered, c.answered * 4000);
-    if c.offered > 0 {
-        m.push(json!({"metric": "nOffered", "qualifier": null, "stats": {"count": c.offered}}));
-    }
     m
 }
 
@@ -361,25 +360,47 @@ fn parse_interval(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     (a < b).then_some((a, b))
 }
 
+/// The 400 Genesys would send for a filter over the predicate limit, counted.
+fn too_many_predicates(s: &mut OrgState, body: &Value) -> Option<ResponseTemplate> {
+    let n = predicates(body).count();
+    if n <= s.max_predicates {
+        return None;
+    }
+    s.refused_too_many += 1;
+    Some(
+        ResponseTemplate::new(400)
+            .insert_header("ININ-Correlation-Id", "corr-400-predicates")
+            .set_body_json(json!({
+                "message": format!(
+                    "Too many predicates in the filter: {n}; the maximum is {}", s.max_predicates
+                ),
+                "code": "bad.request", "status": 400,
+                "messageWithParams": "Too many predicates in the filter: {count}; the maximum is {max}",
+                "messageParams": {"count": n.to_string(), "max": s.max_predicates.to_string()},
+                "contextId": "corr-400-predicates", "details": [], "errors": []
+            })),
+    )
+}
+
+/// Every predicate of a query's filter (top-level predicates and clauses).
+pub fn predicates(body: &Value) -> impl Iterator<Item = &Value> {
+    let f = body.get("filter");
+    let top = f
+        .and_then(|f| f.get("predicates"))
+        .and_then(Value::as_array);
+    let clauses = f.and_then(|f| f.get("clauses")).and_then(Value::as_array);
+    top.into_iter().flatten().chain(
+        clauses
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c.get("predicates").and_then(Value::as_array).into_iter())
+            .flatten(),
+    )
+}
+
 /// The `userId` values of a query's filter (top-level predicates and clauses).
 pub fn user_predicates(body: &Value) -> Vec<String> {
-    let Some(f) = body.get("filter") else {
-        return Vec::new();
-    };
-    let preds = f
-        .get("predicates")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .chain(
-            f.get("clauses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .flat_map(|c| c.get("predicates").and_then(Value::as_array).into_iter())
-                .flatten(),
-        );
-    preds
+    predicates(body)
         .filter(|p| p.get("dimension").and_then(Value::as_str) == Some("userId"))
         .filter_map(|p| p.get("value").and_then(Value::as_str).map(str::to_string))
         .collect()
@@ -443,8 +464,9 @@ impl Api {
             Ok(f) => f,
             Err(e) => return *e,
         };
+        let local_offsets = s.local_offsets;
         let stamp = |t: DateTime<Utc>| {
-            if s.local_offsets {
+            if local_offsets {
                 t.with_timezone(&tz)
                     .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
                     .to_string()
@@ -459,10 +481,10 @@ impl Api {
         if metrics.is_none_or(|m| m.is_empty() || m.iter().any(|x| x == "tHold")) {
             return error(400, "Invalid metrics");
         }
-        let users = user_predicates(&body);
-        if users.len() > s.max_user_predicates {
-            return error(400, "Too many predicates in the filter");
+        if let Some(refusal) = too_many_predicates(s, &body) {
+            return refusal;
         }
+        let users = user_predicates(&body);
         let wanted: Option<HashSet<&str>> =
             (!users.is_empty()).then(|| users.iter().map(String::as_str).collect());
         let step = Duration::minutes(30);
@@ -523,10 +545,10 @@ impl Api {
         {
             return error(400, "Invalid metrics");
         }
-        let users = user_predicates(&body);
-        if users.len() > s.max_user_predicates {
-            return error(400, "Too many predicates in the filter");
+        if let Some(refusal) = too_many_predicates(s, &body) {
+            return refusal;
         }
+        let users = user_predicates(&body);
         let wanted: Option<HashSet<&str>> =
             (!users.is_empty()).then(|| users.iter().map(String::as_str).collect());
         let step = Duration::minutes(30);
@@ -680,7 +702,7 @@ impl FakeOrg {
         let api = MockServer::start().await;
         let state = Arc::new(Mutex::new(OrgState {
             expires_in: 86_400,
-            max_user_predicates: 100,
+            max_predicates: 100,
             ..OrgState::default()
         }));
         Mock::given(method("POST"))

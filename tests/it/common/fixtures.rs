@@ -12,6 +12,7 @@ use floorwatch::config::Selection;
 use floorwatch::demo::{DemoFloor, DemoTransport};
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::genesys::GenesysClient;
+use floorwatch::loader::{LoadError, Loader, LoaderConfig, Plan};
 use floorwatch::model::{AgentDay, IntervalMetrics, Snapshot, Source};
 use floorwatch::timegrid::{DayWindow, Granularity};
 
@@ -48,7 +49,6 @@ pub fn cell(handled: u32, handle_s: u32, acw_s: u32, hold_s: u32, holds: u32) ->
         holds,
         talk_ms: (handle_s - acw_s - hold_s) * 1000,
         talk_count: handled,
-        offered: handled,
         answered: handled,
     }
 }
@@ -162,18 +162,43 @@ pub fn demo_load(floor: DemoFloor, at: DateTime<Utc>) -> (Arc<Snapshot>, usize) 
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        let snap = floorwatch::loader::load_day(
+        let snap = load_day(
             &client,
             window,
             &media,
             &Selection::default(),
             Source::Demo,
             at,
+            false,
         )
         .await
         .expect("the demo floor loads");
         (Arc::new(snap), client.requests_last_minute())
     })
+}
+
+/// A whole day as `floorwatch export` loads it: a fresh [`Loader`]'s `Plan::Full` of `window`
+/// as of `as_of`, with the user aggregates when `status` (as `--with-status`). The loader is
+/// dropped here, so the snapshot comes back owned.
+pub async fn load_day(
+    client: &GenesysClient,
+    window: Arc<DayWindow>,
+    media: &[String],
+    selection: &Selection,
+    source: Source,
+    as_of: DateTime<Utc>,
+    status: bool,
+) -> Result<Snapshot, LoadError> {
+    let config = LoaderConfig {
+        media: media.to_vec(),
+        selection: selection.clone(),
+        source,
+        status,
+    };
+    let snap = Loader::new(client.clone(), config)
+        .load(window, Plan::Full, as_of)
+        .await?;
+    Ok(Arc::unwrap_or_clone(snap))
 }
 
 /// The built-in demo floor at [`now`] (10:14:30 on a busy Monday morning), as the dashboard
