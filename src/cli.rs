@@ -36,7 +36,7 @@ pub struct Cli {
     pub scope: ScopeArgs,
 
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Verb>,
 }
 
 /// Where the data comes from (a Genesys Cloud org, or the demo floor) and how the day is cut:
@@ -176,7 +176,7 @@ pub struct DashboardArgs {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum Verb {
     /// Write one day of per-agent, per-interval metrics to CSV (headless; for cron). Needs
     /// credentials, or --demo for the simulated floor.
     Export(ExportArgs),
@@ -282,9 +282,9 @@ impl Cli {
     pub fn log_file(&self) -> Option<&Path> {
         match &self.command {
             None => &self.log,
-            Some(Command::Export(a)) => &a.log,
-            Some(Command::Conversations(a)) => &a.log,
-            Some(Command::Replay(a)) => &a.log,
+            Some(Verb::Export(a)) => &a.log,
+            Some(Verb::Conversations(a)) => &a.log,
+            Some(Verb::Replay(a)) => &a.log,
         }
         .log_file
         .as_deref()
@@ -399,7 +399,7 @@ mod tests {
             "x.csv",
         ])
         .expect("parses");
-        let Some(Command::Export(e)) = cli.command else {
+        let Some(Verb::Export(e)) = cli.command else {
             panic!("export expected")
         };
         assert_eq!(e.scope.queues, vec!["Billing", "Sales"]);

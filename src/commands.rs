@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::app::{Action, App, AppOptions, Notice};
 use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
-use crate::config::{self, Mode, Settings};
+use crate::config::{self, Connection, Settings};
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
 use crate::feed::{Feed, RecordSink};
@@ -20,7 +20,7 @@ use crate::genesys::GenesysClient;
 use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader::{Loader, LoaderConfig, Plan};
 use crate::lookups::Lookups;
-use crate::model::{Source, StatusAvailability};
+use crate::model::{RoutingAvailability, Source};
 use crate::recording::reader::parse_hhmm;
 use crate::recording::{
     MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingError, RecordingMeta, Replay,
@@ -83,15 +83,15 @@ fn check_export_dir(dir: &Path) -> Result<(), RunError> {
 
 /// Builds the client for the configured mode, and the label the header shows.
 pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient, Source), String> {
-    match &settings.mode {
-        Mode::Demo => {
+    match &settings.connection {
+        Connection::Demo => {
             // The floor works in the supervisor's zone, so a drill-down asked before any
             // aggregates query (`floorwatch conversations`) simulates the same days.
             let transport = DemoTransport::new(Arc::new(DemoFloor::builtin()), clock)
                 .with_floor_tz(settings.tz);
             Ok((GenesysClient::new(Arc::new(transport)), Source::Demo))
         }
-        Mode::Live(live) => {
+        Connection::Live(live) => {
             let transport = HttpTransport::new(
                 HttpConfig::new(
                     live.api_url.clone(),
@@ -122,14 +122,14 @@ struct RunClock {
 /// its floor's busy hours, the demo clock started at a busy moment of today
 /// ([`crate::demo::clock::start`]). A simulated clock runs on in real time.
 fn clock_for(settings: &Settings) -> RunClock {
-    let start = match (settings.demo_start, &settings.mode) {
+    let start = match (settings.demo_start, &settings.connection) {
         (Some(at), _) => Some(at),
-        (None, Mode::Demo) => {
+        (None, Connection::Demo) => {
             let s =
                 crate::demo::clock::start(chrono::Utc::now(), settings.tz, &DemoFloor::builtin());
             s.simulated.then_some(s.at)
         }
-        (None, Mode::Live(_)) => None,
+        (None, Connection::Live(_)) => None,
     };
     RunClock {
         clock: start.map_or_else(fetcher::system_clock, fetcher::clock_from),
@@ -170,11 +170,11 @@ fn write_day(snap: &crate::model::Snapshot, args: &ExportArgs) -> Result<usize, 
     let to_stdout = args.out == "-";
     if args.with_status {
         match &snap.status {
-            StatusAvailability::Forbidden(why) => eprintln!("floorwatch: warning: {why}"),
-            StatusAvailability::Unknown => eprintln!(
+            RoutingAvailability::Forbidden(why) => eprintln!("floorwatch: warning: {why}"),
+            RoutingAvailability::Unknown => eprintln!(
                 "floorwatch: warning: no routing status in this data (recorded without it); the status columns are blank"
             ),
-            StatusAvailability::Available => {}
+            RoutingAvailability::Available => {}
         }
         let (header, rows) = (
             &export::day_header(true)[..],

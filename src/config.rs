@@ -32,7 +32,7 @@ pub const ALL_MEDIA: &str = "all";
 
 /// Where the data comes from.
 #[derive(Clone, Debug)]
-pub enum Mode {
+pub enum Connection {
     /// The built-in simulated floor.
     Demo,
     /// A real org.
@@ -69,7 +69,7 @@ impl Selection {
 /// Everything a run needs, validated.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub mode: Mode,
+    pub connection: Connection,
     pub tz: Tz,
     pub granularity: Granularity,
     /// The `mediaType` values to keep; empty = every media type (`--media all`).
@@ -117,13 +117,13 @@ pub fn resolve(
                 })
         })
         .transpose()?;
-    let mode = if args.demo || demo_start.is_some() {
-        Mode::Demo
+    let connection = if args.demo || demo_start.is_some() {
+        Connection::Demo
     } else {
-        resolve_mode(args, none)?
+        resolve_connection(args, none)?
     };
     Ok(Settings {
-        mode,
+        connection,
         tz,
         granularity,
         media,
@@ -146,7 +146,7 @@ fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn resolve_mode(args: &CommonArgs, none: NoCredentials) -> Result<Mode, String> {
+fn resolve_connection(args: &CommonArgs, none: NoCredentials) -> Result<Connection, String> {
     let (id, secret) = (present(&args.client_id), present(&args.client_secret));
     // Where the org is: a region, or the API/login URLs.
     let place = [&args.region, &args.api_url, &args.login_url]
@@ -155,7 +155,7 @@ fn resolve_mode(args: &CommonArgs, none: NoCredentials) -> Result<Mode, String> 
     let (id, secret) = match (id, secret) {
         (None, None) if !place => {
             return match none {
-                NoCredentials::Demo => Ok(Mode::Demo),
+                NoCredentials::Demo => Ok(Connection::Demo),
                 NoCredentials::Refuse => Err(NO_CREDENTIALS.to_string()),
             };
         }
@@ -231,7 +231,7 @@ fn resolve_mode(args: &CommonArgs, none: NoCredentials) -> Result<Mode, String> 
             ));
         }
     };
-    Ok(Mode::Live(Box::new(LiveSettings {
+    Ok(Connection::Live(Box::new(LiveSettings {
         region_label,
         api_url,
         login_url,
@@ -350,7 +350,7 @@ mod tests {
     #[test]
     fn no_credentials_means_demo() {
         let s = dash(&args()).expect("ok");
-        assert!(matches!(s.mode, Mode::Demo));
+        assert!(matches!(s.connection, Connection::Demo));
     }
 
     #[test]
@@ -363,8 +363,8 @@ mod tests {
         assert!(matches!(
             resolve(&a, &none, NoCredentials::Refuse)
                 .expect("demo")
-                .mode,
-            Mode::Demo
+                .connection,
+            Connection::Demo
         ));
         let mut a = args();
         a.demo_at = Some("2025-03-10T10:15:00-05:00".into());
@@ -406,7 +406,7 @@ mod tests {
         a.client_id = Some("id".into());
         a.client_secret = Some("s3cret".into());
         a.region = Some("eu-west-2".into());
-        let Mode::Live(l) = dash(&a).expect("ok").mode else {
+        let Connection::Live(l) = dash(&a).expect("ok").connection else {
             panic!("live expected")
         };
         assert_eq!(l.api_url.as_str(), "https://api.euw2.pure.cloud/");
@@ -415,9 +415,9 @@ mod tests {
     }
 
     fn live(a: &CommonArgs) -> Result<LiveSettings, String> {
-        match dash(a)?.mode {
-            Mode::Live(l) => Ok(*l),
-            Mode::Demo => Err("demo".into()),
+        match dash(a)?.connection {
+            Connection::Live(l) => Ok(*l),
+            Connection::Demo => Err("demo".into()),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::figures::Figure;
 pub use crate::figures::{
     BLANK_NO_ON_QUEUE, BLANK_NO_STATUS, BLANK_NO_WRAP_UPS, BLANK_NOTHING_HANDLED, grouped,
 };
-use crate::model::{StatusTotals, Totals};
+use crate::model::{RoutingTotals, Totals};
 
 /// One figure of one row, explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl Explanation {
 
 /// Explains `figure` for a row with conversation sums `t` and status sums `s` (`None` when the
 /// org's status could not be read).
-pub fn explain(figure: Figure, t: &Totals, s: Option<&StatusTotals>) -> Explanation {
+pub fn explain(figure: Figure, t: &Totals, s: Option<&RoutingTotals>) -> Explanation {
     let spec = figure.spec();
     Explanation {
         figure,
@@ -90,8 +90,8 @@ mod tests {
         }
     }
 
-    fn status() -> StatusTotals {
-        StatusTotals {
+    fn status() -> RoutingTotals {
+        RoutingTotals {
             on_queue_ms: 1_800_000,
             interacting_ms: 1_500_000,
             communicating_ms: 0,
@@ -101,7 +101,7 @@ mod tests {
         }
     }
 
-    fn line(c: Figure, t: &Totals, s: Option<&StatusTotals>) -> String {
+    fn line(c: Figure, t: &Totals, s: Option<&RoutingTotals>) -> String {
         explain(c, t, s).line()
     }
 
@@ -194,9 +194,9 @@ mod tests {
     #[test]
     fn blank_figures_say_why() {
         let zero = Totals::default();
-        let idle_only = StatusTotals {
+        let idle_only = RoutingTotals {
             off_queue_ms: 1_800_000,
-            ..StatusTotals::default()
+            ..RoutingTotals::default()
         };
         use Figure as C;
         let e = explain(C::Aht, &zero, None);

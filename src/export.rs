@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::figures::Figure;
 use crate::format::csv_text;
-use crate::model::{Snapshot, StatusMetrics, StatusTotals, Totals};
+use crate::model::{RoutingMetrics, RoutingTotals, Snapshot, Totals};
 
 /// The columns every day-export row starts with (the intervals view export's, by name).
 pub const DAY_KEY_COLUMNS: &[&str] = &["agent_id", "agent_name", "interval_start", "interval_end"];
@@ -66,7 +66,7 @@ pub fn rfc3339(t: DateTime<Tz>) -> String {
 fn figure_cells<'a>(
     figures: &'a [Figure],
     t: &'a Totals,
-    s: Option<&'a StatusTotals>,
+    s: Option<&'a RoutingTotals>,
 ) -> impl Iterator<Item = String> + 'a {
     figures.iter().map(move |f| f.csv(t, s))
 }
@@ -101,7 +101,7 @@ pub fn day_rows(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
 /// conversation figures **or** status time, so on-queue time without a conversation is
 /// exported too. When the snapshot's status is not available (refused or not fetched) the
 /// status cells are blank; the caller can say why from
-/// [`crate::model::StatusAvailability::forbidden_reason`].
+/// [`crate::model::RoutingAvailability::forbidden_reason`].
 pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<String>> + '_ {
     let mut agents: Vec<_> = snapshot.agents.iter().collect();
     agents.sort_by_cached_key(|a| a.sort_key());
@@ -109,8 +109,8 @@ pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<Str
     let available = snapshot.status.is_available();
     agents.into_iter().flat_map(move |a| {
         a.intervals.iter().enumerate().filter_map(move |(i, cell)| {
-            let status = a.status_at(i).filter(|_| available);
-            if cell.is_empty() && status.is_none_or(StatusMetrics::is_empty) {
+            let status = a.routing_at(i).filter(|_| available);
+            if cell.is_empty() && status.is_none_or(RoutingMetrics::is_empty) {
                 return None;
             }
             let (start, end) = (w.local_start(i)?, w.local_end(i)?);
@@ -127,7 +127,7 @@ pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<Str
             row.extend(figure_cells(DAY_FIGURES, &totals, None));
             match status {
                 Some(s) => {
-                    let st = StatusTotals::from(s);
+                    let st = RoutingTotals::from(s);
                     row.extend(figure_cells(STATUS_FIGURES, &totals, Some(&st)));
                 }
                 None => row.extend(std::iter::repeat_n(String::new(), STATUS_FIGURES.len())),
@@ -347,7 +347,7 @@ mod tests {
 
     #[test]
     fn with_status_appends_columns_and_keeps_on_queue_only_intervals() {
-        use crate::model::{StatusAvailability, StatusMetrics};
+        use crate::model::{RoutingAvailability, RoutingMetrics};
         let plain = day_header(false);
         assert_eq!(&day_header(true)[..plain.len()], plain);
         assert_eq!(
@@ -377,11 +377,11 @@ mod tests {
             ]
         );
         let mut snap = snapshot();
-        snap.status = StatusAvailability::Available;
+        snap.status = RoutingAvailability::Available;
         for a in &mut snap.agents {
-            a.status = vec![StatusMetrics::default(); snap.window.len()];
+            a.status = vec![RoutingMetrics::default(); snap.window.len()];
         }
-        snap.agents[1].status[18] = StatusMetrics {
+        snap.agents[1].status[18] = RoutingMetrics {
             on_queue_ms: 1_800_000,
             interacting_ms: 1_125_000,
             idle_ms: 600_000,
@@ -389,7 +389,7 @@ mod tests {
             ..Default::default()
         };
         // On queue but off the routing statuses that count: blank occupancy, not 0.
-        snap.agents[1].status[19] = StatusMetrics {
+        snap.agents[1].status[19] = RoutingMetrics {
             off_queue_ms: 1_800_000,
             ..Default::default()
         };
@@ -405,7 +405,7 @@ mod tests {
         assert_eq!(rows[2][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
         assert_eq!(rows[0][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
         // Refused: the same rows as without status, status cells blank.
-        snap.status = StatusAvailability::Forbidden("needs a permission".into());
+        snap.status = RoutingAvailability::Forbidden("needs a permission".into());
         let rows: Vec<Vec<String>> = day_rows_with_status(&snap).collect();
         assert_eq!(rows.len(), 2);
         assert!(rows.iter().all(|r| r[11..].iter().all(String::is_empty)));

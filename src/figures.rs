@@ -6,7 +6,7 @@
 //! row here (and its tests).
 
 use crate::format::{clock, csv_secs_f};
-use crate::model::{StatusTotals, Totals};
+use crate::model::{RoutingTotals, Totals};
 use crate::targets::TargetMetric;
 
 /// A figure of an agent's day or of one interval (the agents and intervals tables' columns
@@ -72,10 +72,10 @@ pub struct FigureSpec {
     pub metrics: &'static [&'static str],
     /// The value in [`Self::unit`]; `None` where undefined (an average of nothing, occupancy
     /// without on-queue time, status not read).
-    pub value: fn(&Totals, Option<&StatusTotals>) -> Option<f64>,
+    pub value: fn(&Totals, Option<&RoutingTotals>) -> Option<f64>,
     /// The row's sums and counts put into the formula (`4 100 000 ms ÷ 13`); empty when the
     /// inputs are unknown.
-    pub raw: fn(&Totals, Option<&StatusTotals>) -> String,
+    pub raw: fn(&Totals, Option<&RoutingTotals>) -> String,
     /// Why the value is blank when its inputs are known (`blank: nothing handled`); `None`
     /// for figures that always have a value once their inputs are known.
     pub blank: Option<&'static str>,
@@ -119,7 +119,7 @@ fn over(a: u64, b: u64) -> String {
     format!("{} ÷ {}", ms(a), b)
 }
 
-fn status_ms(s: Option<&StatusTotals>, pick: fn(&StatusTotals) -> u64) -> String {
+fn status_ms(s: Option<&RoutingTotals>, pick: fn(&RoutingTotals) -> u64) -> String {
     s.map_or_else(String::new, |s| ms(pick(s)))
 }
 
@@ -474,25 +474,25 @@ impl Figure {
     }
 
     /// The figure's value in its unit ([`FigureSpec::value`]).
-    pub fn value(self, t: &Totals, s: Option<&StatusTotals>) -> Option<f64> {
+    pub fn value(self, t: &Totals, s: Option<&RoutingTotals>) -> Option<f64> {
         (self.spec().value)(t, s).filter(|v| v.is_finite())
     }
 
     /// The figure as screen text: `m:ss`, a count, `87%`; blank where undefined.
-    pub fn text(self, t: &Totals, s: Option<&StatusTotals>) -> String {
+    pub fn text(self, t: &Totals, s: Option<&RoutingTotals>) -> String {
         self.value(t, s)
             .map_or_else(String::new, |v| self.spec().unit.screen(v))
     }
 
     /// The figure as a CSV cell (seconds with ms, a count, a fraction); blank where undefined.
-    pub fn csv(self, t: &Totals, s: Option<&StatusTotals>) -> String {
+    pub fn csv(self, t: &Totals, s: Option<&RoutingTotals>) -> String {
         self.value(t, s)
             .map_or_else(String::new, |v| self.spec().unit.csv(v))
     }
 
     /// Whether a status figure is blank because status is not known, or why else it is blank
     /// (`None` when it has a value).
-    pub fn blank_reason(self, t: &Totals, s: Option<&StatusTotals>) -> Option<&'static str> {
+    pub fn blank_reason(self, t: &Totals, s: Option<&RoutingTotals>) -> Option<&'static str> {
         if self.value(t, s).is_some() {
             None
         } else if self.needs_status() && s.is_none() {
@@ -535,17 +535,17 @@ impl Unit {
 /// Every figure as screen text, in [`Figure::ALL`] order. Formatted once per snapshot so a
 /// redraw only copies references.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cells(pub [String; FIGURES.len()]);
+pub struct FigureTexts(pub [String; FIGURES.len()]);
 
-impl Cells {
+impl FigureTexts {
     /// Screen text for a cell's or a day's sums (`status` when the org's status is readable).
-    pub fn of(t: &Totals, status: Option<&StatusTotals>) -> Self {
-        Cells(std::array::from_fn(|i| Figure::ALL[i].text(t, status)))
+    pub fn of(t: &Totals, status: Option<&RoutingTotals>) -> Self {
+        FigureTexts(std::array::from_fn(|i| Figure::ALL[i].text(t, status)))
     }
 
     /// Blank cells (an interval that has not started).
     pub fn blank() -> Self {
-        Cells(std::array::from_fn(|_| String::new()))
+        FigureTexts(std::array::from_fn(|_| String::new()))
     }
 
     /// The text of one figure.

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use floorwatch::cli::{self, Command, ScopeArgs};
+use floorwatch::cli::{self, ScopeArgs, Verb};
 use floorwatch::commands::{self, RunError};
 use floorwatch::config::{self, NoCredentials};
 use floorwatch::logging;
@@ -32,10 +32,10 @@ fn main() -> ExitCode {
             &cli.scope,
             NoCredentials::Demo,
         )),
-        Some(Command::Export(a)) if a.from_recording.is_none() => {
+        Some(Verb::Export(a)) if a.from_recording.is_none() => {
             Some(config::resolve(&a.common, &a.scope, NoCredentials::Refuse))
         }
-        Some(Command::Conversations(a)) => Some(config::resolve(
+        Some(Verb::Conversations(a)) => Some(config::resolve(
             &a.common,
             &ScopeArgs {
                 queues: Vec::new(),
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             },
             NoCredentials::Refuse,
         )),
-        Some(Command::Export(_) | Command::Replay(_)) => None,
+        Some(Verb::Export(_) | Verb::Replay(_)) => None,
     };
     let settings = match settings.transpose() {
         Ok(s) => s,
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     // is taken, unless --no-config.
     let screen = match &cli.command {
         None => Some(&cli.dashboard.screen),
-        Some(Command::Replay(a)) => Some(&a.screen),
+        Some(Verb::Replay(a)) => Some(&a.screen),
         Some(_) => None,
     };
     let targets = match screen
@@ -89,8 +89,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         let done = |r: Result<(), RunError>| r.map(|()| Ended::Quit);
         match (&cli.command, &settings) {
-            (Some(Command::Replay(args)), _) => commands::replay(args, targets).await,
-            (Some(Command::Export(args)), None) => match &args.from_recording {
+            (Some(Verb::Replay(args)), _) => commands::replay(args, targets).await,
+            (Some(Verb::Export(args)), None) => match &args.from_recording {
                 Some(path) => done(commands::export_from_recording(path, args).await),
                 None => Err(RunError::Failed(
                     "internal: settings were not resolved".into(),
@@ -99,10 +99,10 @@ fn main() -> ExitCode {
             (_, None) => Err(RunError::Failed(
                 "internal: settings were not resolved".into(),
             )),
-            (Some(Command::Export(args)), Some(settings)) => {
+            (Some(Verb::Export(args)), Some(settings)) => {
                 done(commands::export(settings, args).await)
             }
-            (Some(Command::Conversations(args)), Some(settings)) => {
+            (Some(Verb::Conversations(args)), Some(settings)) => {
                 done(commands::conversations(settings, args).await)
             }
             (None, Some(settings)) => commands::dashboard(settings, &cli.dashboard, targets).await,

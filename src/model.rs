@@ -125,7 +125,7 @@ impl From<&IntervalMetrics> for Totals {
 /// different query with its own permission (`analytics:userAggregate:view`), which an org may
 /// not grant. `u32` for the same reason as [`IntervalMetrics`]: a cell is at most one interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct StatusMetrics {
+pub struct RoutingMetrics {
     /// Presence On Queue: `tSystemPresence` qualifier `ON_QUEUE`.
     pub on_queue_ms: u32,
     /// Routing status `INTERACTING` (alerting, talking, holding and after-call work).
@@ -140,14 +140,14 @@ pub struct StatusMetrics {
     pub off_queue_ms: u32,
 }
 
-impl StatusMetrics {
+impl RoutingMetrics {
     /// True when Genesys reported no status time for this cell.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
 
     /// Adds another cell, saturating rather than wrapping.
-    pub fn add(&mut self, o: &StatusMetrics) {
+    pub fn add(&mut self, o: &RoutingMetrics) {
         self.on_queue_ms = self.on_queue_ms.saturating_add(o.on_queue_ms);
         self.interacting_ms = self.interacting_ms.saturating_add(o.interacting_ms);
         self.communicating_ms = self.communicating_ms.saturating_add(o.communicating_ms);
@@ -166,15 +166,15 @@ impl StatusMetrics {
             || self.not_responding_ms > 0
     }
 
-    /// Occupancy as a **fraction** in `0.0..=1.0`; see [`StatusTotals::occupancy`].
+    /// Occupancy as a **fraction** in `0.0..=1.0`; see [`RoutingTotals::occupancy`].
     pub fn occupancy(&self) -> Option<f64> {
-        StatusTotals::from(self).occupancy()
+        RoutingTotals::from(self).occupancy()
     }
 }
 
-/// Sums of [`StatusMetrics`] over many cells (an agent's day, the floor's interval), `u64`.
+/// Sums of [`RoutingMetrics`] over many cells (an agent's day, the floor's interval), `u64`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StatusTotals {
+pub struct RoutingTotals {
     pub on_queue_ms: u64,
     pub interacting_ms: u64,
     pub communicating_ms: u64,
@@ -183,9 +183,9 @@ pub struct StatusTotals {
     pub off_queue_ms: u64,
 }
 
-impl StatusTotals {
+impl RoutingTotals {
     /// Adds one stored cell.
-    pub fn add_cell(&mut self, c: &StatusMetrics) {
+    pub fn add_cell(&mut self, c: &RoutingMetrics) {
         self.on_queue_ms += u64::from(c.on_queue_ms);
         self.interacting_ms += u64::from(c.interacting_ms);
         self.communicating_ms += u64::from(c.communicating_ms);
@@ -195,7 +195,7 @@ impl StatusTotals {
     }
 
     /// Adds another total.
-    pub fn add(&mut self, o: &StatusTotals) {
+    pub fn add(&mut self, o: &RoutingTotals) {
         self.on_queue_ms += o.on_queue_ms;
         self.interacting_ms += o.interacting_ms;
         self.communicating_ms += o.communicating_ms;
@@ -205,7 +205,7 @@ impl StatusTotals {
     }
 
     /// Sums a slice of cells.
-    pub fn of(cells: &[StatusMetrics]) -> Self {
+    pub fn of(cells: &[RoutingMetrics]) -> Self {
         let mut t = Self::default();
         for c in cells {
             t.add_cell(c);
@@ -222,9 +222,9 @@ impl StatusTotals {
     }
 }
 
-impl From<&StatusMetrics> for StatusTotals {
-    fn from(c: &StatusMetrics) -> Self {
-        let mut t = StatusTotals::default();
+impl From<&RoutingMetrics> for RoutingTotals {
+    fn from(c: &RoutingMetrics) -> Self {
+        let mut t = RoutingTotals::default();
         t.add_cell(c);
         t
     }
@@ -233,7 +233,7 @@ impl From<&StatusMetrics> for StatusTotals {
 /// Whether the snapshot's status figures ([`AgentDay::status`]) can be shown, so the UI can
 /// hide the status columns and say why.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum StatusAvailability {
+pub enum RoutingAvailability {
     /// Not fetched (an old recording, or a snapshot built without the user aggregates query).
     #[default]
     Unknown,
@@ -244,16 +244,16 @@ pub enum StatusAvailability {
     Forbidden(String),
 }
 
-impl StatusAvailability {
+impl RoutingAvailability {
     /// True when the status columns should be shown.
     pub fn is_available(&self) -> bool {
-        matches!(self, StatusAvailability::Available)
+        matches!(self, RoutingAvailability::Available)
     }
 
     /// The plain-words reason the status columns are hidden, if they were refused.
     pub fn forbidden_reason(&self) -> Option<&str> {
         match self {
-            StatusAvailability::Forbidden(r) => Some(r),
+            RoutingAvailability::Forbidden(r) => Some(r),
             _ => None,
         }
     }
@@ -269,8 +269,8 @@ pub struct AgentDay {
     /// One cell per bucket, same length as the window's buckets.
     pub intervals: Vec<IntervalMetrics>,
     /// Routing-status/presence time per bucket, same length as `intervals` when the snapshot's
-    /// [`Snapshot::status`] is [`StatusAvailability::Available`]; empty when unknown.
-    pub status: Vec<StatusMetrics>,
+    /// [`Snapshot::status`] is [`RoutingAvailability::Available`]; empty when unknown.
+    pub status: Vec<RoutingMetrics>,
 }
 
 impl AgentDay {
@@ -291,12 +291,12 @@ impl AgentDay {
     }
 
     /// The agent's whole-day status sums (all zero when status is unknown).
-    pub fn status_totals(&self) -> StatusTotals {
-        StatusTotals::of(&self.status)
+    pub fn routing_totals(&self) -> RoutingTotals {
+        RoutingTotals::of(&self.status)
     }
 
     /// The status cell of bucket `i`, if known.
-    pub fn status_at(&self, i: usize) -> Option<&StatusMetrics> {
+    pub fn routing_at(&self, i: usize) -> Option<&RoutingMetrics> {
         self.status.get(i)
     }
 }
@@ -332,7 +332,7 @@ pub struct Snapshot {
     /// Demo or live org.
     pub source: Source,
     /// Whether the agents' `status` rows were fetched, or why not.
-    pub status: StatusAvailability,
+    pub status: RoutingAvailability,
 }
 
 impl Snapshot {
@@ -353,8 +353,8 @@ impl Snapshot {
     }
 
     /// Floor status totals per bucket (empty rows of agents without status add nothing).
-    pub fn floor_status_by_interval(&self) -> Vec<StatusTotals> {
-        let mut out = vec![StatusTotals::default(); self.window.len()];
+    pub fn floor_routing_by_interval(&self) -> Vec<RoutingTotals> {
+        let mut out = vec![RoutingTotals::default(); self.window.len()];
         for a in &self.agents {
             for (t, c) in out.iter_mut().zip(&a.status) {
                 t.add_cell(c);
@@ -368,13 +368,13 @@ impl Snapshot {
 mod tests {
     use super::*;
 
-    fn routing(interacting: u32, communicating: u32, idle: u32) -> StatusMetrics {
-        StatusMetrics {
+    fn routing(interacting: u32, communicating: u32, idle: u32) -> RoutingMetrics {
+        RoutingMetrics {
             on_queue_ms: interacting + communicating + idle,
             interacting_ms: interacting,
             communicating_ms: communicating,
             idle_ms: idle,
-            ..StatusMetrics::default()
+            ..RoutingMetrics::default()
         }
     }
 
@@ -393,30 +393,30 @@ mod tests {
 
     #[test]
     fn no_on_queue_time_has_no_occupancy() {
-        assert_eq!(StatusMetrics::default().occupancy(), None);
-        let off = StatusMetrics {
+        assert_eq!(RoutingMetrics::default().occupancy(), None);
+        let off = RoutingMetrics {
             off_queue_ms: 1_800_000,
-            ..StatusMetrics::default()
+            ..RoutingMetrics::default()
         };
         assert_eq!(off.occupancy(), None);
         assert!(!off.was_on_queue());
-        assert_eq!(StatusTotals::default().occupancy(), None);
+        assert_eq!(RoutingTotals::default().occupancy(), None);
     }
 
     #[test]
     fn day_totals_weight_intervals_by_time() {
         let cells = [
             routing(1_500_000, 0, 300_000),
-            StatusMetrics::default(),
+            RoutingMetrics::default(),
             routing(300_000, 0, 1_500_000),
         ];
-        let t = StatusTotals::of(&cells);
+        let t = RoutingTotals::of(&cells);
         assert_eq!(t.interacting_ms, 1_800_000);
         assert_eq!(t.occupancy(), Some(0.5));
         let mut a = cells[0];
-        a.add(&StatusMetrics {
+        a.add(&RoutingMetrics {
             idle_ms: u32::MAX,
-            ..StatusMetrics::default()
+            ..RoutingMetrics::default()
         });
         assert_eq!(a.idle_ms, u32::MAX, "saturates");
     }

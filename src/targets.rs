@@ -24,7 +24,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::figures::{Figure, Unit};
-use crate::model::{StatusTotals, Totals};
+use crate::model::{RoutingTotals, Totals};
 
 /// Where the config file is looked for when `--config` is not given: `config.toml` in the
 /// platform config dir (the same `ProjectDirs` as the log file), if the platform has one.
@@ -167,7 +167,7 @@ impl TargetMetric {
 
     /// The figure's value in the target's unit (ms for durations, percent for occupancy);
     /// `None` when undefined (nothing handled, no on-queue time).
-    pub fn value(self, totals: &Totals, status: Option<&StatusTotals>) -> Option<f64> {
+    pub fn value(self, totals: &Totals, status: Option<&RoutingTotals>) -> Option<f64> {
         let f = self.figure();
         let v = f.value(totals, status)?;
         Some(match f.spec().unit {

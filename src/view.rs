@@ -14,10 +14,10 @@ use chrono_tz::Tz;
 
 use chrono::Utc;
 
-pub use crate::figures::{Cells, Figure};
+pub use crate::figures::{Figure, FigureTexts};
 use crate::filter::{Filter, Subject};
 use crate::format::csv_text;
-use crate::model::{AgentDay, IntervalMetrics, Snapshot, StatusTotals, Totals};
+use crate::model::{AgentDay, IntervalMetrics, RoutingTotals, Snapshot, Totals};
 use crate::timegrid::DayWindow;
 
 /// The leading columns of the agents view export (CSV name, screen title); the visible
@@ -157,7 +157,7 @@ impl Default for Sort {
 }
 
 /// The CSV cells of `figures` for one row's sums, in that order.
-fn csv_figures(figures: &[Figure], t: &Totals, s: Option<&StatusTotals>) -> Vec<String> {
+fn csv_figures(figures: &[Figure], t: &Totals, s: Option<&RoutingTotals>) -> Vec<String> {
     figures.iter().map(|f| f.csv(t, s)).collect()
 }
 
@@ -186,9 +186,9 @@ pub struct AgentRow {
     /// The agent's day sums (what sorting compares).
     pub totals: Totals,
     /// The agent's day status sums, when the org's status is readable.
-    pub status: Option<StatusTotals>,
+    pub status: Option<RoutingTotals>,
     /// The same sums as screen text.
-    pub cells: Cells,
+    pub cells: FigureTexts,
     /// Handle time per interval over [`FloorView::spark_span`], scaled to the floor's largest
     /// cell so rows compare.
     pub spark: String,
@@ -201,13 +201,13 @@ impl AgentRow {
         id: &str,
         name: &str,
         totals: Totals,
-        status: Option<StatusTotals>,
+        status: Option<RoutingTotals>,
         spark: String,
     ) -> Self {
         AgentRow {
             id: id.to_string(),
             name: name.to_string(),
-            cells: Cells::of(&totals, status.as_ref()),
+            cells: FigureTexts::of(&totals, status.as_ref()),
             totals,
             status,
             spark,
@@ -369,7 +369,7 @@ impl FloorView {
             floor_max,
         );
         let floor_status = with_status.then(|| {
-            let mut t = StatusTotals::default();
+            let mut t = RoutingTotals::default();
             agents.iter().flat_map(|a| a.status).for_each(|s| t.add(&s));
             t
         });
@@ -410,7 +410,7 @@ impl FloorView {
             let mut t = Totals::default();
             self.visible.iter().for_each(|&i| t.add(&agents[i].totals));
             let status = self.snapshot.status.is_available().then(|| {
-                let mut st = StatusTotals::default();
+                let mut st = RoutingTotals::default();
                 self.visible
                     .iter()
                     .flat_map(|&i| agents[i].status)
@@ -488,7 +488,7 @@ fn agent_row(a: &AgentDay, span: Range<usize>, max: u64, with_status: bool) -> A
         span.map(|i| a.intervals.get(i).map_or(0, |c| u64::from(c.handle_ms))),
         max,
     );
-    let status = with_status.then(|| a.status_totals());
+    let status = with_status.then(|| a.routing_totals());
     AgentRow::new(&a.id, a.display_name(), a.totals(), status, spark)
 }
 
@@ -506,9 +506,9 @@ pub struct IntervalRow {
     /// The cell's figures.
     pub totals: Totals,
     /// The cell's status time, when the org's status is readable.
-    pub status: Option<StatusTotals>,
+    pub status: Option<RoutingTotals>,
     /// The same as screen text.
-    pub cells: Cells,
+    pub cells: FigureTexts,
 }
 
 impl IntervalRow {
@@ -558,8 +558,8 @@ pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) ->
             let totals = Totals::from(&cell);
             let status = with_status.then(|| {
                 agent
-                    .status_at(i)
-                    .map(StatusTotals::from)
+                    .routing_at(i)
+                    .map(RoutingTotals::from)
                     .unwrap_or_default()
             });
             Some(IntervalRow {
@@ -567,7 +567,7 @@ pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) ->
                 label: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
                 start,
                 end,
-                cells: Cells::of(&totals, status.as_ref()),
+                cells: FigureTexts::of(&totals, status.as_ref()),
                 totals,
                 status,
             })

@@ -93,7 +93,7 @@ impl App {
             descending: self.sort.descending,
             filter,
             focus: Some(
-                match self.selection.focus {
+                match self.cursor.focus {
                     Focus::Agents => "agents",
                     Focus::Intervals => "intervals",
                 }
@@ -119,7 +119,7 @@ impl App {
             };
         }
         self.keep_sort_visible();
-        self.selection.focus = match v.focus.as_deref() {
+        self.cursor.focus = match v.focus.as_deref() {
             Some("intervals") => Focus::Intervals,
             _ => Focus::Agents,
         };

@@ -9,14 +9,14 @@ use crate::view::{self, Sort};
 impl App {
     /// Moves the focused table's selection by `delta` rows (clamped).
     fn step(&mut self, delta: isize) -> bool {
-        match self.selection.focus {
+        match self.cursor.focus {
             Focus::Agents => {
-                let to = self.selection.agent.saturating_add_signed(delta);
-                self.selection.select_agent(self.view.as_ref(), to)
+                let to = self.cursor.agent.saturating_add_signed(delta);
+                self.cursor.select_agent(self.view.as_ref(), to)
             }
             Focus::Intervals => match self.selected_interval() {
                 Some(cur) => self
-                    .selection
+                    .cursor
                     .select_interval(cur, cur.saturating_add_signed(delta)),
                 None => false,
             },
@@ -27,30 +27,28 @@ impl App {
         match cmd {
             Command::Up => Outcome::changed(self.step(-1)),
             Command::Down => Outcome::changed(self.step(1)),
-            Command::PageUp => Outcome::changed(self.step(-self.selection.page())),
-            Command::PageDown => Outcome::changed(self.step(self.selection.page())),
+            Command::PageUp => Outcome::changed(self.step(-self.cursor.page())),
+            Command::PageDown => Outcome::changed(self.step(self.cursor.page())),
             Command::Top => Outcome::changed(self.step(isize::MIN / 2)),
             Command::Bottom => Outcome::changed(self.step(isize::MAX / 2)),
             Command::ToggleFocus => {
-                let to = match self.selection.focus {
+                let to = match self.cursor.focus {
                     Focus::Agents => Focus::Intervals,
                     Focus::Intervals => Focus::Agents,
                 };
-                self.selection.set_focus(to);
+                self.cursor.set_focus(to);
                 Outcome::redraw()
             }
-            Command::FocusAgents => Outcome::changed(self.selection.set_focus(Focus::Agents)),
-            Command::FocusIntervals => Outcome::changed(self.selection.set_focus(Focus::Intervals)),
-            Command::Open => match self.selection.focus {
+            Command::FocusAgents => Outcome::changed(self.cursor.set_focus(Focus::Agents)),
+            Command::FocusIntervals => Outcome::changed(self.cursor.set_focus(Focus::Intervals)),
+            Command::Open => match self.cursor.focus {
                 Focus::Agents if self.selected_agent().is_some() => {
-                    Outcome::changed(self.selection.set_focus(Focus::Intervals))
+                    Outcome::changed(self.cursor.set_focus(Focus::Intervals))
                 }
                 Focus::Intervals => self.open_conversations(),
                 Focus::Agents => Outcome::none(),
             },
-            Command::SortNext | Command::SortReverse
-                if self.selection.focus == Focus::Intervals =>
-            {
+            Command::SortNext | Command::SortReverse if self.cursor.focus == Focus::Intervals => {
                 self.say(Notice::Info(
                     "the intervals stay in time order; Tab to the agents table to sort".into(),
                 ))
@@ -124,7 +122,7 @@ impl App {
             self.clear_filter();
             Outcome::redraw()
         } else {
-            Outcome::changed(self.selection.set_focus(Focus::Agents))
+            Outcome::changed(self.cursor.set_focus(Focus::Agents))
         }
     }
 
@@ -139,13 +137,13 @@ impl App {
     pub fn export_view(&self) -> Option<ViewExport> {
         let view = self.view.as_ref()?;
         let figures = self.visible_columns();
-        match self.selection.focus {
+        match self.cursor.focus {
             Focus::Agents => Some(view.export(&figures)),
             Focus::Intervals => {
                 let agent = self.selected_agent()?;
                 Some(view::export_intervals(
                     agent,
-                    &self.selection.intervals,
+                    &self.cursor.intervals,
                     &figures,
                     self.now,
                 ))

@@ -173,7 +173,7 @@ impl App {
         };
         let Some(row) = self
             .selected_interval()
-            .and_then(|i| self.selection.intervals.get(i))
+            .and_then(|i| self.cursor.intervals.get(i))
         else {
             return Outcome::none();
         };

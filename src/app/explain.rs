@@ -9,7 +9,7 @@
 use super::*;
 use crate::explain::{Explanation, explain};
 use crate::keymap::Command;
-use crate::model::StatusAvailability;
+use crate::model::RoutingAvailability;
 
 /// Where the explained span stands against the clock: an open interval's figures still grow
 /// as conversations complete (reference §4.3).
@@ -101,13 +101,13 @@ fn span_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: chrono_tz::Tz, day: b
     )
 }
 
-fn status_note(status: &StatusAvailability) -> String {
+fn status_note(status: &RoutingAvailability) -> String {
     match status {
-        StatusAvailability::Available => {
+        RoutingAvailability::Available => {
             "Occ and status times come from a separate query (user aggregates)".to_string()
         }
-        StatusAvailability::Forbidden(why) => format!("Occ and status times hidden: {why}"),
-        StatusAvailability::Unknown => {
+        RoutingAvailability::Forbidden(why) => format!("Occ and status times hidden: {why}"),
+        RoutingAvailability::Unknown => {
             "Occ and status times need a separate query; not fetched here".to_string()
         }
     }
@@ -125,7 +125,7 @@ impl App {
         let snap = self.snapshot()?;
         let agent = self.selected_agent()?;
         let window = &snap.window;
-        let (interval, totals, status, start, end) = match self.selection.focus {
+        let (interval, totals, status, start, end) = match self.cursor.focus {
             Focus::Agents => (
                 None,
                 agent.totals,
@@ -134,7 +134,7 @@ impl App {
                 window.end(),
             ),
             Focus::Intervals => {
-                let row = self.selection.intervals.get(self.selected_interval()?)?;
+                let row = self.cursor.intervals.get(self.selected_interval()?)?;
                 let b = window.buckets().get(row.index)?;
                 (
                     Some(row.label.clone()),

@@ -112,7 +112,7 @@ impl App {
         if let Some(v) = &mut self.view {
             v.apply(self.sort, &self.filter.applied, &self.filter.queues);
         }
-        self.selection.sync(self.view.as_ref());
+        self.cursor.sync(self.view.as_ref());
     }
 
     /// A queue look-up finished: remember the members and filter again.

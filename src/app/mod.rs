@@ -7,7 +7,7 @@
 //! page of the ratatui book, binsider's `State::run_command`).
 //!
 //! The state is a few sub-states, each with its own small update: the feed ([`refresh`]), the
-//! selection ([`selection`]), the filter ([`filtering`]), the one [`Overlay`] over the tables,
+//! selection ([`cursor`]), the filter ([`filtering`]), the one [`Overlay`] over the tables,
 //! the drill-down cache ([`drilldown`]), the replay ([`replay`]) and the targets.
 //!
 //! - `types`: the vocabulary (actions, effects, outcomes, notices).
@@ -29,22 +29,22 @@ pub use crate::view::{ViewExport, ViewKind};
 
 mod columns;
 mod commands;
+mod cursor;
 mod drilldown;
 mod explain;
 mod filtering;
 mod overlay;
+mod read;
 mod refresh;
 mod replay;
-mod selection;
-mod status;
 mod targets;
 mod types;
 
 pub use columns::chooser_rows;
+pub use cursor::Tables;
 pub use drilldown::{CellKey, DRILL_CACHE_CELLS, DrillPane, DrillRequest, SPINNER_STEP_MS};
 pub use explain::{ExplainView, Openness};
 pub use overlay::Overlay;
-pub use selection::Tables;
 pub use targets::{cell_level, worst_level};
 pub use types::*;
 
@@ -62,7 +62,7 @@ pub struct App {
     /// readable).
     columns: Vec<Figure>,
     refresh: refresh::RefreshState,
-    selection: selection::Selection,
+    cursor: cursor::Cursor,
     filter: filtering::FilterState,
     overlay: Overlay,
     drill: drilldown::DrillCache,
@@ -93,7 +93,7 @@ impl App {
             sort: Sort::default(),
             columns: Figure::defaults(),
             refresh: refresh::RefreshState::default(),
-            selection: selection::Selection::default(),
+            cursor: cursor::Cursor::default(),
             filter: filtering::FilterState::default(),
             overlay: Overlay::None,
             drill: drilldown::DrillCache::default(),
@@ -207,7 +207,7 @@ impl App {
 
     /// The tables' scroll state, for the widgets (they record page heights in it too).
     pub fn tables_mut(&mut self) -> &mut Tables {
-        &mut self.selection.tables
+        &mut self.cursor.tables
     }
 
     /// A fetcher event: the feed's state, and the snapshot shown unless frozen.
@@ -235,8 +235,8 @@ impl App {
         view.apply(self.sort, &self.filter.applied, &self.filter.queues);
         self.view = Some(view);
         if new_day {
-            self.selection.interval = None;
+            self.cursor.interval = None;
         }
-        self.selection.sync(self.view.as_ref());
+        self.cursor.sync(self.view.as_ref());
     }
 }

@@ -4,7 +4,7 @@
 
 use super::App;
 use crate::figures::Figure;
-use crate::model::{StatusTotals, Totals};
+use crate::model::{RoutingTotals, Totals};
 use crate::targets::{Level, Limits, TargetMetric, Targets};
 use crate::view::{AgentRow, IntervalRow};
 
@@ -14,7 +14,7 @@ pub fn cell_level(
     limits: &Limits,
     figure: Figure,
     totals: &Totals,
-    status: Option<&StatusTotals>,
+    status: Option<&RoutingTotals>,
 ) -> Level {
     let Some(metric) = figure.spec().target else {
         return Level::Ok;
@@ -25,7 +25,7 @@ pub fn cell_level(
 }
 
 /// The worst level of any targeted figure in `totals` (what makes an agent "over target").
-pub fn worst_level(limits: &Limits, totals: &Totals, status: Option<&StatusTotals>) -> Level {
+pub fn worst_level(limits: &Limits, totals: &Totals, status: Option<&RoutingTotals>) -> Level {
     TargetMetric::ALL
         .into_iter()
         .map(|m| {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::floor::MediaType;
-use super::metrics::Metric;
+use super::metrics::MetricPosting;
 use super::query::{Buckets, Endpoint, Group, Key, Point, answer, read_frame};
 use super::transport::DemoTransport;
 use crate::genesys::transport::ApiResponse;
@@ -39,20 +39,20 @@ impl Acc {
 }
 
 #[derive(Serialize)]
-struct OutResponse<'a> {
+struct AggregatesResponse<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    results: Vec<Group<'a, OutMetric>>,
+    results: Vec<Group<'a, AggregatesMetric>>,
 }
 
 #[derive(Serialize)]
-struct OutMetric {
+struct AggregatesMetric {
     metric: &'static str,
-    stats: OutStats,
+    stats: AggregatesStats,
 }
 
 /// `count` only for n-metrics; `max`, `min`, `count`, `sum` for t-metrics.
 #[derive(Serialize)]
-struct OutStats {
+struct AggregatesStats {
     #[serde(skip_serializing_if = "Option::is_none")]
     max: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,7 +67,7 @@ fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
     let metrics = q
         .metrics
         .iter()
-        .map(|m| Metric::named(m).ok_or_else(|| format!("unknown metric {m:?}")))
+        .map(|m| MetricPosting::named(m).ok_or_else(|| format!("unknown metric {m:?}")))
         .collect::<Result<Vec<_>, _>>()?;
     let tz = t.days_tz(q.tz);
     let buckets = Buckets::of(&q);
@@ -113,15 +113,15 @@ fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
         }
         groups.sort_by_key(|g| g.0);
         for (media, cells) in groups {
-            let data: Vec<Point<'_, OutMetric>> = cells
+            let data: Vec<Point<'_, AggregatesMetric>> = cells
                 .chunks(metrics.len().max(1))
                 .zip(&labels)
                 .filter_map(|(row, label)| {
-                    let out: Vec<OutMetric> = row
+                    let out: Vec<AggregatesMetric> = row
                         .iter()
                         .zip(&metrics)
                         .filter(|(a, _)| a.count > 0)
-                        .map(|(a, m)| OutMetric {
+                        .map(|(a, m)| AggregatesMetric {
                             metric: m.name,
                             stats: stats(a, m.is_count()),
                         })
@@ -143,12 +143,12 @@ fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
             }
         }
     }
-    serde_json::to_vec(&OutResponse { results }).map_err(|e| e.to_string())
+    serde_json::to_vec(&AggregatesResponse { results }).map_err(|e| e.to_string())
 }
 
-fn stats(a: &Acc, count_only: bool) -> OutStats {
+fn stats(a: &Acc, count_only: bool) -> AggregatesStats {
     let some = |v: u64| (!count_only).then_some(v);
-    OutStats {
+    AggregatesStats {
         max: some(a.max),
         min: some(a.min),
         count: a.count,

@@ -22,8 +22,9 @@ use super::floor::DemoAgent;
 use super::metrics::{METRICS, Session};
 use super::query::{answer, parse_interval};
 use super::rng::mix64;
-use super::sim::{Conversation, ConversationId, MAX_ACW_S, SegmentKind};
+use super::sim::{Conversation, ConversationId, MAX_ACW_S};
 use super::transport::DemoTransport;
+use crate::drilldown::SegmentKind;
 use crate::drilldown::WRAP_UP_TIMEOUT;
 use crate::genesys::details::{
     ConversationQuery, ConversationQueryResponse, DetailConversation, DetailParticipant,

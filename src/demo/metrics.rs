@@ -43,7 +43,7 @@ pub(crate) enum Session {
 
 /// One metric the demo posts for every conversation it simulates.
 #[derive(Debug)]
-pub(crate) struct Metric {
+pub(crate) struct MetricPosting {
     /// The Genesys name.
     pub(crate) name: &'static str,
     pub(crate) moment: Moment,
@@ -54,38 +54,38 @@ pub(crate) struct Metric {
 
 /// Every metric the demo answers, with when it posts. The aggregates count the acd session's
 /// `nOffered` for the agent who was offered the conversation.
-pub(crate) const METRICS: &[Metric] = &[
-    Metric {
+pub(crate) const METRICS: &[MetricPosting] = &[
+    MetricPosting {
         name: "nOffered",
         moment: Moment::Offer,
         session: Session::Acd,
         value: |_| Some(1),
     },
-    Metric {
+    MetricPosting {
         name: "tAnswered",
         moment: Moment::Answer,
         session: Session::Agent,
         value: |c| Some(c.alert_ms()),
     },
-    Metric {
+    MetricPosting {
         name: "tTalkComplete",
         moment: Moment::HangUp,
         session: Session::Agent,
         value: |c| Some(c.talk_ms),
     },
-    Metric {
+    MetricPosting {
         name: "tHeldComplete",
         moment: Moment::HangUp,
         session: Session::Agent,
         value: |c| (c.holds > 0).then_some(c.hold_ms),
     },
-    Metric {
+    MetricPosting {
         name: "tAcw",
         moment: Moment::WrapUpEnd,
         session: Session::Agent,
         value: |c| Some(c.acw_ms),
     },
-    Metric {
+    MetricPosting {
         name: "tHandle",
         moment: Moment::WrapUpEnd,
         session: Session::Agent,
@@ -93,9 +93,9 @@ pub(crate) const METRICS: &[Metric] = &[
     },
 ];
 
-impl Metric {
+impl MetricPosting {
     /// The metric called `name`, if the demo answers it.
-    pub(crate) fn named(name: &str) -> Option<&'static Metric> {
+    pub(crate) fn named(name: &str) -> Option<&'static MetricPosting> {
         METRICS.iter().find(|m| m.name == name)
     }
 
@@ -120,9 +120,9 @@ mod tests {
     #[test]
     fn every_metric_floorwatch_asks_for_is_answered() {
         for name in crate::genesys::aggregates::METRICS {
-            assert!(Metric::named(name).is_some(), "{name}");
+            assert!(MetricPosting::named(name).is_some(), "{name}");
         }
-        assert!(Metric::named("tNope").is_none());
+        assert!(MetricPosting::named("tNope").is_none());
     }
 
     #[test]
@@ -130,7 +130,8 @@ mod tests {
         let tz: chrono_tz::Tz = "America/Chicago".parse().expect("tz");
         let date = NaiveDate::from_ymd_opt(2025, 3, 12).expect("date");
         let convs = generate_day(&DemoFloor::builtin(), 0, date, tz);
-        let point = |name: &str, c: &Conversation| Metric::named(name).and_then(|m| m.datapoint(c));
+        let point =
+            |name: &str, c: &Conversation| MetricPosting::named(name).and_then(|m| m.datapoint(c));
         let mut held = 0;
         for c in &convs {
             let v = |name: &str| point(name, c).map(|p| p.1).unwrap_or(0);

@@ -22,10 +22,11 @@ mod floor;
 mod metrics;
 mod query;
 mod rng;
+mod routing;
 mod sim;
-mod status;
 mod transport;
 
+pub use crate::drilldown::SegmentKind;
 pub use floor::{DemoAgent, DemoFloor, DemoQueue, DemoShift, FloorError, MediaType};
-pub use sim::{Conversation, ConversationId, Direction, Segment, SegmentKind, generate_day};
+pub use sim::{Conversation, ConversationId, Direction, Segment, generate_day};
 pub use transport::{DemoClock, DemoTransport, fixed_clock};

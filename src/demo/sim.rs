@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 
 use super::floor::{DemoFloor, MediaType};
 use super::rng::{SplitMix64, hash_str};
+use crate::drilldown::SegmentKind;
 use crate::recording::reader::local_instant;
 
 /// Longest talk of one conversation.
@@ -84,27 +85,6 @@ pub struct Conversation {
     pub acw_ms: u64,
     /// End of wrap-up (`conversationEnd`).
     pub end: DateTime<Utc>,
-}
-
-/// Kind of a segment of the agent's session (as in the details API's `segmentType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SegmentKind {
-    Alert,
-    Interact,
-    Hold,
-    Wrapup,
-}
-
-impl SegmentKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SegmentKind::Alert => "alert",
-            SegmentKind::Interact => "interact",
-            SegmentKind::Hold => "hold",
-            SegmentKind::Wrapup => "wrapup",
-        }
-    }
 }
 
 /// One segment, half-open `[start, end)`.

@@ -206,7 +206,7 @@ impl DemoTransport {
         let answer = match req.method {
             Method::Post if path == AGGREGATES_PATH => Some(super::aggregates::respond(self, body)),
             Method::Post if path == USER_AGGREGATES_PATH => {
-                Some(super::status::respond(self, body))
+                Some(super::routing::respond(self, body))
             }
             Method::Post if path == DETAILS_PATH => Some(super::details::respond(self, body)),
             Method::Get => super::directory::respond(&self.floor, &path, &params),

@@ -135,13 +135,13 @@ impl Names {
         code_ids.dedup();
         let mut queues = HashMap::new();
         for id in queue_ids {
-            if let Some(n) = self.name(client, id, Kind::Queue).await {
+            if let Some(n) = self.name(client, id, NameKind::Queue).await {
                 queues.insert(id.to_string(), n);
             }
         }
         let mut wrap_ups = HashMap::new();
         for id in code_ids {
-            if let Some(n) = self.name(client, id, Kind::WrapUp).await {
+            if let Some(n) = self.name(client, id, NameKind::WrapUp).await {
                 wrap_ups.insert(id.to_string(), n);
             }
         }
@@ -150,8 +150,8 @@ impl Names {
 
     /// One name, from the book or Genesys; `None` when unreadable (the id is shown). A failing
     /// look-up never fails the drill-down.
-    async fn name(&self, client: &GenesysClient, id: &str, kind: Kind) -> Option<String> {
-        if kind == Kind::WrapUp && id == WRAP_UP_TIMEOUT {
+    async fn name(&self, client: &GenesysClient, id: &str, kind: NameKind) -> Option<String> {
+        if kind == NameKind::WrapUp && id == WRAP_UP_TIMEOUT {
             return Some("Wrap-up timeout".to_string());
         }
         {
@@ -165,8 +165,8 @@ impl Names {
             }
         }
         let res = match kind {
-            Kind::Queue => users::queue_name(client, id).await,
-            Kind::WrapUp => users::wrap_up_code_name(client, id).await,
+            NameKind::Queue => users::queue_name(client, id).await,
+            NameKind::WrapUp => users::wrap_up_code_name(client, id).await,
         };
         let mut book = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         match res {
@@ -188,30 +188,30 @@ impl Names {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+enum NameKind {
     Queue,
     WrapUp,
 }
 
 impl NameBook {
-    fn part(&self, kind: Kind) -> (&HashMap<String, Option<String>>, bool) {
+    fn part(&self, kind: NameKind) -> (&HashMap<String, Option<String>>, bool) {
         match kind {
-            Kind::Queue => (&self.queues, self.queues_forbidden),
-            Kind::WrapUp => (&self.wrap_ups, self.wrap_ups_forbidden),
+            NameKind::Queue => (&self.queues, self.queues_forbidden),
+            NameKind::WrapUp => (&self.wrap_ups, self.wrap_ups_forbidden),
         }
     }
 
-    fn part_mut(&mut self, kind: Kind) -> &mut HashMap<String, Option<String>> {
+    fn part_mut(&mut self, kind: NameKind) -> &mut HashMap<String, Option<String>> {
         match kind {
-            Kind::Queue => &mut self.queues,
-            Kind::WrapUp => &mut self.wrap_ups,
+            NameKind::Queue => &mut self.queues,
+            NameKind::WrapUp => &mut self.wrap_ups,
         }
     }
 
-    fn forbid(&mut self, kind: Kind) {
+    fn forbid(&mut self, kind: NameKind) {
         match kind {
-            Kind::Queue => self.queues_forbidden = true,
-            Kind::WrapUp => self.wrap_ups_forbidden = true,
+            NameKind::Queue => self.queues_forbidden = true,
+            NameKind::WrapUp => self.wrap_ups_forbidden = true,
         }
     }
 }

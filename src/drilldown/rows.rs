@@ -7,15 +7,17 @@ use chrono_tz::Tz;
 
 use crate::genesys::details::{DetailConversation, DetailSession};
 
-/// What a segment of the agent's session was.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// What a segment of an agent's session was (the `segmentType` of the details query; the
+/// demo floor generates the same kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SegmentKind {
     Alert,
     Interact,
     Hold,
     Wrapup,
-    /// Any other `segmentType` (`dialing`, `contacting`, …), as Genesys spelled it.
-    Other(String),
+    /// Any other `segmentType` (`dialing`, `contacting`, …); [`TimelineSegment`] keeps the
+    /// spelling.
+    Other,
 }
 
 impl SegmentKind {
@@ -26,18 +28,18 @@ impl SegmentKind {
             "interact" => SegmentKind::Interact,
             "hold" => SegmentKind::Hold,
             "wrapup" => SegmentKind::Wrapup,
-            _ => SegmentKind::Other(s.to_string()),
+            _ => SegmentKind::Other,
         }
     }
 
-    /// The wire name.
-    pub fn as_str(&self) -> &str {
+    /// The wire name (`other` for the kinds floorwatch does not tell apart).
+    pub fn as_str(self) -> &'static str {
         match self {
             SegmentKind::Alert => "alert",
             SegmentKind::Interact => "interact",
             SegmentKind::Hold => "hold",
             SegmentKind::Wrapup => "wrapup",
-            SegmentKind::Other(s) => s,
+            SegmentKind::Other => "other",
         }
     }
 }
@@ -46,6 +48,8 @@ impl SegmentKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineSegment {
     pub kind: SegmentKind,
+    /// The `segmentType` as Genesys spelled it (what an [`SegmentKind::Other`] is).
+    pub segment_type: String,
     pub start: Option<DateTime<Tz>>,
     /// `None` while the segment is still open.
     pub end: Option<DateTime<Tz>>,
@@ -130,6 +134,7 @@ pub(crate) fn row_from(c: &DetailConversation, ss: &[&DetailSession], tz: Tz) ->
         .flat_map(|s| s.segments.iter())
         .map(|g| TimelineSegment {
             kind: SegmentKind::parse(g.segment_type.as_deref().unwrap_or_default()),
+            segment_type: g.segment_type.clone().unwrap_or_default(),
             start: local(g.segment_start, tz),
             end: local(g.segment_end, tz),
             queue_id: g.queue_id.clone(),

@@ -2,7 +2,7 @@
 //! ACW, hold, talk per agent per interval) and the user aggregates (§5: routing status and
 //! presence, see [`super::user_aggregates`]). One request body ([`AggregationQuery`]), one
 //! predicate budget and one streaming fold, generic over the cell an endpoint fills
-//! ([`AggregateCell`]: [`IntervalMetrics`] here, [`crate::model::StatusMetrics`] there). Demo
+//! ([`AggregateCell`]: [`IntervalMetrics`] here, [`crate::model::RoutingMetrics`] there). Demo
 //! and live share all of it.
 
 use std::collections::HashMap;
@@ -34,7 +34,7 @@ pub(crate) const METRICS: &[&str] = &[
 
 /// A cell one aggregates endpoint folds into: the endpoint knows its path and metrics, the cell
 /// knows how one metric's statistics land in it. Implemented by [`IntervalMetrics`]
-/// (conversation aggregates) and [`crate::model::StatusMetrics`] (user aggregates), so the
+/// (conversation aggregates) and [`crate::model::RoutingMetrics`] (user aggregates), so the
 /// query, the fold, the fetch and the merge are written once.
 pub trait AggregateCell: Copy + Default + PartialEq + Send + Sync + 'static {
     /// The endpoint, relative to the API host.
@@ -64,10 +64,10 @@ pub trait AggregateCell: Copy + Default + PartialEq + Send + Sync + 'static {
 }
 
 /// Cells keyed by user id, one per bucket of the window.
-pub type Cells<C> = HashMap<String, Vec<C>>;
+pub type UserCells<C> = HashMap<String, Vec<C>>;
 
 /// Conversation cells keyed by user id.
-pub type CellsByUser = Cells<IntervalMetrics>;
+pub type CellsByUser = UserCells<IntervalMetrics>;
 
 /// `ConversationAggregationQuery` / `UserAggregationQuery`, limited to the fields floorwatch
 /// uses (the user query is the same body minus `queryType`/`sortMetric`/`limit`, which
@@ -268,7 +268,7 @@ pub struct ParseError(pub String);
 pub fn fold_body<C: AggregateCell>(
     body: &[u8],
     window: &DayWindow,
-    cells: &mut Cells<C>,
+    cells: &mut UserCells<C>,
 ) -> Result<(), ParseError> {
     let mut buckets = Buckets::new(window);
     let len = window.len();
@@ -348,7 +348,7 @@ impl AggregateCell for IntervalMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::StatusMetrics;
+    use crate::model::RoutingMetrics;
     use crate::timegrid::Granularity;
     use chrono::NaiveDate;
     use serde_json::json;
@@ -422,7 +422,7 @@ mod tests {
         assert_eq!(q99.len(), 2);
         assert!(q99.iter().all(|q| q.predicate_count() <= MAX_PREDICATES));
         // The user aggregates take no media predicates: 100 ids per query.
-        assert_eq!(users_per_query::<StatusMetrics>(&media), 100);
+        assert_eq!(users_per_query::<RoutingMetrics>(&media), 100);
         assert_eq!(users_per_query::<IntervalMetrics>(&media), 98);
         assert_eq!(users_per_query::<IntervalMetrics>(&[]), 100);
         let absurd: Vec<String> = (0..150).map(|i| format!("m{i}")).collect();

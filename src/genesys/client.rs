@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::aggregates::{self, AggregateCell, AggregationQuery, Cells};
+use super::aggregates::{self, AggregateCell, AggregationQuery, UserCells};
 use super::error::ApiError;
 use super::transport::{ApiRequest, ApiResponse, Method, Transport};
 use crate::timegrid::DayWindow;
@@ -338,7 +338,7 @@ impl GenesysClient {
         &self,
         q: &AggregationQuery,
         window: &DayWindow,
-        cells: &mut Cells<C>,
+        cells: &mut UserCells<C>,
     ) -> Result<(), ApiError> {
         let malformed = |detail: &str| ApiError::Malformed {
             what: C::WHAT.into(),

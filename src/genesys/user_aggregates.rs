@@ -2,11 +2,11 @@
 //! interval, for occupancy and status columns. The request body, chunking and streaming fold are
 //! the conversation query's ([`super::aggregates`]); this module is what differs: the endpoint,
 //! the metrics, and how a metric's `qualifier` (the status; not a dimension here) lands in a
-//! [`StatusMetrics`] cell. Demo and live share all of it.
+//! [`RoutingMetrics`] cell. Demo and live share all of it.
 
-use super::aggregates::{AggregateCell, Cells, Stats, as_u32};
+use super::aggregates::{AggregateCell, Stats, UserCells, as_u32};
 use super::error::ApiError;
-use crate::model::StatusMetrics;
+use crate::model::RoutingMetrics;
 
 /// The endpoint, relative to the API host.
 pub const PATH: &str = "/api/v2/analytics/users/aggregates/query";
@@ -23,9 +23,9 @@ pub const SYSTEM_PRESENCE: &str = "tSystemPresence";
 pub(crate) const METRICS: &[&str] = &[ROUTING_STATUS, SYSTEM_PRESENCE];
 
 /// Status cells keyed by user id, one per bucket of the window.
-pub type StatusByUser = Cells<StatusMetrics>;
+pub type StatusByUser = UserCells<RoutingMetrics>;
 
-impl AggregateCell for StatusMetrics {
+impl AggregateCell for RoutingMetrics {
     const PATH: &'static str = PATH;
     const METRICS: &'static [&'static str] = METRICS;
     const MEDIA_FILTER: bool = false;
@@ -49,7 +49,7 @@ impl AggregateCell for StatusMetrics {
     }
 
     fn add(&mut self, other: &Self) {
-        StatusMetrics::add(self, other);
+        RoutingMetrics::add(self, other);
     }
 }
 
@@ -91,7 +91,7 @@ mod tests {
         let users = vec!["u1".to_string(), "u2".to_string()];
         // Media types are not a user aggregates dimension: asked for, they are left out.
         let media = ["voice".to_string(), "chat".to_string()];
-        let q = build_queries::<StatusMetrics>(&w, 0, w.len(), &media, Some(&users));
+        let q = build_queries::<RoutingMetrics>(&w, 0, w.len(), &media, Some(&users));
         assert_eq!(
             serde_json::to_value(&q[0]).expect("json"),
             json!({
@@ -105,11 +105,11 @@ mod tests {
                     {"dimension": "userId", "value": "u2"}]}]}
             })
         );
-        let everyone = build_queries::<StatusMetrics>(&w, 18, 21, &media, None);
+        let everyone = build_queries::<RoutingMetrics>(&w, 18, 21, &media, None);
         assert_eq!(everyone.len(), 1);
         assert!(everyone[0].filter.is_none());
         let many: Vec<String> = (0..201).map(|i| format!("u{i}")).collect();
-        let chunks = build_queries::<StatusMetrics>(&w, 0, 1, &media, Some(&many));
+        let chunks = build_queries::<RoutingMetrics>(&w, 0, 1, &media, Some(&many));
         let sizes: Vec<usize> = chunks.iter().map(|q| q.predicate_count()).collect();
         assert_eq!(sizes, vec![100, 100, 1]);
     }
@@ -137,7 +137,7 @@ mod tests {
         let c = cells["a"][18];
         assert_eq!(
             c,
-            StatusMetrics {
+            RoutingMetrics {
                 on_queue_ms: 1_500_000,
                 interacting_ms: 900_000,
                 communicating_ms: 0,

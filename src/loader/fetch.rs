@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::genesys::aggregates::{self, AggregateCell, AggregationQuery, Cells};
+use crate::genesys::aggregates::{self, AggregateCell, AggregationQuery, UserCells};
 use crate::genesys::{ApiError, GenesysClient};
 use crate::timegrid::DayWindow;
 
@@ -39,7 +39,7 @@ pub(crate) async fn fetch<C: AggregateCell>(
     client: &GenesysClient,
     range: Range<'_>,
     users_per_query: &mut usize,
-) -> Result<Cells<C>, ApiError> {
+) -> Result<UserCells<C>, ApiError> {
     let Range {
         window,
         from,
@@ -48,7 +48,7 @@ pub(crate) async fn fetch<C: AggregateCell>(
         scope,
         slice,
     } = range;
-    let mut cells: Cells<C> = zero_rows(scope, window.len());
+    let mut cells: UserCells<C> = zero_rows(scope, window.len());
     for (start, end) in slices(from, to, slice) {
         let Some(users) = scope.users() else {
             if let Some(q) = AggregationQuery::new::<C>(window, start, end, media, None) {

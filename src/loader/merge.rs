@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::genesys::aggregates::{AggregateCell, Cells, CellsByUser};
+use crate::genesys::aggregates::{AggregateCell, CellsByUser, UserCells};
 use crate::genesys::user_aggregates::StatusByUser;
 use crate::model::{
-    AgentDay, IntervalMetrics, Snapshot, Source, StatusAvailability, StatusMetrics,
+    AgentDay, IntervalMetrics, RoutingAvailability, RoutingMetrics, Snapshot, Source,
 };
 use crate::timegrid::DayWindow;
 
@@ -28,11 +28,11 @@ pub(crate) enum StatusFetch {
 /// silent about keeps its old values (a failed or partial answer never blanks good data).
 /// Users seen for the first time are added.
 pub(crate) fn merge<C: AggregateCell>(
-    base_rows: Option<Cells<C>>,
-    fresh: Cells<C>,
+    base_rows: Option<UserCells<C>>,
+    fresh: UserCells<C>,
     from: usize,
     to: usize,
-) -> Cells<C> {
+) -> UserCells<C> {
     let Some(mut cells) = base_rows else {
         return fresh;
     };
@@ -83,7 +83,7 @@ pub(crate) fn add_status_agents(cells: &mut CellsByUser, status: &StatusFetch, b
         return;
     };
     for (id, row) in status {
-        if !cells.contains_key(id) && row.iter().any(StatusMetrics::was_on_queue) {
+        if !cells.contains_key(id) && row.iter().any(RoutingMetrics::was_on_queue) {
             cells.insert(id.clone(), vec![IntervalMetrics::default(); buckets]);
         }
     }
@@ -91,9 +91,9 @@ pub(crate) fn add_status_agents(cells: &mut CellsByUser, status: &StatusFetch, b
 
 /// Builds the immutable snapshot from folded conversation cells and the status answer: with
 /// status cells every agent gets a full-length status row (zeros where Genesys was silent) and
-/// the snapshot is [`StatusAvailability::Available`]; when refused, rows stay empty and the
+/// the snapshot is [`RoutingAvailability::Available`]; when refused, rows stay empty and the
 /// snapshot carries the reason; `None` means status was not asked for
-/// ([`StatusAvailability::Unknown`]). Rows come from `cells` (see [`add_status_agents`]).
+/// ([`RoutingAvailability::Unknown`]). Rows come from `cells` (see [`add_status_agents`]).
 pub(crate) fn assemble(
     window: Arc<DayWindow>,
     cells: CellsByUser,
@@ -104,11 +104,11 @@ pub(crate) fn assemble(
 ) -> Snapshot {
     let len = window.len();
     let (mut by_user, availability) = match status {
-        None => (StatusByUser::new(), StatusAvailability::Unknown),
+        None => (StatusByUser::new(), RoutingAvailability::Unknown),
         Some(StatusFetch::Forbidden(reason)) => {
-            (StatusByUser::new(), StatusAvailability::Forbidden(reason))
+            (StatusByUser::new(), RoutingAvailability::Forbidden(reason))
         }
-        Some(StatusFetch::Cells(c)) => (c, StatusAvailability::Available),
+        Some(StatusFetch::Cells(c)) => (c, RoutingAvailability::Available),
     };
     let available = availability.is_available();
     let agents = cells
@@ -117,8 +117,8 @@ pub(crate) fn assemble(
             let status = if available {
                 let mut row = by_user
                     .remove(&id)
-                    .unwrap_or_else(|| vec![StatusMetrics::default(); len]);
-                row.resize(len, StatusMetrics::default());
+                    .unwrap_or_else(|| vec![RoutingMetrics::default(); len]);
+                row.resize(len, RoutingMetrics::default());
                 row
             } else {
                 Vec::new()
@@ -180,7 +180,7 @@ mod tests {
             }],
             as_of: DateTime::<Utc>::default(),
             source: Source::Demo,
-            status: StatusAvailability::Unknown,
+            status: RoutingAvailability::Unknown,
         };
         let mut fresh = CellsByUser::new();
         let mut row = vec![IntervalMetrics::default(); w.len()];

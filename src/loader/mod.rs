@@ -24,7 +24,7 @@ use crate::config::Selection;
 use crate::genesys::aggregates::users_per_query;
 use crate::genesys::user_aggregates::forbidden_reason;
 use crate::genesys::{ApiError, GenesysClient, users};
-use crate::model::{IntervalMetrics, Snapshot, Source, StatusMetrics};
+use crate::model::{IntervalMetrics, RoutingMetrics, Snapshot, Source};
 use crate::timegrid::DayWindow;
 
 use fetch::{LARGE_FLOOR_AGENTS, Range, SLICE_BUCKETS};
@@ -96,7 +96,7 @@ impl Loader {
     pub fn new(client: GenesysClient, config: LoaderConfig) -> Self {
         Loader {
             conversation_users: users_per_query::<IntervalMetrics>(&config.media),
-            status_users: users_per_query::<StatusMetrics>(&config.media),
+            status_users: users_per_query::<RoutingMetrics>(&config.media),
             client,
             config,
             names: NameCache::default(),
@@ -220,7 +220,7 @@ impl Loader {
         if let (Some(reason), Plan::Recent { .. }) = (&self.status_refused, plan) {
             return Ok(Some(StatusFetch::Forbidden(reason.clone())));
         }
-        match fetch::fetch::<StatusMetrics>(&self.client, range, &mut self.status_users).await {
+        match fetch::fetch::<RoutingMetrics>(&self.client, range, &mut self.status_users).await {
             Ok(cells) => {
                 self.status_refused = None;
                 Ok(Some(StatusFetch::Cells(cells)))

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::format::*;
-use crate::model::{AgentDay, IntervalMetrics, Snapshot, StatusAvailability, StatusMetrics};
+use crate::model::{AgentDay, IntervalMetrics, RoutingAvailability, RoutingMetrics, Snapshot};
 use crate::timegrid::DayWindow;
 
 // ----- snapshot bodies -------------------------------------------------------------------------
@@ -128,7 +128,7 @@ impl CellFields for IntervalMetrics {
     }
 }
 
-impl CellFields for StatusMetrics {
+impl CellFields for RoutingMetrics {
     type Array = [u32; 6];
     fn to_fields(&self) -> [u32; 6] {
         [
@@ -141,7 +141,7 @@ impl CellFields for StatusMetrics {
         ]
     }
     fn from_fields(f: [u32; 6]) -> Self {
-        StatusMetrics {
+        RoutingMetrics {
             on_queue_ms: f[0],
             interacting_ms: f[1],
             communicating_ms: f[2],
@@ -185,7 +185,7 @@ fn from_fields(f: [u32; 10]) -> IntervalMetrics {
 }
 
 const EMPTY_ROW: &[IntervalMetrics] = &[];
-const EMPTY_STATUS: &[StatusMetrics] = &[];
+const EMPTY_STATUS: &[RoutingMetrics] = &[];
 
 /// Writes the cells of `rows` that differ from `bases` (a missing base is all zero).
 fn put_cells<'a, T: CellFields + 'a>(e: &mut Enc, rows: impl Iterator<Item = (&'a [T], &'a [T])>) {
@@ -280,15 +280,15 @@ fn apply_rows<T: CellFields>(
 
 /// True when the snapshot carries any status information worth a status section.
 fn has_status(s: &Snapshot) -> bool {
-    s.status != StatusAvailability::Unknown || s.agents.iter().any(|a| !a.status.is_empty())
+    s.status != RoutingAvailability::Unknown || s.agents.iter().any(|a| !a.status.is_empty())
 }
 
 /// Writes the status section for `s`, each agent's status relative to `bases` (same order).
-fn put_status<'a>(e: &mut Enc, s: &'a Snapshot, bases: impl Iterator<Item = &'a [StatusMetrics]>) {
+fn put_status<'a>(e: &mut Enc, s: &'a Snapshot, bases: impl Iterator<Item = &'a [RoutingMetrics]>) {
     match &s.status {
-        StatusAvailability::Unknown => e.u8(0),
-        StatusAvailability::Available => e.u8(1),
-        StatusAvailability::Forbidden(reason) => {
+        RoutingAvailability::Unknown => e.u8(0),
+        RoutingAvailability::Available => e.u8(1),
+        RoutingAvailability::Forbidden(reason) => {
             e.u8(2);
             e.str(reason);
         }
@@ -314,11 +314,11 @@ fn put_status<'a>(e: &mut Enc, s: &'a Snapshot, bases: impl Iterator<Item = &'a 
 fn apply_status(
     d: &mut Dec<'_>,
     agents: &mut [AgentDay],
-) -> Result<StatusAvailability, DecodeError> {
+) -> Result<RoutingAvailability, DecodeError> {
     let availability = match d.u8()? {
-        0 => StatusAvailability::Unknown,
-        1 => StatusAvailability::Available,
-        2 => StatusAvailability::Forbidden(d.str()?.to_string()),
+        0 => RoutingAvailability::Unknown,
+        1 => RoutingAvailability::Available,
+        2 => RoutingAvailability::Forbidden(d.str()?.to_string()),
         t => return err(format!("unknown status availability {t}")),
     };
     if d.count("status row")? != agents.len() {
@@ -330,7 +330,7 @@ fn apply_status(
             return err("implausible status row length");
         }
         if a.status.len() != len {
-            a.status = vec![StatusMetrics::default(); len];
+            a.status = vec![RoutingMetrics::default(); len];
         }
     }
     apply_rows(d, agents, |a| &mut a.status)?;
@@ -405,7 +405,7 @@ pub fn decode_keyframe(
         });
     }
     apply_cells(&mut d, &mut agents)?;
-    let mut status = StatusAvailability::Unknown;
+    let mut status = RoutingAvailability::Unknown;
     if d.remaining() != 0 {
         status = apply_status(&mut d, &mut agents)?;
     }
@@ -459,7 +459,7 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
     let mut used = vec![false; prev.agents.len()];
     let mut expected = 0usize;
     let mut bases: Vec<&[IntervalMetrics]> = Vec::with_capacity(next.agents.len());
-    let mut status_bases: Vec<&[StatusMetrics]> = Vec::with_capacity(next.agents.len());
+    let mut status_bases: Vec<&[RoutingMetrics]> = Vec::with_capacity(next.agents.len());
     for a in &next.agents {
         // Each previous row is referenced at most once (ids are unique in practice; a
         // duplicate is written as a new agent).

@@ -59,16 +59,16 @@ pub const MAX_FRAME: usize = 1 << 30;
 
 /// A record's kind byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum RecordKind {
     Keyframe,
     Delta,
 }
 
-impl Kind {
+impl RecordKind {
     fn byte(self) -> u8 {
         match self {
-            Kind::Keyframe => 0,
-            Kind::Delta => 1,
+            RecordKind::Keyframe => 0,
+            RecordKind::Delta => 1,
         }
     }
 }
@@ -456,7 +456,7 @@ pub fn read_frame(b: &[u8], at: usize) -> Framed<'_> {
 /// The uncompressed prefix of a record's payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordHead {
-    pub kind: Kind,
+    pub kind: RecordKind,
     pub as_of: DateTime<Utc>,
     pub raw_len: usize,
 }
@@ -465,8 +465,8 @@ pub struct RecordHead {
 pub fn decode_head(payload: &[u8]) -> Result<(RecordHead, &[u8]), DecodeError> {
     let mut d = Dec::new(payload);
     let kind = match d.u8()? {
-        0 => Kind::Keyframe,
-        1 => Kind::Delta,
+        0 => RecordKind::Keyframe,
+        1 => RecordKind::Delta,
         k => return err(format!("unknown record kind {k}")),
     };
     let as_of = d.time()?;
@@ -485,7 +485,12 @@ pub fn decode_head(payload: &[u8]) -> Result<(RecordHead, &[u8]), DecodeError> {
 }
 
 /// Builds a payload from a head and the compressed body.
-pub fn encode_payload(kind: Kind, as_of: DateTime<Utc>, raw_len: usize, zbody: &[u8]) -> Vec<u8> {
+pub fn encode_payload(
+    kind: RecordKind,
+    as_of: DateTime<Utc>,
+    raw_len: usize,
+    zbody: &[u8],
+) -> Vec<u8> {
     let mut e = Enc::default();
     e.u8(kind.byte());
     e.time(as_of);
@@ -508,7 +513,7 @@ mod tests {
 
     use super::super::body::*;
     use super::*;
-    use crate::model::{AgentDay, IntervalMetrics, StatusAvailability, StatusMetrics};
+    use crate::model::{AgentDay, IntervalMetrics, RoutingAvailability, RoutingMetrics};
     use crate::timegrid::DayWindow;
     use chrono::NaiveDate;
     use chrono::TimeZone;
@@ -557,7 +562,7 @@ mod tests {
                 .single()
                 .expect("t"),
             source: Source::Demo,
-            status: StatusAvailability::Unknown,
+            status: RoutingAvailability::Unknown,
         }
     }
 
@@ -750,8 +755,8 @@ mod tests {
         roundtrip_delta(&empty, &table);
     }
 
-    fn status(k: u32) -> StatusMetrics {
-        StatusMetrics {
+    fn status(k: u32) -> RoutingMetrics {
+        RoutingMetrics {
             on_queue_ms: 1_800_000,
             interacting_ms: k * 1000,
             idle_ms: 1_800_000 - k * 1000,
@@ -768,8 +773,8 @@ mod tests {
         let raw = encode_keyframe(&plain);
         assert_eq!(decode_keyframe(&raw, plain.as_of, None), Ok(plain.clone()));
         let mut with = plain.clone();
-        with.status = StatusAvailability::Available;
-        with.agents[0].status = vec![StatusMetrics::default(); 48];
+        with.status = RoutingAvailability::Available;
+        with.agents[0].status = vec![RoutingMetrics::default(); 48];
         with.agents[0].status[18] = status(600);
         let raw = encode_keyframe(&with);
         assert_eq!(decode_keyframe(&raw, with.as_of, None), Ok(with.clone()));
@@ -783,7 +788,8 @@ mod tests {
         table.agents.insert(0, agent("0", None, &[(3, cell(2))]));
         roundtrip_delta(&next, &table);
         let mut refused = table.clone();
-        refused.status = StatusAvailability::Forbidden("needs analytics:userAggregate:view".into());
+        refused.status =
+            RoutingAvailability::Forbidden("needs analytics:userAggregate:view".into());
         for a in &mut refused.agents {
             a.status.clear();
         }

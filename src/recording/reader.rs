@@ -8,14 +8,14 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::RecordingError;
-use super::format::{self, DecodeError, Framed, Kind, RecordingMeta};
+use super::format::{self, DecodeError, Framed, RecordKind, RecordingMeta};
 use crate::model::Snapshot;
 use crate::timegrid::DayWindow;
 
 /// One record as indexed at open.
 #[derive(Clone, Debug)]
 struct Entry {
-    kind: Kind,
+    kind: RecordKind,
     as_of: DateTime<Utc>,
     /// The compressed body's bytes in the file.
     body: Range<usize>,
@@ -120,12 +120,12 @@ impl Recording {
                 let (head, zbody) = format::decode_head(payload)?;
                 let raw = decompress(zbody, head.raw_len)?;
                 match head.kind {
-                    Kind::Keyframe => {
+                    RecordKind::Keyframe => {
                         let prev_window = index.last().map(|e| &e.window);
                         state = Some(format::decode_keyframe(&raw, head.as_of, prev_window)?);
                         key = n;
                     }
-                    Kind::Delta => match state.as_mut() {
+                    RecordKind::Delta => match state.as_mut() {
                         Some(s) => format::apply_delta(s, &raw, head.as_of)?,
                         None => {
                             return Err(DecodeError("a delta with no keyframe before it".into()));
@@ -218,7 +218,9 @@ impl Recording {
 
     /// True when record `i` is a keyframe (for diagnostics and the size benchmark).
     pub fn is_keyframe(&self, i: usize) -> bool {
-        self.index.get(i).is_some_and(|e| e.kind == Kind::Keyframe)
+        self.index
+            .get(i)
+            .is_some_and(|e| e.kind == RecordKind::Keyframe)
     }
 
     /// Snapshot `i`, rebuilt from its keyframe and the deltas after it; `None` past the end.

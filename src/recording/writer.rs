@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{self, Kind, RecordingMeta};
+use super::format::{self, RecordKind, RecordingMeta};
 use super::{Recording, RecordingError};
 use crate::model::Snapshot;
 
@@ -188,8 +188,8 @@ impl Recorder {
             self.since_key + 1 < self.keyframe_every && format::delta_possible(p, snapshot)
         });
         let (kind, raw) = match delta_base {
-            Some(p) => (Kind::Delta, format::encode_delta(p, snapshot)),
-            None => (Kind::Keyframe, format::encode_keyframe(snapshot)),
+            Some(p) => (RecordKind::Delta, format::encode_delta(p, snapshot)),
+            None => (RecordKind::Keyframe, format::encode_keyframe(snapshot)),
         };
         let z = self
             .zstd
@@ -201,8 +201,8 @@ impl Recorder {
         let payload = format::encode_payload(kind, snapshot.as_of, raw.len(), &z);
         self.write_bytes(&format::frame(&payload))?;
         self.since_key = match kind {
-            Kind::Keyframe => 0,
-            Kind::Delta => self.since_key + 1,
+            RecordKind::Keyframe => 0,
+            RecordKind::Delta => self.since_key + 1,
         };
         self.records += 1;
         self.prev = Some(snapshot.clone());

@@ -41,7 +41,7 @@ pub fn drop_order() -> Vec<Figure> {
 
 /// A visible column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
+pub enum AgentColumn {
     /// The name, this wide.
     Name(u16),
     /// A figure.
@@ -50,12 +50,12 @@ pub enum Column {
     Spark(u16),
 }
 
-impl Column {
+impl AgentColumn {
     /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
     fn width(self, extra: &dyn Fn(Figure) -> u16) -> u16 {
         match self {
-            Column::Name(w) | Column::Spark(w) => w,
-            Column::Metric(c) => c.width() + extra(c),
+            AgentColumn::Name(w) | AgentColumn::Spark(w) => w,
+            AgentColumn::Metric(c) => c.width() + extra(c),
         }
     }
 }
@@ -94,7 +94,12 @@ pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme, slot: u16) 
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
 /// sparkline spans `spark_len` intervals, showing the `figures` chosen.
-pub fn columns(width: u16, name_width: usize, spark_len: usize, figures: &[Figure]) -> Vec<Column> {
+pub fn columns(
+    width: u16,
+    name_width: usize,
+    spark_len: usize,
+    figures: &[Figure],
+) -> Vec<AgentColumn> {
     columns_with(width, name_width, spark_len, figures, &|_| 0)
 }
 
@@ -105,28 +110,30 @@ pub fn columns_with(
     spark_len: usize,
     figures: &[Figure],
     extra: &dyn Fn(Figure) -> u16,
-) -> Vec<Column> {
+) -> Vec<AgentColumn> {
     let name = (name_width as u16).clamp(NAME_MIN, NAME_MAX);
-    let mut cols = vec![Column::Name(name)];
-    cols.extend(figures.iter().map(|c| Column::Metric(*c)));
-    let used = |cols: &[Column]| -> u16 {
+    let mut cols = vec![AgentColumn::Name(name)];
+    cols.extend(figures.iter().map(|c| AgentColumn::Metric(*c)));
+    let used = |cols: &[AgentColumn]| -> u16 {
         MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1
     };
     let room = width.saturating_sub(used(&cols) + 1);
     if room >= SPARK_MIN && spark_len > 0 {
         // At least as wide as its `08:00–10:30` heading.
-        cols.push(Column::Spark(room.min(spark_len.max(SPARK_HEADING) as u16)));
+        cols.push(AgentColumn::Spark(
+            room.min(spark_len.max(SPARK_HEADING) as u16),
+        ));
         return cols;
     }
     for drop in drop_order() {
         if used(&cols) > width {
-            cols.retain(|c| *c != Column::Metric(drop));
+            cols.retain(|c| *c != AgentColumn::Metric(drop));
         }
     }
     cols
 }
 
-fn heading(col: Column, sort: Sort, spark_label: &str, slot: u16) -> Line<'static> {
+fn heading(col: AgentColumn, sort: Sort, spark_label: &str, slot: u16) -> Line<'static> {
     let arrow = if sort.descending { "▼" } else { "▲" };
     let mark = |c: SortBy, t: &str| {
         if sort.by == c {
@@ -136,15 +143,15 @@ fn heading(col: Column, sort: Sort, spark_label: &str, slot: u16) -> Line<'stati
         }
     };
     match col {
-        Column::Name(_) => Line::from(mark(SortBy::Name, SortBy::Name.title())),
-        Column::Metric(c) => Line::from(format!(
+        AgentColumn::Name(_) => Line::from(mark(SortBy::Name, SortBy::Name.title())),
+        AgentColumn::Metric(c) => Line::from(format!(
             "{}{:slot$}",
             mark(SortBy::Figure(c), c.title()),
             "",
             slot = usize::from(slot)
         ))
         .right_aligned(),
-        Column::Spark(_) => Line::from(spark_label.to_string()),
+        AgentColumn::Spark(_) => Line::from(spark_label.to_string()),
     }
 }
 
@@ -156,7 +163,7 @@ fn tail(s: &str, len: usize, width: usize) -> &str {
 
 fn cells<'a>(
     row: &'a AgentRow,
-    cols: &[Column],
+    cols: &[AgentColumn],
     spark_len: usize,
     spark: Style,
     level: impl Fn(Figure) -> Level,
@@ -164,9 +171,9 @@ fn cells<'a>(
     extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        Column::Name(_) => Cell::from(row.name.as_str()),
-        Column::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme, extra(c))),
-        Column::Spark(w) => {
+        AgentColumn::Name(_) => Cell::from(row.name.as_str()),
+        AgentColumn::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme, extra(c))),
+        AgentColumn::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
         }
     }))
@@ -175,20 +182,20 @@ fn cells<'a>(
 /// The pinned total row; very large floor sums fall back to whole hours to fit.
 fn total_row<'a>(
     row: &'a AgentRow,
-    cols: &[Column],
+    cols: &[AgentColumn],
     spark_len: usize,
     theme: &Theme,
     extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        Column::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
+        AgentColumn::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
             let ms = row.value(m).unwrap_or(0.0);
             let slot = usize::from(extra(m));
             Cell::from(Line::from(format!("{:.0}h{:slot$}", ms / 3_600_000.0, "")).right_aligned())
         }
-        Column::Metric(m) => Cell::from(figure(row.cells.get(m), Level::Ok, theme, extra(m))),
-        Column::Name(_) => Cell::from(row.name.as_str()),
-        Column::Spark(w) => Cell::from(Span::styled(
+        AgentColumn::Metric(m) => Cell::from(figure(row.cells.get(m), Level::Ok, theme, extra(m))),
+        AgentColumn::Name(_) => Cell::from(row.name.as_str()),
+        AgentColumn::Spark(w) => Cell::from(Span::styled(
             tail(&row.spark, spark_len, w as usize),
             theme.spark_inline,
         )),
@@ -246,7 +253,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let extra = marker_room(app, theme);
     let cols = columns_with(inner.width, view.name_width, spark_len, &figures, &extra);
     let spark_w = cols.iter().find_map(|c| match c {
-        Column::Spark(w) => Some(*w),
+        AgentColumn::Spark(w) => Some(*w),
         _ => None,
     });
     let label = spark_w.map(|w| spark_label(view, w)).unwrap_or_default();
@@ -270,7 +277,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
         .collect();
     let header = Row::new(cols.iter().map(|c| {
         let slot = match c {
-            Column::Metric(m) => extra(*m),
+            AgentColumn::Metric(m) => extra(*m),
             _ => 0,
         };
         heading(*c, app.sort(), &label, slot)
@@ -325,19 +332,19 @@ mod tests {
         let defaults = Figure::defaults();
         let seven = &defaults[..7];
         let wide = columns(200, 14, 20, seven);
-        assert!(matches!(wide.last(), Some(Column::Spark(20))));
+        assert!(matches!(wide.last(), Some(AgentColumn::Spark(20))));
         let short = columns(200, 14, 5, seven);
-        assert!(matches!(short.last(), Some(Column::Spark(11))));
+        assert!(matches!(short.last(), Some(AgentColumn::Spark(11))));
         let mid = columns(80, 14, 20, seven);
         assert_eq!(mid.len(), 8, "no sparkline at 80: {mid:?}");
         let narrow = columns(60, 14, 20, seven);
-        assert!(!narrow.contains(&Column::Metric(Figure::Talk)));
-        assert!(!narrow.contains(&Column::Metric(Figure::Holds)));
-        assert!(columns(0, 0, 0, seven).contains(&Column::Name(NAME_MIN)));
+        assert!(!narrow.contains(&AgentColumn::Metric(Figure::Talk)));
+        assert!(!narrow.contains(&AgentColumn::Metric(Figure::Holds)));
+        assert!(columns(0, 0, 0, seven).contains(&AgentColumn::Name(NAME_MIN)));
         // Status columns go before the conversation figures.
         let fit = columns(100, 14, 0, &Figure::ALL);
-        assert!(fit.contains(&Column::Metric(Figure::Aht)));
-        assert!(!fit.contains(&Column::Metric(Figure::NotResponding)));
+        assert!(fit.contains(&AgentColumn::Metric(Figure::Aht)));
+        assert!(!fit.contains(&AgentColumn::Metric(Figure::NotResponding)));
         // The order follows the figure table's ranks: the status times go first, occupancy
         // last, and the figures without a rank are never dropped.
         let order = drop_order();

@@ -368,23 +368,20 @@ fn segment_line(
         " ".repeat(bar_w.saturating_sub(b.max(a + 1)))
     );
     Line::from(vec![
-        Span::styled(
-            format!("{:<10}", kind_label(&s.kind)),
-            segment_style(s, theme),
-        ),
+        Span::styled(format!("{:<10}", kind_label(s)), segment_style(s, theme)),
         Span::raw(format!("{from}–{to:<8} {dur:>7} ")),
         Span::styled(bar, segment_style(s, theme)),
     ])
 }
 
 /// Supervisor words for Genesys' segment types.
-fn kind_label(k: &SegmentKind) -> &str {
-    match k {
+fn kind_label(s: &TimelineSegment) -> &str {
+    match s.kind {
         SegmentKind::Alert => "alert",
         SegmentKind::Interact => "talk",
         SegmentKind::Hold => "hold",
         SegmentKind::Wrapup => "wrap-up",
-        SegmentKind::Other(s) => s,
+        SegmentKind::Other => &s.segment_type,
     }
 }
 

@@ -11,7 +11,7 @@ use super::{pane, scroll_offset};
 use crate::app::{App, Focus};
 use crate::figures::{Figure, Unit};
 use crate::targets::Level;
-use crate::view::Cells;
+use crate::view::FigureTexts;
 
 const LABEL: u16 = 11;
 const STATE: u16 = 6;
@@ -28,7 +28,7 @@ fn metric_width(c: Figure) -> u16 {
 
 /// A visible column of the intervals table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
+pub enum IntervalColumn {
     /// `09:00–09:30`.
     Interval,
     /// `● open` on the current interval.
@@ -37,32 +37,37 @@ pub enum Column {
     Metric(Figure),
 }
 
-impl Column {
+impl IntervalColumn {
     /// Width on screen, `extra` wider for a figure that may carry a `!!` marker.
     fn width(self, extra: &dyn Fn(Figure) -> u16) -> u16 {
         match self {
-            Column::Interval => LABEL,
-            Column::State => STATE,
-            Column::Metric(c) => metric_width(c) + extra(c),
+            IntervalColumn::Interval => LABEL,
+            IntervalColumn::State => STATE,
+            IntervalColumn::Metric(c) => metric_width(c) + extra(c),
         }
     }
 }
 
 /// Columns that fit in `width`: figures go in the agents table's drop order, then the "open"
 /// column (the open interval keeps its style).
-pub fn columns(width: u16, figures: &[Figure]) -> Vec<Column> {
+pub fn columns(width: u16, figures: &[Figure]) -> Vec<IntervalColumn> {
     columns_with(width, figures, &|_| 0)
 }
 
 /// [`columns`] with figures `extra(c)` wider (room for over-target markers).
-pub fn columns_with(width: u16, figures: &[Figure], extra: &dyn Fn(Figure) -> u16) -> Vec<Column> {
-    let mut cols = vec![Column::Interval, Column::State];
-    cols.extend(figures.iter().map(|c| Column::Metric(*c)));
-    let used = |cols: &[Column]| MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1;
+pub fn columns_with(
+    width: u16,
+    figures: &[Figure],
+    extra: &dyn Fn(Figure) -> u16,
+) -> Vec<IntervalColumn> {
+    let mut cols = vec![IntervalColumn::Interval, IntervalColumn::State];
+    cols.extend(figures.iter().map(|c| IntervalColumn::Metric(*c)));
+    let used =
+        |cols: &[IntervalColumn]| MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1;
     let drops = super::agents::drop_order()
         .into_iter()
-        .map(Column::Metric)
-        .chain([Column::State]);
+        .map(IntervalColumn::Metric)
+        .chain([IntervalColumn::State]);
     for drop in drops {
         if used(&cols) > width {
             cols.retain(|c| *c != drop);
@@ -80,8 +85,8 @@ struct Figures<'t> {
 fn row_cells<'a>(
     label: &'a str,
     state: &'static str,
-    cells: &'a Cells,
-    cols: &[Column],
+    cells: &'a FigureTexts,
+    cols: &[IntervalColumn],
     f: &Figures<'_>,
 ) -> Row<'a> {
     judged_cells(label, state, cells, cols, |_| Level::Ok, f)
@@ -91,15 +96,15 @@ fn row_cells<'a>(
 fn judged_cells<'a>(
     label: &'a str,
     state: &'static str,
-    cells: &'a Cells,
-    cols: &[Column],
+    cells: &'a FigureTexts,
+    cols: &[IntervalColumn],
     level: impl Fn(Figure) -> Level,
     f: &Figures<'_>,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        Column::Interval => Cell::from(label),
-        Column::State => Cell::from(state),
-        Column::Metric(c) => Cell::from(super::agents::figure(
+        IntervalColumn::Interval => Cell::from(label),
+        IntervalColumn::State => Cell::from(state),
+        IntervalColumn::Metric(c) => Cell::from(super::agents::figure(
             cells.get(c),
             level(c),
             f.theme,
@@ -135,7 +140,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
         _ => state.offset(),
     };
     let offset = scroll_offset(from, selected, page, rows.len());
-    let not_yet = Cells::blank();
+    let not_yet = FigureTexts::blank();
     let figures = Figures {
         theme,
         extra: &extra,
@@ -154,9 +159,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_
     });
     let header = Row::new(cols.iter().map(|c| {
         match *c {
-            Column::Interval => Line::from("Interval"),
-            Column::State => Line::from(""),
-            Column::Metric(c) => Line::from(format!(
+            IntervalColumn::Interval => Line::from("Interval"),
+            IntervalColumn::State => Line::from(""),
+            IntervalColumn::Metric(c) => Line::from(format!(
                 "{}{:slot$}",
                 c.title(),
                 "",
@@ -205,8 +210,8 @@ mod tests {
         let seven = &defaults[..7];
         assert_eq!(columns(90, seven).len(), 9);
         let c = columns(70, seven);
-        assert!(!c.contains(&Column::Metric(Figure::Talk)));
-        assert!(c.contains(&Column::State));
+        assert!(!c.contains(&IntervalColumn::Metric(Figure::Talk)));
+        assert!(c.contains(&IntervalColumn::State));
         assert!(columns(50, seven).len() < 7);
     }
 }

@@ -10,7 +10,7 @@ pub mod header;
 pub mod help;
 pub mod intervals;
 pub mod sparklines;
-pub mod status;
+pub mod status_line;
 pub mod theme;
 
 use ratatui::Frame;
@@ -52,7 +52,7 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
         ..area
     };
     header::render(frame, header, app, theme);
-    status::render(frame, status, app, theme);
+    status_line::render(frame, status, app, theme);
     if app.view().is_none() {
         waiting(frame, body, app, theme);
     } else if app.drill_pane().is_some() {
@@ -74,7 +74,7 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
             ..status
         };
         frame.render_widget(Clear, above);
-        frame.render_widget(Paragraph::new(status::prompt(app, theme)), above);
+        frame.render_widget(Paragraph::new(status_line::prompt(app, theme)), above);
     }
     if app.column_chooser().is_some() {
         columns::render(frame, area, app, theme);

@@ -14,7 +14,7 @@ use floorwatch::demo::{
 };
 use floorwatch::genesys::aggregates::{self, CellsByUser};
 use floorwatch::genesys::{ApiRequest, ApiResponse, Transport};
-use floorwatch::model::{IntervalMetrics, StatusMetrics, Totals};
+use floorwatch::model::{IntervalMetrics, RoutingMetrics, Totals};
 use floorwatch::timegrid::{DayWindow, Granularity};
 
 fn chicago() -> Tz {
@@ -811,7 +811,7 @@ async fn status_day(
 ) -> floorwatch::genesys::user_aggregates::StatusByUser {
     use floorwatch::genesys::user_aggregates;
     let mut cells = user_aggregates::StatusByUser::new();
-    for q in aggregates::build_queries::<StatusMetrics>(w, 0, w.len(), &[], users) {
+    for q in aggregates::build_queries::<RoutingMetrics>(w, 0, w.len(), &[], users) {
         let body = serde_json::to_value(&q).unwrap();
         let r = send(t, &ApiRequest::post(user_aggregates::PATH, body)).await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
@@ -889,7 +889,7 @@ async fn status_time_agrees_with_the_conversations_and_fits_each_interval() {
                 assert!((0.0..=1.0).contains(&o));
             }
         }
-        let day = floorwatch::model::StatusTotals::of(row);
+        let day = floorwatch::model::RoutingTotals::of(row);
         if day.on_queue_ms > 0 {
             on_queue_agents += 1;
             let occ = day.occupancy().unwrap();
@@ -912,7 +912,7 @@ async fn status_is_chunked_filtered_and_stops_at_the_clock() {
     let everyone = status_day(&t, &w, None).await;
     let chunked = status_day(&t, &w, Some(&ids)).await;
     for id in &ids {
-        let zero = vec![floorwatch::model::StatusMetrics::default(); w.len()];
+        let zero = vec![floorwatch::model::RoutingMetrics::default(); w.len()];
         assert_eq!(
             everyone.get(id).unwrap_or(&zero),
             chunked.get(id).unwrap_or(&zero),
@@ -934,7 +934,7 @@ async fn status_is_chunked_filtered_and_stops_at_the_clock() {
     }
     // Only userId may be grouped or filtered on (§5).
     let mut q =
-        serde_json::to_value(&aggregates::build_queries::<StatusMetrics>(&w, 0, 1, &[], None)[0])
+        serde_json::to_value(&aggregates::build_queries::<RoutingMetrics>(&w, 0, 1, &[], None)[0])
             .unwrap();
     q["groupBy"] = json!(["queueId"]);
     let r = send(
@@ -965,8 +965,8 @@ async fn the_demo_dashboard_shows_status_for_every_agent() {
     .unwrap();
     assert!(snap.status.is_available());
     assert!(snap.agents.iter().all(|a| a.status.len() == w.len()));
-    let floor: floorwatch::model::StatusTotals =
-        snap.floor_status_by_interval()
+    let floor: floorwatch::model::RoutingTotals =
+        snap.floor_routing_by_interval()
             .iter()
             .fold(Default::default(), |mut t, x| {
                 t.add(x);
@@ -975,7 +975,7 @@ async fn the_demo_dashboard_shows_status_for_every_agent() {
     assert!(floor.occupancy().is_some());
     // Every agent with a conversation was on queue.
     for a in snap.agents.iter().filter(|a| a.totals().handled > 0) {
-        assert!(a.status_totals().on_queue_ms > 0, "{}", a.id);
+        assert!(a.routing_totals().on_queue_ms > 0, "{}", a.id);
     }
 }
 

@@ -12,7 +12,7 @@ use floorwatch::app::{Action, App, ExplainView, Focus, Mode, Openness};
 use floorwatch::explain::Explanation;
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::figures::Figure;
-use floorwatch::model::{Snapshot, StatusAvailability, StatusMetrics};
+use floorwatch::model::{RoutingAvailability, RoutingMetrics, Snapshot};
 use floorwatch::ui::{self, theme::Theme};
 use floorwatch::view::SortBy;
 use ratatui::Terminal;
@@ -55,22 +55,22 @@ fn figure(v: &ExplainView, c: Figure) -> &Explanation {
 fn status_app() -> App {
     let mut agents = agents();
     for a in &mut agents {
-        a.status = vec![StatusMetrics::default(); 48];
+        a.status = vec![RoutingMetrics::default(); 48];
     }
     for i in 16..21 {
-        agents[0].status[i] = StatusMetrics {
+        agents[0].status[i] = RoutingMetrics {
             on_queue_ms: 1_800_000,
             interacting_ms: 1_500_000,
             idle_ms: 300_000,
-            ..StatusMetrics::default()
+            ..RoutingMetrics::default()
         };
-        agents[4].status[i] = StatusMetrics {
+        agents[4].status[i] = RoutingMetrics {
             off_queue_ms: 1_800_000,
-            ..StatusMetrics::default()
+            ..RoutingMetrics::default()
         };
     }
     app_with(Snapshot {
-        status: StatusAvailability::Available,
+        status: RoutingAvailability::Available,
         ..(*snapshot_of(agents, as_of())).clone()
     })
 }
@@ -304,7 +304,7 @@ fn status_figures_explain_occupancy_from_routing_status() {
 fn refused_status_is_named_and_its_columns_are_not_listed() {
     let reason = "status needs analytics:userAggregate:view".to_string();
     let mut app = app_with(Snapshot {
-        status: StatusAvailability::Forbidden(reason.clone()),
+        status: RoutingAvailability::Forbidden(reason.clone()),
         ..(*snapshot()).clone()
     });
     app.update(key('i'));

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use fixtures::*;
 use floorwatch::app::{Action, App};
 use floorwatch::fetcher::FetchEvent;
-use floorwatch::model::{Snapshot, StatusAvailability};
+use floorwatch::model::{RoutingAvailability, Snapshot};
 use floorwatch::targets::Targets;
 use floorwatch::ui::theme::{Theme, fewer_than_256_colours};
 use floorwatch::ui::{self};
@@ -203,7 +203,7 @@ fn no_targets_changes_nothing() {
 fn forbidden_snapshot() -> Arc<Snapshot> {
     let s = snapshot();
     Arc::new(Snapshot {
-        status: StatusAvailability::Forbidden(REASON.to_string()),
+        status: RoutingAvailability::Forbidden(REASON.to_string()),
         ..(*s).clone()
     })
 }

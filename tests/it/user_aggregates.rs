@@ -20,7 +20,7 @@ use floorwatch::export::{day_header, day_rows_with_status};
 use floorwatch::fetcher::{self, FULL_RELOAD_EVERY, FetchEvent, FetcherConfig};
 use floorwatch::loader::LoadError;
 use floorwatch::model::{
-    AgentDay, IntervalMetrics, Snapshot, Source, StatusAvailability, StatusMetrics, StatusTotals,
+    AgentDay, IntervalMetrics, RoutingAvailability, RoutingMetrics, RoutingTotals, Snapshot, Source,
 };
 use floorwatch::timegrid::{DayWindow, Granularity};
 
@@ -124,7 +124,7 @@ async fn the_status_query_has_the_reference_shape_and_the_conversation_querys_wi
     .unwrap();
     let after = org.api_requests().await;
     assert!(status_queries(&after[before..]).is_empty());
-    assert_eq!(plain.status, StatusAvailability::Unknown);
+    assert_eq!(plain.status, RoutingAvailability::Unknown);
     assert!(plain.agents.iter().all(|a| a.status.is_empty()));
 }
 
@@ -214,7 +214,7 @@ async fn qualifiers_map_to_their_columns_and_unknown_ones_are_ignored() {
     let a = agent(&snap, "u-ada");
     assert_eq!(
         a.status[18],
-        StatusMetrics {
+        RoutingMetrics {
             on_queue_ms: 1_620_000,
             interacting_ms: 1_000_000,
             communicating_ms: 120_000,
@@ -226,7 +226,7 @@ async fn qualifiers_map_to_their_columns_and_unknown_ones_are_ignored() {
     // 1 000 000 / (1 000 000 + 120 000 + 380 000)
     assert_eq!(a.status[18].occupancy(), Some(2.0 / 3.0));
     assert_eq!(a.status[19].idle_ms, 60_000);
-    assert_eq!(a.status_totals().idle_ms, 440_000);
+    assert_eq!(a.routing_totals().idle_ms, 440_000);
 }
 
 #[tokio::test(start_paused = true)]
@@ -247,7 +247,7 @@ async fn missing_buckets_and_an_empty_answer_are_zero_not_errors() {
     let snap = load(&org, &users(&["u-ada"])).await.unwrap();
     assert!(snap.status.is_available());
     let a = agent(&snap, "u-ada");
-    assert!(a.status.iter().all(StatusMetrics::is_empty));
+    assert!(a.status.iter().all(RoutingMetrics::is_empty));
     assert_eq!(a.intervals[20], calls(1, 60));
     // Buckets 19 and 20 are missing from the answer: zero, and blank occupancy.
     let snap = load(&org, &users(&["u-ada"])).await.unwrap();
@@ -350,9 +350,9 @@ async fn status_merges_with_conversation_rows_and_adds_agents_who_were_on_queue(
         s.set_status(
             "u-boss",
             w.buckets()[20].start,
-            StatusMetrics {
+            RoutingMetrics {
                 off_queue_ms: 1_800_000,
-                ..StatusMetrics::default()
+                ..RoutingMetrics::default()
             },
         );
     });
@@ -369,11 +369,11 @@ async fn status_merges_with_conversation_rows_and_adds_agents_who_were_on_queue(
     let ada = agent(&snap, "u-ada");
     assert_eq!(ada.intervals[20], calls(2, 300));
     assert_eq!(ada.status[20].occupancy(), Some(0.5));
-    assert_eq!(ada.status_totals().occupancy(), Some(0.25));
+    assert_eq!(ada.routing_totals().occupancy(), Some(0.25));
     let quiet = agent(&snap, "u-quiet");
     assert!(quiet.intervals.iter().all(IntervalMetrics::is_empty));
-    assert_eq!(quiet.status_totals().occupancy(), Some(0.0));
-    let floor = snap.floor_status_by_interval();
+    assert_eq!(quiet.routing_totals().occupancy(), Some(0.0));
+    let floor = snap.floor_routing_by_interval();
     assert_eq!(floor[20].interacting_ms, 900_000);
     assert_eq!(floor[20].occupancy(), Some(0.25));
     assert_eq!(floor[19].occupancy(), None);
@@ -395,7 +395,7 @@ async fn status_merges_with_conversation_rows_and_adds_agents_who_were_on_queue(
 #[test]
 fn occupancy_from_hand_made_routing_status() {
     let cell =
-        |interacting: u32, communicating: u32, idle: u32, not_responding: u32| StatusMetrics {
+        |interacting: u32, communicating: u32, idle: u32, not_responding: u32| RoutingMetrics {
             on_queue_ms: interacting + communicating + idle + not_responding,
             interacting_ms: interacting,
             communicating_ms: communicating,
@@ -411,29 +411,29 @@ fn occupancy_from_hand_made_routing_status() {
         Some(0.6)
     );
     // An interval with no on-queue time: blank, not 0 % and not NaN.
-    let off = StatusMetrics {
+    let off = RoutingMetrics {
         off_queue_ms: 1_800_000,
-        ..StatusMetrics::default()
+        ..RoutingMetrics::default()
     };
     assert_eq!(off.occupancy(), None);
-    assert_eq!(StatusMetrics::default().occupancy(), None);
+    assert_eq!(RoutingMetrics::default().occupancy(), None);
     // All idle is a real 0 %, all interacting 100 %.
     assert_eq!(cell(0, 0, 1_800_000, 0).occupancy(), Some(0.0));
     assert_eq!(cell(1_800_000, 0, 0, 0).occupancy(), Some(1.0));
     // The day weights intervals by time, not by interval count; an off-queue interval adds
     // nothing.
-    let day = StatusTotals::of(&[
+    let day = RoutingTotals::of(&[
         cell(1_500_000, 0, 300_000, 0),
         off,
         cell(100_000, 0, 500_000, 0),
     ]);
     assert_eq!(day.occupancy(), Some(1_600_000.0 / 2_400_000.0));
     // Export formatting: four decimals, blank when undefined.
-    let occ = |s: &StatusTotals| {
+    let occ = |s: &RoutingTotals| {
         floorwatch::figures::Figure::Occupancy.csv(&floorwatch::model::Totals::default(), Some(s))
     };
     assert_eq!(occ(&day), "0.6667");
-    assert_eq!(occ(&StatusTotals::from(&off)), "");
+    assert_eq!(occ(&RoutingTotals::from(&off)), "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ async fn the_fetcher_refreshes_status_on_the_same_plan_and_asks_again_after_a_40
     let mut refused = None;
     for _ in 0..40 {
         let s = next_snapshot(&mut h).await;
-        if let StatusAvailability::Forbidden(r) = &s.status {
+        if let RoutingAvailability::Forbidden(r) = &s.status {
             refused = Some((s.clone(), r.clone()));
             break;
         }
@@ -561,7 +561,7 @@ async fn no_status_sends_only_the_conversation_queries_and_leaves_status_unknown
     let mut h = fetcher::spawn(org.client(), cfg);
     for _ in 0..3 {
         let s = next_snapshot(&mut h).await;
-        assert_eq!(s.status, StatusAvailability::Unknown);
+        assert_eq!(s.status, RoutingAvailability::Unknown);
         assert!(agent(&s, "u-ada").status.is_empty());
         assert_eq!(agent(&s, "u-ada").intervals[19], calls(1, 60));
     }

@@ -24,7 +24,7 @@ use floorwatch::genesys::GenesysClient;
 use floorwatch::genesys::aggregates::PATH as AGGREGATES_PATH;
 use floorwatch::genesys::http::{HttpConfig, HttpTransport};
 use floorwatch::genesys::user_aggregates::PATH as USER_AGGREGATES_PATH;
-use floorwatch::model::{IntervalMetrics, StatusMetrics};
+use floorwatch::model::{IntervalMetrics, RoutingMetrics};
 use floorwatch::secret::Secret;
 
 pub const CLIENT_ID: &str = "fw-fetcher-client";
@@ -190,7 +190,7 @@ pub struct OrgState {
     /// Queues: id → (name, member ids).
     pub queues: BTreeMap<String, (String, Vec<String>)>,
     /// user id → bucket start (UTC) → status cell, for the user aggregates endpoint.
-    pub status: BTreeMap<String, BTreeMap<DateTime<Utc>, StatusMetrics>>,
+    pub status: BTreeMap<String, BTreeMap<DateTime<Utc>, RoutingMetrics>>,
     /// Status cells the API no longer returns.
     pub status_hidden: HashSet<(String, DateTime<Utc>)>,
     /// Answers used, one each, for the next user aggregates requests.
@@ -219,7 +219,7 @@ impl OrgState {
     }
 
     /// Sets a status cell.
-    pub fn set_status(&mut self, user: &str, start: DateTime<Utc>, cell: StatusMetrics) {
+    pub fn set_status(&mut self, user: &str, start: DateTime<Utc>, cell: RoutingMetrics) {
         self.status
             .entry(user.to_string())
             .or_default()
@@ -274,19 +274,19 @@ fn metrics_json(c: &IntervalMetrics) -> Vec<Value> {
 
 /// A 30-minute status cell: `interacting` and `idle` seconds on queue (presence On Queue for
 /// both), the rest of the half hour off queue.
-pub fn on_queue(interacting_s: u32, idle_s: u32) -> StatusMetrics {
+pub fn on_queue(interacting_s: u32, idle_s: u32) -> RoutingMetrics {
     let on = (interacting_s + idle_s) * 1000;
-    StatusMetrics {
+    RoutingMetrics {
         on_queue_ms: on,
         interacting_ms: interacting_s * 1000,
         idle_ms: idle_s * 1000,
         off_queue_ms: 1_800_000u32.saturating_sub(on),
-        ..StatusMetrics::default()
+        ..RoutingMetrics::default()
     }
 }
 
 /// The metrics of a status cell as Genesys writes them: one entry per qualifier with time.
-fn status_json(c: &StatusMetrics) -> Vec<Value> {
+fn status_json(c: &RoutingMetrics) -> Vec<Value> {
     let mut m = Vec::new();
     let mut t = |metric: &str, qualifier: &str, ms: u32| {
         if ms > 0 {

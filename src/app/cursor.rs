@@ -10,7 +10,7 @@ use crate::view::{self, FloorView, IntervalRow};
 
 /// Focus, highlighted rows and scroll state of the two tables.
 #[derive(Debug)]
-pub(crate) struct Selection {
+pub(crate) struct Cursor {
     pub(crate) focus: Focus,
     /// The agent the supervisor chose; kept even while a filter hides it.
     pub(crate) selected_id: Option<String>,
@@ -50,9 +50,9 @@ impl Default for Tables {
     }
 }
 
-impl Default for Selection {
+impl Default for Cursor {
     fn default() -> Self {
-        Selection {
+        Cursor {
             focus: Focus::Agents,
             selected_id: None,
             shown_id: None,
@@ -64,7 +64,7 @@ impl Default for Selection {
     }
 }
 
-impl Selection {
+impl Cursor {
     /// Re-finds the chosen agent after the rows changed (snapshot, sort, filter) and rebuilds
     /// its intervals.
     pub(crate) fn sync(&mut self, view: Option<&FloorView>) {

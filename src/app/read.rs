@@ -47,7 +47,7 @@ impl App {
 
     /// Which table the movement keys drive.
     pub fn focus(&self) -> Focus {
-        self.selection.focus
+        self.cursor.focus
     }
 
     /// The agents table's order.
@@ -100,7 +100,7 @@ impl App {
         self.view
             .as_ref()
             .filter(|v| !v.is_empty())
-            .map(|_| self.selection.agent)
+            .map(|_| self.cursor.agent)
     }
 
     /// The highlighted agent's row.
@@ -110,14 +110,14 @@ impl App {
 
     /// The intervals of the highlighted agent (the intervals table's rows).
     pub fn intervals(&self) -> &[IntervalRow] {
-        &self.selection.intervals
+        &self.cursor.intervals
     }
 
     /// The highlighted interval: the supervisor's choice (clamped), else the open one, else the
     /// last interval of a past day or the first of a future one.
     pub fn selected_interval(&self) -> Option<usize> {
-        let last = self.selection.intervals.len().checked_sub(1)?;
-        let i = match self.selection.interval {
+        let last = self.cursor.intervals.len().checked_sub(1)?;
+        let i = match self.cursor.interval {
             Some(i) => i,
             None => self.current_interval().unwrap_or_else(|| {
                 let window = self.snapshot().map(|s| &s.window);
@@ -134,7 +134,7 @@ impl App {
     /// True until the supervisor moves in the intervals table: the selection then tracks the
     /// open interval, and the table may scroll to show the working part of the day.
     pub fn follows_open_interval(&self) -> bool {
-        self.selection.interval.is_none()
+        self.cursor.interval.is_none()
     }
 
     /// The bucket containing `now` (shown as open), if `now` is in the displayed day.

@@ -33,7 +33,7 @@ const MIN_GAP_FOR_MISS_S: i64 = 60;
 
 /// A status span's kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+enum SpanKind {
     Idle,
     Interacting,
     NotResponding,
@@ -50,14 +50,14 @@ const SLOTS: [(&str, &str); 6] = [
     (ROUTING_STATUS, "OFF_QUEUE"),
 ];
 
-impl Kind {
+impl SpanKind {
     /// Indexes into [`SLOTS`]: (presence, routing status).
     fn slots(self) -> (usize, usize) {
         match self {
-            Kind::Interacting => (0, 2),
-            Kind::Idle => (0, 3),
-            Kind::NotResponding => (0, 4),
-            Kind::Break => (1, 5),
+            SpanKind::Interacting => (0, 2),
+            SpanKind::Idle => (0, 3),
+            SpanKind::NotResponding => (0, 4),
+            SpanKind::Break => (1, 5),
         }
     }
 }
@@ -68,12 +68,16 @@ fn missed_before(c: &Conversation) -> bool {
 }
 
 /// The day as contiguous spans from login to logout.
-fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, Kind)> {
-    let mut items: Vec<(DateTime<Utc>, DateTime<Utc>, Kind, bool)> = day
+fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, SpanKind)> {
+    let mut items: Vec<(DateTime<Utc>, DateTime<Utc>, SpanKind, bool)> = day
         .conversations
         .iter()
-        .map(|c| (c.start, c.end, Kind::Interacting, missed_before(c)))
-        .chain(day.breaks.iter().map(|b| (b.0, b.1, Kind::Break, false)))
+        .map(|c| (c.start, c.end, SpanKind::Interacting, missed_before(c)))
+        .chain(
+            day.breaks
+                .iter()
+                .map(|b| (b.0, b.1, SpanKind::Break, false)),
+        )
         .collect();
     items.sort_by_key(|i| i.0);
     let mut out = Vec::with_capacity(items.len() * 2 + 2);
@@ -87,17 +91,17 @@ fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, Kind)> {
             let gap = start - cursor;
             if missed && gap >= Duration::seconds(MIN_GAP_FOR_MISS_S) {
                 let len = (gap / 2).min(Duration::seconds(MAX_NOT_RESPONDING_S));
-                out.push((cursor, start - len, Kind::Idle));
-                out.push((start - len, start, Kind::NotResponding));
+                out.push((cursor, start - len, SpanKind::Idle));
+                out.push((start - len, start, SpanKind::NotResponding));
             } else {
-                out.push((cursor, start, Kind::Idle));
+                out.push((cursor, start, SpanKind::Idle));
             }
         }
         out.push((start, end, kind));
         cursor = end;
     }
     if day.logout > cursor {
-        out.push((cursor, day.logout, Kind::Idle));
+        out.push((cursor, day.logout, SpanKind::Idle));
     }
     out
 }
@@ -109,23 +113,23 @@ pub(super) fn respond(t: &DemoTransport, body: Option<&Value>) -> ApiResponse {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct OutResponse<'a> {
+struct RoutingResponse<'a> {
     system_to_organization_mappings: Empty,
-    results: Vec<Group<'a, OutMetric>>,
+    results: Vec<Group<'a, RoutingMetric>>,
 }
 
 #[derive(Serialize)]
 struct Empty {}
 
 #[derive(Serialize)]
-struct OutMetric {
+struct RoutingMetric {
     metric: &'static str,
     qualifier: &'static str,
-    stats: OutStats,
+    stats: RoutingStats,
 }
 
 #[derive(Serialize)]
-struct OutStats {
+struct RoutingStats {
     sum: u64,
 }
 
@@ -161,18 +165,18 @@ fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
                 }
             }
         }
-        let data: Vec<Point<'_, OutMetric>> = acc
+        let data: Vec<Point<'_, RoutingMetric>> = acc
             .iter()
             .zip(&labels)
             .filter_map(|(slots, label)| {
-                let metrics: Vec<OutMetric> = SLOTS
+                let metrics: Vec<RoutingMetric> = SLOTS
                     .iter()
                     .zip(slots)
                     .filter(|((metric, _), v)| **v > 0 && wanted(metric))
-                    .map(|((metric, qualifier), v)| OutMetric {
+                    .map(|((metric, qualifier), v)| RoutingMetric {
                         metric,
                         qualifier,
-                        stats: OutStats { sum: *v },
+                        stats: RoutingStats { sum: *v },
                     })
                     .collect();
                 (!metrics.is_empty()).then_some(Point {
@@ -191,7 +195,7 @@ fn run(t: &DemoTransport, body: Option<&Value>) -> Result<Vec<u8>, String> {
             });
         }
     }
-    serde_json::to_vec(&OutResponse {
+    serde_json::to_vec(&RoutingResponse {
         system_to_organization_mappings: Empty {},
         results,
     })
@@ -220,7 +224,7 @@ mod tests {
             assert!(sp.iter().all(|s| s.0 < s.1));
             let interacting: i64 = sp
                 .iter()
-                .filter(|s| s.2 == Kind::Interacting)
+                .filter(|s| s.2 == SpanKind::Interacting)
                 .map(|s| (s.1 - s.0).num_milliseconds())
                 .sum();
             let conv: i64 = day
@@ -229,7 +233,7 @@ mod tests {
                 .map(|c| (c.end - c.start).num_milliseconds())
                 .sum();
             assert_eq!(interacting, conv);
-            missed += sp.iter().filter(|s| s.2 == Kind::NotResponding).count();
+            missed += sp.iter().filter(|s| s.2 == SpanKind::NotResponding).count();
         }
         assert!(missed > 0, "some missed alerts on a whole floor's day");
     }
