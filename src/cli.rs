@@ -305,7 +305,8 @@ pub fn parse() -> Result<Cli, String> {
 }
 
 /// [`parse`] over given arguments, with clap's errors as values (for tests).
-pub fn try_parse_from<I, T>(args: I) -> Result<Cli, String>
+#[cfg(test)]
+pub(crate) fn try_parse_from<I, T>(args: I) -> Result<Cli, String>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,

@@ -32,7 +32,7 @@ use crate::timegrid::DayWindow;
 use crate::tui::{self, Ended, ExportTarget, TerminalGuard};
 
 /// Shortest refresh period accepted; below it a floor of agents would eat the rate limit.
-pub const MIN_REFRESH_SECS: u64 = 10;
+pub(crate) const MIN_REFRESH_SECS: u64 = 10;
 
 /// Why a command failed, in one line, and so its exit status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,10 @@ fn check_export_dir(dir: &Path) -> Result<(), RunError> {
 }
 
 /// Builds the client for the configured mode, and the label the header shows.
-pub fn build_client(settings: &Settings, clock: Clock) -> Result<(GenesysClient, Source), String> {
+pub(crate) fn build_client(
+    settings: &Settings,
+    clock: Clock,
+) -> Result<(GenesysClient, Source), String> {
     match &settings.connection {
         Connection::Demo => {
             // The floor works in the supervisor's zone, so a drill-down asked before any

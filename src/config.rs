@@ -13,7 +13,7 @@ use crate::timegrid::Granularity;
 
 /// Media types Genesys reports in the `mediaType` dimension: every value of the analytics
 /// session's `mediaType` enum (Java SDK `AnalyticsSession.MediaTypeEnum`, 264.1.0), voice first.
-pub const MEDIA_TYPES: &[&str] = &[
+pub(crate) const MEDIA_TYPES: &[&str] = &[
     "voice",
     "callback",
     "chat",
@@ -28,7 +28,7 @@ pub const MEDIA_TYPES: &[&str] = &[
 ];
 
 /// `--media all`: no media filter, every media type (an empty [`Settings::media`]).
-pub const ALL_MEDIA: &str = "all";
+pub(crate) const ALL_MEDIA: &str = "all";
 
 /// Where the data comes from.
 #[derive(Clone, Debug)]
@@ -61,7 +61,7 @@ pub struct Selection {
 
 impl Selection {
     /// No queue and no user given: every agent with activity in the window.
-    pub fn is_everyone(&self) -> bool {
+    pub(crate) fn is_everyone(&self) -> bool {
         self.queues.is_empty() && self.users.is_empty()
     }
 }
@@ -273,7 +273,7 @@ pub fn resolve_targets(
 }
 
 /// Parses an IANA zone, or detects the system zone (UTC when it cannot be read).
-pub fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
+pub(crate) fn resolve_tz(tz: Option<&str>) -> Result<Tz, String> {
     match tz.map(str::trim).filter(|s| !s.is_empty()) {
         Some(name) => name.parse::<Tz>().map_err(|_| {
             format!("unknown time zone {name:?}; use an IANA name such as America/Chicago or Europe/London")
@@ -317,7 +317,7 @@ fn resolve_media(media: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// Parses `--date`, defaulting to today in `tz`.
-pub fn resolve_date(
+pub(crate) fn resolve_date(
     date: Option<&str>,
     tz: Tz,
     now: chrono::DateTime<chrono::Utc>,

@@ -7,9 +7,6 @@
 //! ([`Figure::text`]), so the pop-over can never disagree with the table.
 
 use crate::figures::Figure;
-pub use crate::figures::{
-    BLANK_NO_ON_QUEUE, BLANK_NO_STATUS, BLANK_NO_WRAP_UPS, BLANK_NOTHING_HANDLED, grouped,
-};
 use crate::model::{RoutingTotals, Totals};
 
 /// One figure of one row, explained.
@@ -35,7 +32,7 @@ impl Explanation {
     /// `= 4 100 000 ms ÷ 13`, `= 5:15` (or `→ blank: nothing handled`). The raw figures are left
     /// out when they read the same as the value (`Handled = count(tHandle) = 13`). Kept apart so
     /// a narrow pop-over can wrap between pieces rather than inside one.
-    pub fn parts(&self) -> Vec<String> {
+    pub(crate) fn parts(&self) -> Vec<String> {
         let mut parts = vec![self.figure.title().to_string()];
         if !self.formula.is_empty() {
             parts.push(format!("= {}", self.formula));
@@ -58,7 +55,7 @@ impl Explanation {
 
 /// Explains `figure` for a row with conversation sums `t` and status sums `s` (`None` when the
 /// org's status could not be read).
-pub fn explain(figure: Figure, t: &Totals, s: Option<&RoutingTotals>) -> Explanation {
+pub(crate) fn explain(figure: Figure, t: &Totals, s: Option<&RoutingTotals>) -> Explanation {
     let spec = figure.spec();
     Explanation {
         figure,
@@ -73,6 +70,9 @@ pub fn explain(figure: Figure, t: &Totals, s: Option<&RoutingTotals>) -> Explana
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::{
+        BLANK_NO_ON_QUEUE, BLANK_NO_STATUS, BLANK_NO_WRAP_UPS, BLANK_NOTHING_HANDLED,
+    };
 
     /// Ann Lee's day in the UI fixture: 13 handled, 4100 s handle, 610 s ACW, 180 s hold in 4
     /// holds, 3310 s talk.

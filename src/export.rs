@@ -14,11 +14,12 @@ use crate::format::csv_text;
 use crate::model::{RoutingMetrics, RoutingTotals, Snapshot, Totals};
 
 /// The columns every day-export row starts with (the intervals view export's, by name).
-pub const DAY_KEY_COLUMNS: &[&str] = &["agent_id", "agent_name", "interval_start", "interval_end"];
+pub(crate) const DAY_KEY_COLUMNS: &[&str] =
+    &["agent_id", "agent_name", "interval_start", "interval_end"];
 
 /// The figures of the day export, in order. Its header is fixed whatever the dashboard shows:
 /// cron jobs and spreadsheets parse it.
-pub const DAY_FIGURES: &[Figure] = &[
+pub(crate) const DAY_FIGURES: &[Figure] = &[
     Figure::Handled,
     Figure::Handle,
     Figure::Aht,
@@ -29,7 +30,7 @@ pub const DAY_FIGURES: &[Figure] = &[
 ];
 
 /// The status figures `--with-status` appends after [`DAY_FIGURES`], in order.
-pub const STATUS_FIGURES: &[Figure] = &[
+pub(crate) const STATUS_FIGURES: &[Figure] = &[
     Figure::OnQueue,
     Figure::Interacting,
     Figure::Idle,
@@ -58,7 +59,7 @@ pub enum ExportError {
 }
 
 /// An interval bound as RFC 3339 with the zone's offset, e.g. `2025-03-10T09:00:00-05:00`.
-pub fn rfc3339(t: DateTime<Tz>) -> String {
+pub(crate) fn rfc3339(t: DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
@@ -167,7 +168,7 @@ fn write_records<W: Write>(w: W, header: &[&str], rows: impl Rows) -> Result<usi
 
 /// Writes CSV to standard output; returns the number of data rows. A closed pipe (`| head`)
 /// ends the output quietly, as Unix tools do.
-pub fn write_stdout(header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
+pub(crate) fn write_stdout(header: &[&str], rows: impl Rows) -> Result<usize, ExportError> {
     let stdout = io::stdout();
     match write_records(stdout.lock(), header, rows) {
         Ok(n) => Ok(n),
@@ -233,7 +234,7 @@ pub fn write_file_atomic(
 
 /// Writes a view export `floorwatch-<slug>-<YYYYMMDD-HHMMSS>.csv` in `dir`, never overwriting:
 /// when the name is taken (two exports in one second) a `-2`, `-3`, … suffix is added.
-pub fn write_view(
+pub(crate) fn write_view(
     dir: &Path,
     slug: &str,
     at: DateTime<Tz>,

@@ -9,7 +9,7 @@
 //!
 //! The fields the loop `select!`s over are public so each arm borrows only its own.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ impl Feed {
     }
 
     /// A replay of a recording.
-    pub fn replay(handle: ReplayHandle) -> Self {
+    pub(crate) fn replay(handle: ReplayHandle) -> Self {
         Feed {
             events: handle.events,
             task: handle.task,
@@ -74,7 +74,7 @@ impl Feed {
     }
 
     /// True for a replay.
-    pub fn is_replay(&self) -> bool {
+    pub(crate) fn is_replay(&self) -> bool {
         matches!(self.steer, Steer::Replay(_))
     }
 
@@ -86,21 +86,21 @@ impl Feed {
     }
 
     /// `r`: refresh now (live only).
-    pub fn refresh_now(&self) {
+    pub(crate) fn refresh_now(&self) {
         if let Steer::Live(tx) = &self.steer {
             let _ = tx.send(Control::RefreshNow);
         }
     }
 
     /// A replay key's control (replay only).
-    pub fn steer_replay(&self, control: ReplayControl) {
+    pub(crate) fn steer_replay(&self, control: ReplayControl) {
         if let Steer::Replay(tx) = &self.steer {
             let _ = tx.send(control);
         }
     }
 
     /// Requests sent to Genesys in the last minute (live only).
-    pub fn requests_last_minute(&self) -> Option<usize> {
+    pub(crate) fn requests_last_minute(&self) -> Option<usize> {
         self.requests_last_minute.as_ref().map(|f| f())
     }
 
@@ -118,7 +118,9 @@ impl Feed {
 
 /// The next change of a replay's status; never resolves for a live feed (or once the replay
 /// is gone: the task arm reports that).
-pub async fn status_changed(status: &mut Option<watch::Receiver<ReplayStatus>>) -> ReplayStatus {
+pub(crate) async fn status_changed(
+    status: &mut Option<watch::Receiver<ReplayStatus>>,
+) -> ReplayStatus {
     if let Some(rx) = status
         && rx.changed().await.is_ok()
     {
@@ -128,7 +130,7 @@ pub async fn status_changed(status: &mut Option<watch::Receiver<ReplayStatus>>) 
 }
 
 /// The first recording failure, in words; never resolves when not recording or after it.
-pub async fn recording_failed(recorder: &mut Option<RecordSink>) -> String {
+pub(crate) async fn recording_failed(recorder: &mut Option<RecordSink>) -> String {
     if let Some(rec) = recorder
         && let Some(e) = rec.errors.recv().await
     {
@@ -201,13 +203,8 @@ impl RecordSink {
         })
     }
 
-    /// The recording being written.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Queues a snapshot for writing; returns at once.
-    pub fn record(&self, snapshot: &Arc<Snapshot>) {
+    pub(crate) fn record(&self, snapshot: &Arc<Snapshot>) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(snapshot.clone());
         }
@@ -215,7 +212,7 @@ impl RecordSink {
 
     /// Closes the queue and waits (briefly) for the thread to write what is queued; returns
     /// the number of snapshots written, or `None` if it did not finish in time.
-    pub async fn finish(mut self) -> Option<usize> {
+    pub(crate) async fn finish(mut self) -> Option<usize> {
         self.tx = None;
         let thread = self.thread.take()?;
         let join = tokio::task::spawn_blocking(move || thread.join().ok());

@@ -49,12 +49,12 @@ pub enum Control {
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// The wall clock.
-pub fn system_clock() -> Clock {
+pub(crate) fn system_clock() -> Clock {
     Arc::new(Utc::now)
 }
 
 /// A clock that starts at `start` and runs at real speed (the demo's `--demo-at`).
-pub fn clock_from(start: DateTime<Utc>) -> Clock {
+pub(crate) fn clock_from(start: DateTime<Utc>) -> Clock {
     let began = std::time::Instant::now();
     Arc::new(move || start + chrono::Duration::from_std(began.elapsed()).unwrap_or_default())
 }
@@ -124,7 +124,7 @@ pub fn spawn(client: GenesysClient, cfg: FetcherConfig) -> FetcherHandle {
 }
 
 /// Plain words for the status line.
-pub fn describe(e: &LoadError) -> String {
+pub(crate) fn describe(e: &LoadError) -> String {
     match e {
         LoadError::Api(ApiError::Auth { host, detail }) => {
             format!("token refused by {host}: {detail} — check client id/secret and region")
@@ -137,7 +137,7 @@ pub fn describe(e: &LoadError) -> String {
 }
 
 /// The fetcher loop: refresh, report, wait for the timer or `r`, until cancelled.
-pub async fn run(
+pub(crate) async fn run(
     client: GenesysClient,
     cfg: FetcherConfig,
     tx: mpsc::UnboundedSender<FetchEvent>,

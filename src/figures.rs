@@ -84,22 +84,22 @@ pub struct FigureSpec {
 }
 
 /// Why a per-handled average is blank.
-pub const BLANK_NOTHING_HANDLED: &str = "blank: nothing handled";
+pub(crate) const BLANK_NOTHING_HANDLED: &str = "blank: nothing handled";
 /// Why ACW per wrap-up is blank.
-pub const BLANK_NO_WRAP_UPS: &str = "blank: no wrap-ups";
+pub(crate) const BLANK_NO_WRAP_UPS: &str = "blank: no wrap-ups";
 /// Why talk per session is blank.
-pub const BLANK_NO_TALK: &str = "blank: no talk";
+pub(crate) const BLANK_NO_TALK: &str = "blank: no talk";
 /// Why occupancy is blank when status was read.
-pub const BLANK_NO_ON_QUEUE: &str = "blank: no on-queue time";
+pub(crate) const BLANK_NO_ON_QUEUE: &str = "blank: no on-queue time";
 /// Why a status figure is blank when status could not be read.
-pub const BLANK_NO_STATUS: &str = "blank: status not available";
+pub(crate) const BLANK_NO_STATUS: &str = "blank: status not available";
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
 /// `4100000` → `4 100 000`: long millisecond sums stay readable.
-pub fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -126,7 +126,7 @@ fn status_ms(s: Option<&RoutingTotals>, pick: fn(&RoutingTotals) -> u64) -> Stri
 const ROUTING: &[&str] = &["tAgentRoutingStatus"];
 
 /// The figures, in on-screen order (the order of [`Figure`]).
-pub const FIGURES: [FigureSpec; 15] = [
+pub(crate) const FIGURES: [FigureSpec; 15] = [
     FigureSpec {
         figure: Figure::Handled,
         title: "Handled",
@@ -427,17 +427,17 @@ impl Figure {
     }
 
     /// Column heading (`ACW/c`).
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         self.spec().title
     }
 
     /// Stable saved-view name.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         self.spec().key
     }
 
     /// Agents-table column width.
-    pub fn width(self) -> u16 {
+    pub(crate) fn width(self) -> u16 {
         self.spec().width
     }
 
@@ -456,12 +456,12 @@ impl Figure {
     }
 
     /// The figure saved under `key`.
-    pub fn from_key(key: &str) -> Option<Figure> {
+    pub(crate) fn from_key(key: &str) -> Option<Figure> {
         FIGURES.iter().find(|s| s.key == key).map(|s| s.figure)
     }
 
     /// The figure a filter names (its column title, any case): `aht`, `acw/c`, `occ`.
-    pub fn from_filter_name(name: &str) -> Option<Figure> {
+    pub(crate) fn from_filter_name(name: &str) -> Option<Figure> {
         FIGURES
             .iter()
             .find(|s| s.title.eq_ignore_ascii_case(name))
@@ -469,17 +469,17 @@ impl Figure {
     }
 
     /// The name the filter language prints (`acw/c`).
-    pub fn filter_name(self) -> String {
+    pub(crate) fn filter_name(self) -> String {
         self.title().to_lowercase()
     }
 
     /// The figure's value in its unit ([`FigureSpec::value`]).
-    pub fn value(self, t: &Totals, s: Option<&RoutingTotals>) -> Option<f64> {
+    pub(crate) fn value(self, t: &Totals, s: Option<&RoutingTotals>) -> Option<f64> {
         (self.spec().value)(t, s).filter(|v| v.is_finite())
     }
 
     /// The figure as screen text: `m:ss`, a count, `87%`; blank where undefined.
-    pub fn text(self, t: &Totals, s: Option<&RoutingTotals>) -> String {
+    pub(crate) fn text(self, t: &Totals, s: Option<&RoutingTotals>) -> String {
         self.value(t, s)
             .map_or_else(String::new, |v| self.spec().unit.screen(v))
     }
@@ -492,7 +492,11 @@ impl Figure {
 
     /// Whether a status figure is blank because status is not known, or why else it is blank
     /// (`None` when it has a value).
-    pub fn blank_reason(self, t: &Totals, s: Option<&RoutingTotals>) -> Option<&'static str> {
+    pub(crate) fn blank_reason(
+        self,
+        t: &Totals,
+        s: Option<&RoutingTotals>,
+    ) -> Option<&'static str> {
         if self.value(t, s).is_some() {
             None
         } else if self.needs_status() && s.is_none() {
@@ -505,7 +509,7 @@ impl Figure {
 
 impl Unit {
     /// Screen text of a value in this unit.
-    pub fn screen(self, v: f64) -> String {
+    pub(crate) fn screen(self, v: f64) -> String {
         match self {
             Unit::Count => format!("{v:.0}"),
             Unit::Duration => clock(v.round().max(0.0) as u64),
@@ -514,7 +518,7 @@ impl Unit {
     }
 
     /// CSV text of a value in this unit.
-    pub fn csv(self, v: f64) -> String {
+    pub(crate) fn csv(self, v: f64) -> String {
         match self {
             Unit::Count => format!("{v:.0}"),
             Unit::Duration => csv_secs_f(v),
@@ -523,7 +527,7 @@ impl Unit {
     }
 
     /// A value in this unit as the filter language compares it: seconds, a count, percent.
-    pub fn to_filter(self, v: f64) -> f64 {
+    pub(crate) fn to_filter(self, v: f64) -> f64 {
         match self {
             Unit::Count => v,
             Unit::Duration => v / 1000.0,
@@ -539,12 +543,12 @@ pub struct FigureTexts(pub [String; FIGURES.len()]);
 
 impl FigureTexts {
     /// Screen text for a cell's or a day's sums (`status` when the org's status is readable).
-    pub fn of(t: &Totals, status: Option<&RoutingTotals>) -> Self {
+    pub(crate) fn of(t: &Totals, status: Option<&RoutingTotals>) -> Self {
         FigureTexts(std::array::from_fn(|i| Figure::ALL[i].text(t, status)))
     }
 
     /// Blank cells (an interval that has not started).
-    pub fn blank() -> Self {
+    pub(crate) fn blank() -> Self {
         FigureTexts(std::array::from_fn(|_| String::new()))
     }
 

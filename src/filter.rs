@@ -43,7 +43,7 @@ pub enum Op {
 
 impl Op {
     /// The operator as typed.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Op::Gt => ">",
             Op::Ge => ">=",
@@ -55,7 +55,7 @@ impl Op {
     }
 
     /// Whether `figure <op> value` holds.
-    pub fn holds(self, figure: f64, value: f64) -> bool {
+    pub(crate) fn holds(self, figure: f64, value: f64) -> bool {
         match self {
             Op::Gt => figure > value,
             Op::Ge => figure >= value,
@@ -88,7 +88,7 @@ pub enum Term {
 }
 
 /// What a filter is evaluated against: one row of the agents table, seen without the UI.
-pub trait Subject {
+pub(crate) trait Subject {
     /// The display name (the id when unresolved).
     fn name(&self) -> &str;
     /// The Genesys user id.
@@ -125,17 +125,17 @@ impl Filter {
     }
 
     /// The terms, in typed order.
-    pub fn terms(&self) -> &[Term] {
+    pub(crate) fn terms(&self) -> &[Term] {
         &self.terms
     }
 
     /// True when the filter narrows nothing (so the header can omit it).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
 
     /// Whether the subject passes every term.
-    pub fn matches(&self, s: &impl Subject) -> bool {
+    pub(crate) fn matches(&self, s: &impl Subject) -> bool {
         self.terms.iter().all(|t| term_matches(t, s))
     }
 }

@@ -7,7 +7,7 @@ pub fn csv_secs(ms: u64) -> String {
 }
 
 /// A fractional millisecond figure (an average) as seconds, rounded to the millisecond.
-pub fn csv_secs_f(ms: f64) -> String {
+pub(crate) fn csv_secs_f(ms: f64) -> String {
     if !ms.is_finite() || ms < 0.0 {
         return String::new();
     }
@@ -17,7 +17,7 @@ pub fn csv_secs_f(ms: f64) -> String {
 /// Neutralises spreadsheet formula injection: a text cell starting with `=`, `+`, `-`, `@`
 /// (or a tab/CR, which some spreadsheets strip before evaluating) gets a leading `'`.
 /// Only text that came from the org (names, ids) goes through this; numbers never start so.
-pub fn csv_text(s: &str) -> String {
+pub(crate) fn csv_text(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
@@ -25,7 +25,7 @@ pub fn csv_text(s: &str) -> String {
 }
 
 /// A duration for the screen: `m:ss` under an hour, `h:mm:ss` above.
-pub fn clock(ms: u64) -> String {
+pub(crate) fn clock(ms: u64) -> String {
     let s = (ms + 500) / 1000;
     let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
     if h > 0 {

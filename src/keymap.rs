@@ -191,7 +191,7 @@ pub const NORMAL: &[Binding] = &[
 ];
 
 /// Keys while the filter prompt is open; letters type, so `q` does not quit.
-pub const FILTER: &[Binding] = &[
+pub(crate) const FILTER: &[Binding] = &[
     b(&[Key::AnyChar], Command::FilterChar(' '), "edit the filter"),
     b(
         &[k(KeyCode::Backspace)],
@@ -214,7 +214,7 @@ pub const FILTER: &[Binding] = &[
 ];
 
 /// Keys while the help overlay is open.
-pub const HELP: &[Binding] = &[
+pub(crate) const HELP: &[Binding] = &[
     b(
         &[ch('?'), k(KeyCode::Esc), ch('q')],
         Command::Help,
@@ -224,7 +224,7 @@ pub const HELP: &[Binding] = &[
 ];
 
 /// Keys of the column chooser.
-pub const COLUMNS: &[Binding] = &[
+pub(crate) const COLUMNS: &[Binding] = &[
     b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
     b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
     b(&[ch('g'), k(KeyCode::Home)], Command::Top, "first column"),
@@ -245,7 +245,7 @@ pub const COLUMNS: &[Binding] = &[
 ];
 
 /// Keys of the conversations pane: the same movement, sort and export keys as the tables.
-pub const DRILL: &[Binding] = &[
+pub(crate) const DRILL: &[Binding] = &[
     b(&[k(KeyCode::Up), ch('k')], Command::Up, "move up"),
     b(&[k(KeyCode::Down), ch('j')], Command::Down, "move down"),
     b(&[k(KeyCode::PageUp)], Command::PageUp, "page up"),
@@ -271,7 +271,7 @@ pub const DRILL: &[Binding] = &[
 ];
 
 /// Keys while a conversation's timeline is shown; moving shows the next conversation's.
-pub const TIMELINE: &[Binding] = &[
+pub(crate) const TIMELINE: &[Binding] = &[
     b(
         &[
             ch('i'),
@@ -296,7 +296,7 @@ pub const TIMELINE: &[Binding] = &[
 ];
 
 /// Keys while the "why this number" pop-over is open; moving explains the next row.
-pub const EXPLAIN: &[Binding] = &[
+pub(crate) const EXPLAIN: &[Binding] = &[
     b(
         &[
             ch('i'),
@@ -374,7 +374,7 @@ pub fn replay_command(key: KeyEvent) -> Option<Command> {
 }
 
 /// The command a key press means in `mode`, if any. Callers filter out key releases.
-pub fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
+pub(crate) fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
     lookup(key, bindings(mode))
 }
 
@@ -407,7 +407,7 @@ fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
 }
 
 /// How a key is written in the help overlay: `↑`, `PgDn`, `Ctrl-C`, `⇧Tab`.
-pub fn key_label(key: &Key) -> String {
+pub(crate) fn key_label(key: &Key) -> String {
     let (code, mods) = match key {
         Key::AnyChar => return "text".to_string(),
         Key::Chord(c, m) => (c, m),
@@ -441,7 +441,7 @@ pub fn key_label(key: &Key) -> String {
 }
 
 /// All keys of a binding, as one help-overlay cell: `↑ k`.
-pub fn keys_label(binding: &Binding) -> String {
+pub(crate) fn keys_label(binding: &Binding) -> String {
     binding
         .keys
         .iter()

@@ -51,7 +51,7 @@ impl Lookups {
 
     /// The user ids of every member of the queue(s) named `name` (case-insensitive, exact),
     /// for a `queue:` filter term or a per-queue target. An unknown queue is an error in words.
-    pub async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
+    pub(crate) async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
         let queues = users::find_queues(&self.client, name)
             .await
             .map_err(|e| format!("cannot look the queue up: {e}"))?;

@@ -83,7 +83,7 @@ impl Totals {
     }
 
     /// Adds another total.
-    pub fn add(&mut self, o: &Totals) {
+    pub(crate) fn add(&mut self, o: &Totals) {
         self.handled += o.handled;
         self.handle_ms += o.handle_ms;
         self.acw_ms += o.acw_ms;
@@ -102,12 +102,6 @@ impl Totals {
             t.add_cell(c);
         }
         t
-    }
-
-    /// Average handle time in ms, `tHandle.sum / tHandle.count`; `None` when nothing was handled
-    /// (shown blank, never as 0 or NaN).
-    pub fn aht_ms(&self) -> Option<f64> {
-        (self.handled > 0).then(|| self.handle_ms as f64 / self.handled as f64)
     }
 }
 
@@ -147,7 +141,7 @@ impl RoutingMetrics {
     }
 
     /// Adds another cell, saturating rather than wrapping.
-    pub fn add(&mut self, o: &RoutingMetrics) {
+    pub(crate) fn add(&mut self, o: &RoutingMetrics) {
         self.on_queue_ms = self.on_queue_ms.saturating_add(o.on_queue_ms);
         self.interacting_ms = self.interacting_ms.saturating_add(o.interacting_ms);
         self.communicating_ms = self.communicating_ms.saturating_add(o.communicating_ms);
@@ -158,7 +152,7 @@ impl RoutingMetrics {
 
     /// True when the agent spent any time on queue (presence or an on-queue routing status):
     /// what makes a user a floor agent rather than someone merely logged in.
-    pub fn was_on_queue(&self) -> bool {
+    pub(crate) fn was_on_queue(&self) -> bool {
         self.on_queue_ms > 0
             || self.interacting_ms > 0
             || self.communicating_ms > 0
@@ -185,7 +179,7 @@ pub struct RoutingTotals {
 
 impl RoutingTotals {
     /// Adds one stored cell.
-    pub fn add_cell(&mut self, c: &RoutingMetrics) {
+    pub(crate) fn add_cell(&mut self, c: &RoutingMetrics) {
         self.on_queue_ms += u64::from(c.on_queue_ms);
         self.interacting_ms += u64::from(c.interacting_ms);
         self.communicating_ms += u64::from(c.communicating_ms);
@@ -281,7 +275,7 @@ impl AgentDay {
 
     /// The canonical row order (name case-insensitively, then id) shared by the snapshot and
     /// the day export.
-    pub fn sort_key(&self) -> (String, String) {
+    pub(crate) fn sort_key(&self) -> (String, String) {
         (self.display_name().to_lowercase(), self.id.clone())
     }
 
@@ -296,7 +290,7 @@ impl AgentDay {
     }
 
     /// The status cell of bucket `i`, if known.
-    pub fn routing_at(&self, i: usize) -> Option<&RoutingMetrics> {
+    pub(crate) fn routing_at(&self, i: usize) -> Option<&RoutingMetrics> {
         self.status.get(i)
     }
 }
@@ -312,7 +306,7 @@ pub enum Source {
 
 impl Source {
     /// Short label for the header.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Source::Demo => "DEMO".to_string(),
             Source::Live { region, api_host } => format!("{region} · {api_host}"),
@@ -342,7 +336,7 @@ impl Snapshot {
     }
 
     /// Floor totals per bucket (for the floor row's sparkline).
-    pub fn floor_by_interval(&self) -> Vec<Totals> {
+    pub(crate) fn floor_by_interval(&self) -> Vec<Totals> {
         let mut out = vec![Totals::default(); self.window.len()];
         for a in &self.agents {
             for (t, c) in out.iter_mut().zip(&a.intervals) {

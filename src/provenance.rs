@@ -93,7 +93,7 @@ pub enum ProvenanceSource {
 
 impl ProvenanceSource {
     /// The live or demo source of a snapshot.
-    pub fn of(source: &Source) -> Self {
+    pub(crate) fn of(source: &Source) -> Self {
         match source {
             Source::Demo => ProvenanceSource::Demo,
             Source::Live { region, api_host } => ProvenanceSource::Live {
@@ -105,19 +105,19 @@ impl ProvenanceSource {
 }
 
 /// RFC 3339 with the zone's offset, seconds precision.
-pub fn local_rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn local_rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz)
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// The `.json` path beside a CSV: same stem (so `…-2.csv` gets `…-2.json`).
-pub fn json_path(csv: &Path) -> PathBuf {
+pub(crate) fn json_path(csv: &Path) -> PathBuf {
     csv.with_extension("json")
 }
 
 /// Writes `prov` (with the CSV's name and row count filled in) beside `csv`, atomically; returns
 /// the JSON's path.
-pub fn write_beside(
+pub(crate) fn write_beside(
     csv: &Path,
     view: &ViewExport,
     prov: &Provenance,

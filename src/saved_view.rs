@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// The file's name inside the state directory.
-pub const FILE_NAME: &str = "view.json";
+pub(crate) const FILE_NAME: &str = "view.json";
 
 /// What is restored on the next start.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub struct SavedView {
 }
 
 /// `<state dir>/view.json` (next to the log), when the platform has a home.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "floorwatch").map(|d| {
         d.state_dir()
             .unwrap_or_else(|| d.cache_dir())
@@ -41,7 +41,7 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// The saved view; `Ok(None)` when there is none yet. A damaged file is an error line naming
 /// it (the dashboard starts with the defaults and says so).
-pub fn load(path: &Path) -> Result<Option<SavedView>, String> {
+pub(crate) fn load(path: &Path) -> Result<Option<SavedView>, String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -56,7 +56,7 @@ pub fn load(path: &Path) -> Result<Option<SavedView>, String> {
 }
 
 /// Writes the view atomically (a temp file renamed over the old one), creating the directory.
-pub fn save(path: &Path, view: &SavedView) -> Result<(), String> {
+pub(crate) fn save(path: &Path, view: &SavedView) -> Result<(), String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("cannot save the view to {}: {e}", path.display());
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
@@ -69,7 +69,7 @@ pub fn save(path: &Path, view: &SavedView) -> Result<(), String> {
 }
 
 /// Deletes the saved view (`--reset-view`); nothing to delete is fine.
-pub fn forget(path: &Path) -> Result<(), String> {
+pub(crate) fn forget(path: &Path) -> Result<(), String> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -28,13 +28,13 @@ use crate::model::{RoutingTotals, Totals};
 
 /// Where the config file is looked for when `--config` is not given: `config.toml` in the
 /// platform config dir (the same `ProjectDirs` as the log file), if the platform has one.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "floorwatch").map(|d| d.config_dir().join("config.toml"))
 }
 
 /// Reads the targets from the file the user named (`--config FILE`): a missing file is an
 /// error, since the user asked for it.
-pub fn load(path: &Path) -> Result<Targets, ConfigError> {
+pub(crate) fn load(path: &Path) -> Result<Targets, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -54,7 +54,7 @@ pub fn load(path: &Path) -> Result<Targets, ConfigError> {
 
 /// Reads the targets from [`default_path`]: no config dir or no file there means no targets
 /// (not an error), since the user never asked for a config; a file that exists must be valid.
-pub fn load_default() -> Result<Targets, ConfigError> {
+pub(crate) fn load_default() -> Result<Targets, ConfigError> {
     match default_path() {
         Some(p) => match load(&p) {
             Err(ConfigError::NotFound { .. }) => Ok(Targets::default()),
@@ -84,16 +84,7 @@ pub enum ConfigError {
     },
 }
 
-impl ConfigError {
-    /// The file the error is about.
-    pub fn path(&self) -> &Path {
-        match self {
-            ConfigError::NotFound { path }
-            | ConfigError::Io { path, .. }
-            | ConfigError::Invalid { path, .. } => path,
-        }
-    }
-}
+impl ConfigError {}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -137,7 +128,7 @@ pub enum TargetMetric {
 
 impl TargetMetric {
     /// Every target, in the order the help lists them.
-    pub const ALL: [TargetMetric; 4] = [
+    pub(crate) const ALL: [TargetMetric; 4] = [
         TargetMetric::Aht,
         TargetMetric::Acw,
         TargetMetric::Hold,
@@ -146,7 +137,7 @@ impl TargetMetric {
 
     /// The figure a target is compared with: an average, so a busy agent's large totals are
     /// not "over target" by being busy (ACW per wrap-up, hold per handled).
-    pub fn figure(self) -> Figure {
+    pub(crate) fn figure(self) -> Figure {
         match self {
             TargetMetric::Aht => Figure::Aht,
             TargetMetric::Acw => Figure::AcwPerCall,
@@ -156,7 +147,7 @@ impl TargetMetric {
     }
 
     /// Its key in the config file's `[targets]` and `[queues.NAME]` tables.
-    pub fn config_key(self) -> &'static str {
+    pub(crate) fn config_key(self) -> &'static str {
         match self {
             TargetMetric::Aht => "aht",
             TargetMetric::Acw => "acw",
@@ -167,7 +158,7 @@ impl TargetMetric {
 
     /// The figure's value in the target's unit (ms for durations, percent for occupancy);
     /// `None` when undefined (nothing handled, no on-queue time).
-    pub fn value(self, totals: &Totals, status: Option<&RoutingTotals>) -> Option<f64> {
+    pub(crate) fn value(self, totals: &Totals, status: Option<&RoutingTotals>) -> Option<f64> {
         let f = self.figure();
         let v = f.value(totals, status)?;
         Some(match f.spec().unit {
@@ -177,7 +168,7 @@ impl TargetMetric {
     }
 
     /// The target as the help writes it: `6:00`, `85%`.
-    pub fn text(self, limit: f64) -> String {
+    pub(crate) fn text(self, limit: f64) -> String {
         match self.figure().spec().unit {
             Unit::Fraction => format!("{limit:.0}%"),
             unit => unit.screen(limit),
@@ -200,7 +191,7 @@ pub enum Level {
 impl Level {
     /// A text marker shown next to the cell when colour cannot carry the meaning (`NO_COLOR`,
     /// 16-colour terminals), so colour is never the only signal: `!` over, `!!` far over.
-    pub fn marker(self) -> &'static str {
+    pub(crate) fn marker(self) -> &'static str {
         match self {
             Level::Ok => "",
             Level::Over => "!",
@@ -209,7 +200,7 @@ impl Level {
     }
 
     /// True for [`Level::Over`] and [`Level::Far`] (what the header counts).
-    pub fn is_over(self) -> bool {
+    pub(crate) fn is_over(self) -> bool {
         self != Level::Ok
     }
 }
@@ -229,11 +220,11 @@ pub struct Limits {
 }
 
 /// How far above target a figure must be to be [`Level::Far`] (red).
-pub const FAR_RATIO: f64 = 1.25;
+pub(crate) const FAR_RATIO: f64 = 1.25;
 
 impl Limits {
     /// The target for `metric` in its unit (ms for durations, percent for occupancy).
-    pub fn get(&self, metric: TargetMetric) -> Option<f64> {
+    pub(crate) fn get(&self, metric: TargetMetric) -> Option<f64> {
         match metric {
             TargetMetric::Aht => self.aht_ms.map(|v| v as f64),
             TargetMetric::Acw => self.acw_ms.map(|v| v as f64),
@@ -245,7 +236,7 @@ impl Limits {
     /// How `value` (ms for durations, percent 0–100 for occupancy) stands against the target:
     /// equal to the target is [`Level::Ok`], above it [`Level::Over`], above 125 % of it
     /// [`Level::Far`]. No target, or a non-finite value, is `Ok`.
-    pub fn level(&self, metric: TargetMetric, value: f64) -> Level {
+    pub(crate) fn level(&self, metric: TargetMetric, value: f64) -> Level {
         match self.get(metric) {
             Some(t) if value.is_finite() => {
                 if value > t * FAR_RATIO {
@@ -261,7 +252,7 @@ impl Limits {
     }
 
     /// True when no target is set (nothing to colour).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == Limits::default()
     }
 
@@ -288,7 +279,7 @@ impl Targets {
     /// The limits for an agent seen in `queue` (or no particular queue): the queue's overrides,
     /// each unset figure falling back to the global target. Queue names match exactly first,
     /// then case-insensitively (Genesys names are typed by people).
-    pub fn for_queue(&self, queue: Option<&str>) -> Limits {
+    pub(crate) fn for_queue(&self, queue: Option<&str>) -> Limits {
         let over = queue.and_then(|q| {
             self.queues.get(q).or_else(|| {
                 self.queues
@@ -304,7 +295,7 @@ impl Targets {
     }
 
     /// True when the file set no target at all (e.g. `--no-config`, or no file).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.global.is_empty() && self.queues.values().all(Limits::is_empty)
     }
 

@@ -5,16 +5,16 @@
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The mark left where text was cut.
-pub const ELLIPSIS: char = '…';
+pub(crate) const ELLIPSIS: char = '…';
 
 /// Display width of `s` in terminal columns.
-pub fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.width()
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when anything was cut (trailing spaces
 /// before the mark are dropped). `max == 0` gives an empty string.
-pub fn fit(s: &str, max: usize) -> String {
+pub(crate) fn fit(s: &str, max: usize) -> String {
     if s.width() <= max {
         return s.to_string();
     }
@@ -38,7 +38,7 @@ pub fn fit(s: &str, max: usize) -> String {
 
 /// Greedy word wrap to `max` columns; a word longer than a line is cut with `…` (never split
 /// silently). Words are separated by single spaces in the result.
-pub fn wrap(text: &str, max: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     let max = max.max(1);
     let mut out: Vec<String> = Vec::new();
     for word in text.split(' ') {
@@ -54,7 +54,7 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
 }
 
 /// Collapses whitespace (newlines included) so a message stays on one line.
-pub fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

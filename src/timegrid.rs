@@ -20,7 +20,7 @@ pub enum Granularity {
 
 impl Granularity {
     /// Minutes per bucket.
-    pub fn minutes(self) -> i64 {
+    pub(crate) fn minutes(self) -> i64 {
         match self {
             Granularity::Min15 => 15,
             Granularity::Min30 => 30,
@@ -29,7 +29,7 @@ impl Granularity {
     }
 
     /// The ISO-8601 period sent as `granularity`.
-    pub fn iso(self) -> &'static str {
+    pub(crate) fn iso(self) -> &'static str {
         match self {
             Granularity::Min15 => "PT15M",
             Granularity::Min30 => "PT30M",
@@ -38,7 +38,7 @@ impl Granularity {
     }
 
     /// Bucket length.
-    pub fn duration(self) -> Duration {
+    pub(crate) fn duration(self) -> Duration {
         Duration::minutes(self.minutes())
     }
 }
@@ -81,7 +81,7 @@ pub struct DayWindow {
 
 /// The first instant of a local date; a zone whose clocks skip midnight starts the day at the
 /// first local time that exists.
-pub fn local_day_start(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn local_day_start(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
     let mut t = date.and_time(NaiveTime::MIN);
     for _ in 0..(24 * 4) {
         if let Some(dt) = tz.from_local_datetime(&t).earliest() {
@@ -145,7 +145,7 @@ impl DayWindow {
     }
 
     /// End of the day (exclusive).
-    pub fn end(&self) -> DateTime<Utc> {
+    pub(crate) fn end(&self) -> DateTime<Utc> {
         self.buckets.last().map(|b| b.end).unwrap_or_default()
     }
 
@@ -161,12 +161,12 @@ impl DayWindow {
     }
 
     /// Bucket end in local time.
-    pub fn local_end(&self, i: usize) -> Option<DateTime<Tz>> {
+    pub(crate) fn local_end(&self, i: usize) -> Option<DateTime<Tz>> {
         self.buckets.get(i).map(|b| b.end.with_timezone(&self.tz))
     }
 
     /// The Genesys `interval` string for buckets `[from, to)`.
-    pub fn interval_param(&self, from: usize, to: usize) -> Option<String> {
+    pub(crate) fn interval_param(&self, from: usize, to: usize) -> Option<String> {
         if from >= to {
             return None;
         }

@@ -14,19 +14,20 @@ use chrono_tz::Tz;
 
 use chrono::Utc;
 
-pub use crate::figures::{Figure, FigureTexts};
+pub(crate) use crate::figures::{Figure, FigureTexts};
 use crate::filter::{Filter, Subject};
 use crate::format::csv_text;
-use crate::model::{AgentDay, IntervalMetrics, RoutingTotals, Snapshot, Totals};
+use crate::model::{AgentDay, RoutingTotals, Snapshot, Totals};
 use crate::timegrid::DayWindow;
 
 /// The leading columns of the agents view export (CSV name, screen title); the visible
 /// figures follow.
-pub const AGENT_KEY_COLUMNS: &[(&str, &str)] = &[("agent_id", "Agent id"), ("agent_name", "Agent")];
+pub(crate) const AGENT_KEY_COLUMNS: &[(&str, &str)] =
+    &[("agent_id", "Agent id"), ("agent_name", "Agent")];
 
 /// The leading columns of the intervals view export (the day export's, with screen titles);
 /// the visible figures follow.
-pub const INTERVAL_KEY_COLUMNS: &[(&str, &str)] = &[
+pub(crate) const INTERVAL_KEY_COLUMNS: &[(&str, &str)] = &[
     ("agent_id", "Agent id"),
     ("agent_name", "Agent"),
     ("interval_start", "Interval start"),
@@ -34,7 +35,7 @@ pub const INTERVAL_KEY_COLUMNS: &[(&str, &str)] = &[
 ];
 
 /// Block characters of the one-line sparkline, lowest to highest; zero is a blank.
-pub const SPARK_LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+pub(crate) const SPARK_LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// Which table an export came from; the writer names the file after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,7 +89,7 @@ impl From<Figure> for SortBy {
 
 impl SortBy {
     /// The key `s` moves to: the next of the name and the `visible` figures (wrapping).
-    pub fn next_in(self, visible: &[Figure]) -> Self {
+    pub(crate) fn next_in(self, visible: &[Figure]) -> Self {
         let cycle: Vec<SortBy> = std::iter::once(SortBy::Name)
             .chain(visible.iter().map(|f| SortBy::Figure(*f)))
             .collect();
@@ -100,12 +101,12 @@ impl SortBy {
 
     /// The direction a supervisor wants first: names A→Z, figures largest first (the outliers
     /// are what they are looking for).
-    pub fn natural_descending(self) -> bool {
+    pub(crate) fn natural_descending(self) -> bool {
         self != SortBy::Name
     }
 
     /// The heading it sorts (`Agent`, `AHT`).
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             SortBy::Name => "Agent",
             SortBy::Figure(f) => f.title(),
@@ -113,7 +114,7 @@ impl SortBy {
     }
 
     /// Stable saved-view name (`name`, or the figure's key).
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             SortBy::Name => "name",
             SortBy::Figure(f) => f.key(),
@@ -121,7 +122,7 @@ impl SortBy {
     }
 
     /// The sort saved under `key`.
-    pub fn from_key(key: &str) -> Option<Self> {
+    pub(crate) fn from_key(key: &str) -> Option<Self> {
         match key {
             "name" => Some(SortBy::Name),
             k => Figure::from_key(k).map(SortBy::Figure),
@@ -129,7 +130,7 @@ impl SortBy {
     }
 
     /// The figure, when sorting by one.
-    pub fn figure(self) -> Option<Figure> {
+    pub(crate) fn figure(self) -> Option<Figure> {
         match self {
             SortBy::Name => None,
             SortBy::Figure(f) => Some(f),
@@ -217,12 +218,12 @@ impl AgentRow {
     }
 
     /// Whether the row passes `filter`, with queue memberships from `queues`.
-    pub fn matches(&self, filter: &Filter, queues: &Queues) -> bool {
+    pub(crate) fn matches(&self, filter: &Filter, queues: &Queues) -> bool {
         filter.matches(&RowSubject { row: self, queues })
     }
 
     /// The agents-view CSV record: id, name, then `figures`.
-    pub fn csv_record(&self, figures: &[Figure]) -> Vec<String> {
+    pub(crate) fn csv_record(&self, figures: &[Figure]) -> Vec<String> {
         let mut r = vec![csv_text(&self.id), csv_text(&self.name)];
         r.extend(csv_figures(figures, &self.totals, self.status.as_ref()));
         r
@@ -251,13 +252,13 @@ impl AgentRow {
 /// Queue memberships resolved for the filter's `queue:` terms and per-queue targets, by queue
 /// name (case-insensitive). A queue not resolved yet has no members.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Queues {
+pub(crate) struct Queues {
     members: HashMap<String, HashSet<String>>,
 }
 
 impl Queues {
     /// Records the members of the queue(s) named `name`.
-    pub fn insert(&mut self, name: &str, ids: impl IntoIterator<Item = String>) {
+    pub(crate) fn insert(&mut self, name: &str, ids: impl IntoIterator<Item = String>) {
         self.members
             .entry(name.trim().to_lowercase())
             .or_default()
@@ -265,12 +266,12 @@ impl Queues {
     }
 
     /// True once `name`'s members are known.
-    pub fn is_known(&self, name: &str) -> bool {
+    pub(crate) fn is_known(&self, name: &str) -> bool {
         self.members.contains_key(&name.trim().to_lowercase())
     }
 
     /// Whether agent `id` is a member of the queue named `name`.
-    pub fn contains(&self, name: &str, id: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str, id: &str) -> bool {
         self.members
             .get(&name.trim().to_lowercase())
             .is_some_and(|m| m.contains(id))
@@ -302,7 +303,7 @@ impl Subject for RowSubject<'_> {
 }
 
 /// Scales `v` against `max` to one sparkline character (blank for zero).
-pub fn spark_char(v: u64, max: u64) -> char {
+pub(crate) fn spark_char(v: u64, max: u64) -> char {
     if v == 0 || max == 0 {
         return ' ';
     }
@@ -336,7 +337,7 @@ pub struct FloorView {
 
 impl FloorView {
     /// Derives rows from a snapshot, in the default order with no filter.
-    pub fn new(snapshot: Arc<Snapshot>) -> Self {
+    pub(crate) fn new(snapshot: Arc<Snapshot>) -> Self {
         let by_interval = snapshot.floor_by_interval();
         let active: Vec<usize> = by_interval
             .iter()
@@ -395,7 +396,7 @@ impl FloorView {
     }
 
     /// Re-sorts and re-filters the visible rows; ties keep the snapshot's (name) order.
-    pub fn apply(&mut self, sort: Sort, filter: &Filter, queues: &Queues) {
+    pub(crate) fn apply(&mut self, sort: Sort, filter: &Filter, queues: &Queues) {
         let agents = &self.agents;
         self.visible = (0..agents.len())
             .filter(|&i| agents[i].matches(filter, queues))
@@ -424,7 +425,7 @@ impl FloorView {
     }
 
     /// Number of rows the table shows (excluding the pinned total).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.visible.len()
     }
 
@@ -434,7 +435,7 @@ impl FloorView {
     }
 
     /// The `i`-th visible row.
-    pub fn row(&self, i: usize) -> Option<&AgentRow> {
+    pub(crate) fn row(&self, i: usize) -> Option<&AgentRow> {
         self.visible.get(i).and_then(|&k| self.agents.get(k))
     }
 
@@ -444,29 +445,29 @@ impl FloorView {
     }
 
     /// Where an agent is in the visible order, if shown.
-    pub fn position(&self, id: &str) -> Option<usize> {
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
         self.visible.iter().position(|&k| self.agents[k].id == id)
     }
 
     /// The snapshot's data for a visible row (for the intervals table).
-    pub fn agent_day(&self, i: usize) -> Option<&AgentDay> {
+    pub(crate) fn agent_day(&self, i: usize) -> Option<&AgentDay> {
         self.visible
             .get(i)
             .and_then(|&k| self.snapshot.agents.get(k))
     }
 
     /// The pinned bottom row: the whole floor, or the sum of the filtered rows.
-    pub fn total(&self) -> &AgentRow {
+    pub(crate) fn total(&self) -> &AgentRow {
         &self.total
     }
 
     /// True when a filter is narrowing the rows.
-    pub fn is_filtered(&self) -> bool {
+    pub(crate) fn is_filtered(&self) -> bool {
         self.filtered
     }
 
     /// All agents in snapshot order (the filter's denominator).
-    pub fn agent_count(&self) -> usize {
+    pub(crate) fn agent_count(&self) -> usize {
         self.agents.len()
     }
 
@@ -514,13 +515,13 @@ pub struct IntervalRow {
 impl IntervalRow {
     /// True while the interval has not started at `now`: the table shows it blank (not a row
     /// of zeros that reads like an idle agent), and so does the export.
-    pub fn is_future(&self, now: chrono::DateTime<Utc>) -> bool {
+    pub(crate) fn is_future(&self, now: chrono::DateTime<Utc>) -> bool {
         self.start.with_timezone(&Utc) > now
     }
 
     /// The intervals-view CSV record for `agent`: id, name, bounds, then `figures` (blank for
     /// an interval that has not started at `now`).
-    pub fn csv_record(
+    pub(crate) fn csv_record(
         &self,
         agent_id: &str,
         agent_name: &str,
@@ -544,13 +545,17 @@ impl IntervalRow {
 
 /// An interval bound as RFC 3339 with the zone's offset (`2025-03-10T09:00:00-05:00`), as the
 /// headless export writes it.
-pub fn rfc3339(t: DateTime<Tz>) -> String {
+pub(crate) fn rfc3339(t: DateTime<Tz>) -> String {
     crate::export::rfc3339(t)
 }
 
 /// One row per bucket of the day for an agent (zero rows for missing cells); status figures
 /// when `with_status` (the snapshot could read the org's status).
-pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) -> Vec<IntervalRow> {
+pub(crate) fn interval_rows(
+    window: &DayWindow,
+    agent: &AgentDay,
+    with_status: bool,
+) -> Vec<IntervalRow> {
     (0..window.len())
         .filter_map(|i| {
             let (start, end) = (window.local_start(i)?, window.local_end(i)?);
@@ -577,7 +582,7 @@ pub fn interval_rows(window: &DayWindow, agent: &AgentDay, with_status: bool) ->
 
 /// The intervals-view export of one agent's rows, with the `figures` on screen; intervals
 /// that have not started at `now` are blank, as on screen.
-pub fn export_intervals(
+pub(crate) fn export_intervals(
     agent: &AgentRow,
     rows: &[IntervalRow],
     figures: &[Figure],
@@ -593,11 +598,6 @@ pub fn export_intervals(
             .map(|r| r.csv_record(&agent.id, &agent.name, figures, now))
             .collect(),
     }
-}
-
-/// Per-interval series for the sparkline panel: handle, ACW and hold in ms.
-pub fn series(agent: &AgentDay, pick: fn(&IntervalMetrics) -> u32) -> Vec<u64> {
-    agent.intervals.iter().map(|c| u64::from(pick(c))).collect()
 }
 
 #[cfg(test)]

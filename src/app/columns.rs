@@ -13,7 +13,7 @@ pub fn chooser_rows() -> &'static [Figure] {
 
 impl App {
     /// The chooser's cursor while it is open.
-    pub fn column_chooser(&self) -> Option<usize> {
+    pub(crate) fn column_chooser(&self) -> Option<usize> {
         match self.overlay {
             Overlay::Columns { cursor } => Some(cursor),
             _ => None,

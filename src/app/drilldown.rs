@@ -114,12 +114,12 @@ impl App {
     }
 
     /// The pane's table state, for the widget.
-    pub fn drill_pane_mut(&mut self) -> Option<&mut DrillPane> {
+    pub(crate) fn drill_pane_mut(&mut self) -> Option<&mut DrillPane> {
         self.overlay.pane_mut()
     }
 
     /// True while the selected conversation's timeline is shown over the pane.
-    pub fn is_timeline_open(&self) -> bool {
+    pub(crate) fn is_timeline_open(&self) -> bool {
         self.overlay.is_timeline()
     }
 
@@ -383,7 +383,7 @@ impl App {
     }
 
     /// The list as CSV, in the pane's order; `None` until a list arrived.
-    pub fn drill_export(&self) -> Option<ViewExport> {
+    pub(crate) fn drill_export(&self) -> Option<ViewExport> {
         let page = self.overlay.pane()?.page.as_ref()?;
         Some(ViewExport {
             kind: ViewKind::Conversations,

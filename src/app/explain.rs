@@ -24,7 +24,7 @@ pub enum Openness {
 }
 
 /// The note for an open span (reference §4.3: t-metrics post when what they measure completes).
-pub const STILL_OPEN_NOTE: &str = "still open — its figures may still grow as conversations \
+pub(crate) const STILL_OPEN_NOTE: &str = "still open — its figures may still grow as conversations \
      wrap up: handle and ACW post when wrap-up ends, talk and hold at hang-up";
 
 /// Everything the pop-over shows, in words and numbers; the widget only lays it out.

@@ -147,9 +147,4 @@ impl App {
     pub fn queues_pending(&self) -> Vec<String> {
         self.filter.pending()
     }
-
-    /// Resolved queue memberships.
-    pub fn queues(&self) -> &Queues {
-        &self.filter.queues
-    }
 }

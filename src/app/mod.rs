@@ -173,13 +173,13 @@ impl App {
     }
 
     /// Marks the demo's clock as simulated, so the header never passes it off as now.
-    pub fn with_simulated_clock(mut self, simulated: bool) -> Self {
+    pub(crate) fn with_simulated_clock(mut self, simulated: bool) -> Self {
         self.simulated_clock = simulated;
         self
     }
 
     /// Marks the run as recording to `path` (the header shows `REC`).
-    pub fn with_recording(mut self, path: Option<std::path::PathBuf>) -> Self {
+    pub(crate) fn with_recording(mut self, path: Option<std::path::PathBuf>) -> Self {
         self.recording = path;
         self
     }
@@ -200,13 +200,8 @@ impl App {
         self.overlay.mode()
     }
 
-    /// What is open over the tables.
-    pub fn overlay(&self) -> &Overlay {
-        &self.overlay
-    }
-
     /// The tables' scroll state, for the widgets (they record page heights in it too).
-    pub fn tables_mut(&mut self) -> &mut Tables {
+    pub(crate) fn tables_mut(&mut self) -> &mut Tables {
         &mut self.cursor.tables
     }
 

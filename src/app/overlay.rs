@@ -28,7 +28,7 @@ pub enum Overlay {
 
 impl Overlay {
     /// Which key table is live.
-    pub fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Mode {
         match self {
             Overlay::None => Mode::Normal,
             Overlay::Help(_) => Mode::Help,
@@ -43,7 +43,7 @@ impl Overlay {
     /// The top layer closed: help gives back what it covered, the timeline its pane,
     /// everything else closes to the tables. Returns what was removed from the screen, if it
     /// was a conversations pane (so a running fetch can be cancelled).
-    pub fn close(&mut self) -> Option<Box<DrillPane>> {
+    pub(crate) fn close(&mut self) -> Option<Box<DrillPane>> {
         match std::mem::take(self) {
             Overlay::Help(under) => {
                 *self = *under;
@@ -59,7 +59,7 @@ impl Overlay {
     }
 
     /// Opens or closes help over the current layer.
-    pub fn toggle_help(&mut self) {
+    pub(crate) fn toggle_help(&mut self) {
         *self = match std::mem::take(self) {
             Overlay::Help(under) => *under,
             other => Overlay::Help(Box::new(other)),
@@ -75,7 +75,7 @@ impl Overlay {
     }
 
     /// The conversations pane, open or under the timeline or help.
-    pub fn pane(&self) -> Option<&DrillPane> {
+    pub(crate) fn pane(&self) -> Option<&DrillPane> {
         match self.base() {
             Overlay::Drill(p) | Overlay::Timeline(p) => Some(p),
             _ => None,
@@ -83,7 +83,7 @@ impl Overlay {
     }
 
     /// [`Self::pane`], mutably.
-    pub fn pane_mut(&mut self) -> Option<&mut DrillPane> {
+    pub(crate) fn pane_mut(&mut self) -> Option<&mut DrillPane> {
         match self {
             Overlay::Help(under) => under.pane_mut(),
             Overlay::Drill(p) | Overlay::Timeline(p) => Some(p),
@@ -92,7 +92,7 @@ impl Overlay {
     }
 
     /// Toggles the timeline over the pane (no-op elsewhere).
-    pub fn toggle_timeline(&mut self) {
+    pub(crate) fn toggle_timeline(&mut self) {
         *self = match std::mem::take(self) {
             Overlay::Drill(p) => Overlay::Timeline(p),
             Overlay::Timeline(p) => Overlay::Drill(p),
@@ -101,7 +101,7 @@ impl Overlay {
     }
 
     /// Whether the timeline is showing (possibly under help).
-    pub fn is_timeline(&self) -> bool {
+    pub(crate) fn is_timeline(&self) -> bool {
         matches!(self.base(), Overlay::Timeline(_))
     }
 }

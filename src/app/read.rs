@@ -31,12 +31,12 @@ impl App {
     }
 
     /// True when the demo's clock is simulated (not the wall clock).
-    pub fn is_clock_simulated(&self) -> bool {
+    pub(crate) fn is_clock_simulated(&self) -> bool {
         self.simulated_clock
     }
 
     /// The recording every snapshot is appended to, when recording.
-    pub fn recording(&self) -> Option<&std::path::Path> {
+    pub(crate) fn recording(&self) -> Option<&std::path::Path> {
         self.recording.as_deref()
     }
 
@@ -66,7 +66,7 @@ impl App {
     }
 
     /// True while the help overlay is shown.
-    pub fn is_help_open(&self) -> bool {
+    pub(crate) fn is_help_open(&self) -> bool {
         matches!(self.overlay, Overlay::Help(_))
     }
 
@@ -78,11 +78,6 @@ impl App {
     /// True when frozen and a newer snapshot is waiting.
     pub fn has_pending(&self) -> bool {
         self.refresh.pending.is_some()
-    }
-
-    /// True between `FetchEvent::Started` and its result.
-    pub fn is_refreshing(&self) -> bool {
-        self.refresh.refreshing
     }
 
     /// The derived rows, once data has arrived.
@@ -133,7 +128,7 @@ impl App {
 
     /// True until the supervisor moves in the intervals table: the selection then tracks the
     /// open interval, and the table may scroll to show the working part of the day.
-    pub fn follows_open_interval(&self) -> bool {
+    pub(crate) fn follows_open_interval(&self) -> bool {
         self.cursor.interval.is_none()
     }
 
@@ -143,12 +138,12 @@ impl App {
     }
 
     /// Header label of the data's origin.
-    pub fn source(&self) -> &Source {
+    pub(crate) fn source(&self) -> &Source {
         self.snapshot().map_or(&self.opts.source, |s| &s.source)
     }
 
     /// The day on screen (today in the zone before data arrives).
-    pub fn date(&self) -> NaiveDate {
+    pub(crate) fn date(&self) -> NaiveDate {
         match self.snapshot() {
             Some(s) => s.window.date,
             None => self.now.with_timezone(&self.opts.tz).date_naive(),
@@ -156,12 +151,12 @@ impl App {
     }
 
     /// The supervisor's zone.
-    pub fn tz(&self) -> Tz {
+    pub(crate) fn tz(&self) -> Tz {
         self.snapshot().map_or(self.opts.tz, |s| s.window.tz)
     }
 
     /// Bucket size on screen.
-    pub fn granularity(&self) -> Granularity {
+    pub(crate) fn granularity(&self) -> Granularity {
         self.snapshot()
             .map_or(self.opts.granularity, |s| s.window.granularity)
     }

@@ -29,7 +29,7 @@ pub(super) struct ReplayState {
 }
 
 /// The control a replay key sends.
-pub fn control_for(key: ReplayKey) -> ReplayControl {
+pub(crate) fn control_for(key: ReplayKey) -> ReplayControl {
     match key {
         ReplayKey::TogglePause => ReplayControl::TogglePause,
         ReplayKey::StepBack => ReplayControl::StepBack,
@@ -53,7 +53,7 @@ impl App {
     }
 
     /// True when showing a recording rather than a live or demo floor.
-    pub fn is_replay(&self) -> bool {
+    pub(crate) fn is_replay(&self) -> bool {
         self.replay.is_some()
     }
 
@@ -68,7 +68,7 @@ impl App {
     }
 
     /// The header's narrow form: `REPLAY 14:32:05 · paused`.
-    pub fn replay_short_label(&self) -> Option<String> {
+    pub(crate) fn replay_short_label(&self) -> Option<String> {
         let s = self.replay_status()?;
         let time = s
             .as_of

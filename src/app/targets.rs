@@ -41,7 +41,7 @@ impl App {
     /// Sets the targets from the config file (`--config`); empty means nothing is flagged.
     /// Per-queue overrides need each override queue's members: they are looked up once each
     /// on [`super::Action::Start`].
-    pub fn set_targets(&mut self, targets: Targets) {
+    pub(crate) fn set_targets(&mut self, targets: Targets) {
         self.targets = targets;
     }
 
@@ -52,18 +52,18 @@ impl App {
     }
 
     /// The targets in force (empty when there is no config file or `--no-config`).
-    pub fn targets(&self) -> &Targets {
+    pub(crate) fn targets(&self) -> &Targets {
         &self.targets
     }
 
     /// True when any target is set, so widgets can skip all target work otherwise.
-    pub fn has_targets(&self) -> bool {
+    pub(crate) fn has_targets(&self) -> bool {
         !self.targets.is_empty()
     }
 
     /// True when `metric` has a target anywhere (globally or for some queue), so a column
     /// judged by it needs room for a `!!` marker.
-    pub fn targets_metric(&self, metric: TargetMetric) -> bool {
+    pub(crate) fn targets_metric(&self, metric: TargetMetric) -> bool {
         let sets = |l: &Limits| l.get(metric).is_some();
         sets(&self.targets.global) || self.targets.queues.values().any(sets)
     }
@@ -73,7 +73,7 @@ impl App {
     /// The limits an agent is judged by: those of the first (by name) targets-file queue the
     /// agent is a member of, falling back to the global `[targets]` for what that queue does
     /// not set; the global ones until the queue's members are known.
-    pub fn limits_for(&self, agent_id: &str) -> Limits {
+    pub(crate) fn limits_for(&self, agent_id: &str) -> Limits {
         self.targets.for_queue(self.queue_of(agent_id))
     }
 
@@ -101,7 +101,7 @@ impl App {
 
     /// How a cell of the selected agent's interval row stands against that agent's limits
     /// (the interval's own figures).
-    pub fn interval_cell_level(&self, row: &IntervalRow, column: Figure) -> Level {
+    pub(crate) fn interval_cell_level(&self, row: &IntervalRow, column: Figure) -> Level {
         if !self.has_targets() {
             return Level::Ok;
         }

@@ -106,7 +106,7 @@ impl Outcome {
     }
 
     /// Something visible changed.
-    pub fn redraw() -> Self {
+    pub(crate) fn redraw() -> Self {
         Outcome {
             dirty: true,
             effects: Vec::new(),
@@ -143,7 +143,7 @@ pub enum Focus {
 
 /// The last fetch problem, kept until a snapshot arrives.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Waiting out a 429 or a backoff until `until` (counted down on each tick).
     Retrying {
         reason: String,
@@ -187,7 +187,7 @@ impl Notice {
 
     /// How long the status line keeps it: information briefly, an export's path long enough
     /// to read, problems longer (fetch problems are not notices: they stay while they hold).
-    pub fn lifetime(&self) -> chrono::Duration {
+    pub(crate) fn lifetime(&self) -> chrono::Duration {
         chrono::Duration::seconds(match self {
             Notice::Info(_) | Notice::NothingToExport => 8,
             Notice::Exported(_) => 20,
@@ -222,14 +222,14 @@ impl Freshness {
 }
 
 /// Data older than this many refresh periods is marked `STALE`.
-pub const STALE_AFTER_PERIODS: u32 = 2;
+pub(crate) const STALE_AFTER_PERIODS: u32 = 2;
 /// Data older than this many refresh periods is marked `VERY STALE`.
-pub const VERY_STALE_AFTER_PERIODS: u32 = 5;
+pub(crate) const VERY_STALE_AFTER_PERIODS: u32 = 5;
 /// Genesys Cloud's default API rate limit per OAuth token, for context next to our usage.
 pub const GENESYS_REQUESTS_PER_MINUTE: usize = 300;
 /// From this many requests in a minute the header shows the gauge prominently (80 % of the
 /// default limit).
-pub const USAGE_WARN_AT: usize = GENESYS_REQUESTS_PER_MINUTE * 4 / 5;
+pub(crate) const USAGE_WARN_AT: usize = GENESYS_REQUESTS_PER_MINUTE * 4 / 5;
 
 /// Rows moved by PgUp/PgDn before the first draw tells us the real page height.
 pub(super) const DEFAULT_PAGE: usize = 10;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::rng::SplitMix64;
 
 /// The asset, compiled in.
-pub const BUILTIN_TOML: &str = include_str!("../../assets/demo-floor.toml");
+pub(crate) const BUILTIN_TOML: &str = include_str!("../../assets/demo-floor.toml");
 
 /// Why a floor definition was rejected.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -70,7 +70,7 @@ impl fmt::Display for MediaType {
 /// Floor-wide distributions (see the asset for each field's meaning).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Distributions {
+pub(crate) struct Distributions {
     pub hold_probability: f64,
     pub second_hold_probability: f64,
     pub hold_median_s: f64,
@@ -122,7 +122,7 @@ pub struct DemoShift {
 
 impl DemoShift {
     /// Length in minutes (overnight shifts wrap).
-    pub fn minutes(&self) -> i64 {
+    pub(crate) fn minutes(&self) -> i64 {
         let m = (self.end - self.start).num_minutes();
         if m <= 0 { m + 24 * 60 } else { m }
     }
@@ -437,12 +437,12 @@ impl DemoFloor {
     }
 
     /// The floor-wide seed.
-    pub fn seed(&self) -> u64 {
+    pub(crate) fn seed(&self) -> u64 {
         self.seed
     }
 
     /// Distributions the simulation draws from.
-    pub fn distributions(&self) -> &Distributions {
+    pub(crate) fn distributions(&self) -> &Distributions {
         &self.dist
     }
 
@@ -462,7 +462,7 @@ impl DemoFloor {
     }
 
     /// Position of an agent in [`DemoFloor::agents`].
-    pub fn agent_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn agent_index(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
     }
 
@@ -472,7 +472,7 @@ impl DemoFloor {
     }
 
     /// A queue by id.
-    pub fn queue(&self, id: &str) -> Option<&DemoQueue> {
+    pub(crate) fn queue(&self, id: &str) -> Option<&DemoQueue> {
         self.queues.iter().find(|q| &*q.id == id)
     }
 
@@ -485,12 +485,12 @@ impl DemoFloor {
     }
 
     /// The agent's queue.
-    pub fn queue_of(&self, agent: &DemoAgent) -> Option<&DemoQueue> {
+    pub(crate) fn queue_of(&self, agent: &DemoAgent) -> Option<&DemoQueue> {
         self.queues.get(agent.queue_idx)
     }
 
     /// The agent's shift pattern.
-    pub fn shift_of(&self, agent: &DemoAgent) -> Option<&DemoShift> {
+    pub(crate) fn shift_of(&self, agent: &DemoAgent) -> Option<&DemoShift> {
         self.shifts.get(agent.shift_idx)
     }
 }

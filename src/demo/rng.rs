@@ -6,21 +6,21 @@
 /// splitmix64 (Steele, Lea & Flood 2014): one `u64` of state, good enough statistics for a
 /// simulation, and trivially reproducible.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SplitMix64 {
+pub(crate) struct SplitMix64 {
     state: u64,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The splitmix64 output function: a strong 64-bit mixer.
-pub fn mix64(mut z: u64) -> u64 {
+pub(crate) fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
 /// FNV-1a over bytes, then mixed: a stable hash of ids (std's hasher is not stable).
-pub fn hash_str(s: &str) -> u64 {
+pub(crate) fn hash_str(s: &str) -> u64 {
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
     for b in s.as_bytes() {
         h ^= u64::from(*b);
@@ -31,12 +31,12 @@ pub fn hash_str(s: &str) -> u64 {
 
 impl SplitMix64 {
     /// A generator starting at `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         SplitMix64 { state: seed }
     }
 
     /// A generator for a combination of seeds (order matters).
-    pub fn from_parts(parts: &[u64]) -> Self {
+    pub(crate) fn from_parts(parts: &[u64]) -> Self {
         let mut s = 0x5DEE_CE66_D1CE_4E5Bu64;
         for p in parts {
             s = mix64(s ^ mix64(p.wrapping_add(GOLDEN)));
@@ -45,13 +45,13 @@ impl SplitMix64 {
     }
 
     /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix64(self.state)
     }
 
     /// Uniform in `[0, 1)` with 53 bits of precision.
-    pub fn next_f64(&mut self) -> f64 {
+    pub(crate) fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -61,7 +61,7 @@ impl SplitMix64 {
     }
 
     /// Uniform integer in `[lo, hi]` (inclusive); `lo` when the range is empty.
-    pub fn range_i64(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range_i64(&mut self, lo: i64, hi: i64) -> i64 {
         if hi <= lo {
             return lo;
         }
@@ -70,29 +70,29 @@ impl SplitMix64 {
     }
 
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.next_f64() < p
     }
 
     /// Standard normal (Box–Muller, one value per two uniforms).
-    pub fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let u1 = self.next_open_f64();
         let u2 = self.next_f64();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
     /// Log-normal with the given median and log-sigma.
-    pub fn log_normal(&mut self, median: f64, sigma: f64) -> f64 {
+    pub(crate) fn log_normal(&mut self, median: f64, sigma: f64) -> f64 {
         median * (sigma * self.normal()).exp()
     }
 
     /// Exponential with the given mean.
-    pub fn exponential(&mut self, mean: f64) -> f64 {
+    pub(crate) fn exponential(&mut self, mean: f64) -> f64 {
         -self.next_open_f64().ln() * mean
     }
 
     /// Index drawn with probability proportional to `weights` (all non-negative, some positive).
-    pub fn weighted(&mut self, weights: &[f64]) -> usize {
+    pub(crate) fn weighted(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();
         let mut x = self.next_f64() * total;
         for (i, w) in weights.iter().enumerate() {
@@ -105,7 +105,7 @@ impl SplitMix64 {
     }
 
     /// A UUID-v4-shaped id (`8-4-4-4-12` lowercase hex).
-    pub fn uuid(&mut self) -> String {
+    pub(crate) fn uuid(&mut self) -> String {
         let a = self.next_u64();
         let b = self.next_u64();
         let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;

@@ -17,11 +17,11 @@ use crate::drilldown::SegmentKind;
 use crate::recording::reader::local_instant;
 
 /// Longest talk of one conversation.
-pub const MAX_TALK_S: f64 = 3600.0;
+pub(crate) const MAX_TALK_S: f64 = 3600.0;
 /// Longest single hold.
-pub const MAX_HOLD_S: f64 = 900.0;
+pub(crate) const MAX_HOLD_S: f64 = 900.0;
 /// Longest wrap-up.
-pub const MAX_ACW_S: f64 = 600.0;
+pub(crate) const MAX_ACW_S: f64 = 600.0;
 const MIN_TALK_S: f64 = 20.0;
 const MIN_HOLD_S: f64 = 5.0;
 const MIN_ACW_S: f64 = 5.0;
@@ -54,7 +54,7 @@ pub enum Direction {
 
 impl Direction {
     /// The wire name (`direction` dimension value).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Direction::Inbound => "inbound",
             Direction::Outbound => "outbound",
@@ -106,7 +106,7 @@ impl Conversation {
     }
 
     /// Time from offer to answer (`tAnswered`'s value).
-    pub fn alert_ms(&self) -> u64 {
+    pub(crate) fn alert_ms(&self) -> u64 {
         u64::try_from((self.answered_at - self.start).num_milliseconds()).unwrap_or(0)
     }
 
@@ -171,7 +171,7 @@ pub fn generate_day(floor: &DemoFloor, agent: usize, date: NaiveDate, tz: Tz) ->
 /// transport caches it), so routing status agrees with the conversation figures by
 /// construction.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DayTimeline {
+pub(crate) struct DayTimeline {
     /// Logged in and on queue.
     pub login: DateTime<Utc>,
     /// Off queue for the day: the shift end, or the end of the last wrap-up if later.
@@ -184,7 +184,7 @@ pub struct DayTimeline {
 
 /// [`generate_day`] with the shift around the conversations; `None` for an unknown agent.
 /// Same draws in the same order, so the conversations are identical to [`generate_day`]'s.
-pub fn simulate_day(
+pub(crate) fn simulate_day(
     floor: &DemoFloor,
     agent: usize,
     date: NaiveDate,

@@ -111,12 +111,12 @@ impl CallColumn {
     }
 
     /// The screen heading.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         self.spec().title
     }
 
     /// The columns the pane can show, in order.
-    pub fn on_screen() -> impl Iterator<Item = CallColumn> {
+    pub(crate) fn on_screen() -> impl Iterator<Item = CallColumn> {
         CALL_COLUMNS
             .iter()
             .filter(|c| c.on_screen)
@@ -124,20 +124,20 @@ impl CallColumn {
     }
 
     /// The column `s` moves to: the next one on screen (wrapping).
-    pub fn next(self) -> CallColumn {
+    pub(crate) fn next(self) -> CallColumn {
         let shown: Vec<CallColumn> = Self::on_screen().collect();
         let i = shown.iter().position(|c| *c == self).map_or(0, |i| i + 1);
         shown[i % shown.len()]
     }
 
     /// The natural first direction: figures largest first, times and text ascending.
-    pub fn default_descending(self) -> bool {
+    pub(crate) fn default_descending(self) -> bool {
         self.spec().numeric
     }
 
     /// Compares two rows on this column. Queue and wrap-up compare by the names shown
     /// (`label`), not by their ids.
-    pub fn compare(
+    pub(crate) fn compare(
         self,
         a: &DrillRow,
         b: &DrillRow,

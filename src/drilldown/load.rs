@@ -33,17 +33,17 @@ pub struct DrillPage {
 
 impl DrillPage {
     /// The queue's name, else its id; blank when the conversation named no queue.
-    pub fn queue_label<'a>(&'a self, row: &'a DrillRow) -> &'a str {
+    pub(crate) fn queue_label<'a>(&'a self, row: &'a DrillRow) -> &'a str {
         label(row.queue_id.as_deref(), &self.queues)
     }
 
     /// The wrap-up code's name, else its id; blank when there was none.
-    pub fn wrap_up_label<'a>(&'a self, row: &'a DrillRow) -> &'a str {
+    pub(crate) fn wrap_up_label<'a>(&'a self, row: &'a DrillRow) -> &'a str {
         label(row.wrap_up_code.as_deref(), &self.wrap_ups)
     }
 
     /// Re-sorts the list; queue and wrap-up by the names shown.
-    pub fn sort_by(&mut self, column: CallColumn, descending: bool) {
+    pub(crate) fn sort_by(&mut self, column: CallColumn, descending: bool) {
         let (queues, wrap_ups) = (&self.queues, &self.wrap_ups);
         self.drill.sort_by(column, descending, &|c, r| match c {
             CallColumn::Queue => label(r.queue_id.as_deref(), queues).to_string(),

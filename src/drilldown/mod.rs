@@ -132,7 +132,7 @@ impl DrillDown {
 
     /// The CSV records with queue and wrap-up names where the resolvers know them (ids
     /// otherwise).
-    pub fn csv_records_named(
+    pub(crate) fn csv_records_named(
         &self,
         queue_name: NameOf<'_>,
         wrap_up_name: NameOf<'_>,

@@ -19,7 +19,7 @@ pub struct Compared {
 
 impl Compared {
     /// `interval − listed`: positive when the cell counts more than the list shows.
-    pub fn diff(&self) -> i128 {
+    pub(crate) fn diff(&self) -> i128 {
         i128::from(self.interval) - i128::from(self.listed)
     }
 

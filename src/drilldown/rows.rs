@@ -60,7 +60,7 @@ pub struct TimelineSegment {
 
 impl TimelineSegment {
     /// Length in ms, when both ends are known.
-    pub fn duration_ms(&self) -> Option<u64> {
+    pub(crate) fn duration_ms(&self) -> Option<u64> {
         let (s, e) = (self.start?, self.end?);
         u64::try_from((e - s).num_milliseconds()).ok()
     }
@@ -127,7 +127,7 @@ pub fn row_for(c: &DetailConversation, user_id: &str, tz: Tz) -> DrillRow {
     row_from(c, &sessions(c, user_id, &[]), tz)
 }
 
-pub(crate) fn row_from(c: &DetailConversation, ss: &[&DetailSession], tz: Tz) -> DrillRow {
+pub fn row_from(c: &DetailConversation, ss: &[&DetailSession], tz: Tz) -> DrillRow {
     let sum = |name: &str| ss.iter().map(|s| s.metric_sum(name)).sum::<u64>();
     let mut timeline: Vec<TimelineSegment> = ss
         .iter()
@@ -189,7 +189,7 @@ pub struct DrillTotal {
 
 impl DrillTotal {
     /// Sums rows.
-    pub fn of(rows: &[DrillRow]) -> Self {
+    pub(crate) fn of(rows: &[DrillRow]) -> Self {
         let mut t = DrillTotal::default();
         for r in rows {
             t.conversations += 1;
@@ -200,10 +200,5 @@ impl DrillTotal {
             t.handle_ms += r.handle_ms;
         }
         t
-    }
-
-    /// Average handle time of the listed conversations.
-    pub fn aht_ms(&self) -> Option<f64> {
-        (self.conversations > 0).then(|| self.handle_ms as f64 / self.conversations as f64)
     }
 }

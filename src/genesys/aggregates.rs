@@ -64,7 +64,7 @@ pub trait AggregateCell: Copy + Default + PartialEq + Send + Sync + 'static {
 }
 
 /// Cells keyed by user id, one per bucket of the window.
-pub type UserCells<C> = HashMap<String, Vec<C>>;
+pub(crate) type UserCells<C> = HashMap<String, Vec<C>>;
 
 /// Conversation cells keyed by user id.
 pub type CellsByUser = UserCells<IntervalMetrics>;
@@ -121,14 +121,16 @@ impl Predicate {
 
 impl QueryFilter {
     /// Values of `dimension` the filter admits, from top-level predicates and clauses; empty
-    /// means "not restricted". Used by the demo floor to answer like Genesys would.
-    pub fn values_of(&self, dimension: &str) -> Vec<&str> {
+    /// means "not restricted".
+    #[cfg(test)]
+    pub(crate) fn values_of(&self, dimension: &str) -> Vec<&str> {
         self.all_predicates()
             .filter(|p| p.dimension == dimension)
             .map(|p| p.value.as_str())
             .collect()
     }
 
+    #[cfg(test)]
     fn all_predicates(&self) -> impl Iterator<Item = &Predicate> {
         self.predicates
             .iter()

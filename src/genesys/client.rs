@@ -52,7 +52,7 @@ impl RetryPolicy {
     /// `jitter` in `[0, 1]`: "equal jitter" over `d = min(max, base·2^attempt)`, i.e. a wait in
     /// `[d/2, d]`, never below `base_delay` nor above `max_delay`. With the defaults the first
     /// wait is 1–2 s and the waits grow to 15–30 s.
-    pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+    pub(crate) fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let jitter = if jitter.is_finite() {
             jitter.clamp(0.0, 1.0)
         } else {
@@ -398,7 +398,7 @@ const MAX_MESSAGE: usize = 300;
 
 /// Genesys' `message` from an error body (reference §3), or a short text when the body is not
 /// the JSON error shape.
-pub fn error_message(status: u16, body: &[u8]) -> String {
+pub(crate) fn error_message(status: u16, body: &[u8]) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let msg = parsed.as_ref().and_then(|v| {
         ["message", "error_description", "description", "error"]
@@ -418,7 +418,7 @@ pub fn error_message(status: u16, body: &[u8]) -> String {
 
 /// The message and missing permission(s) of a 403 body. The permission is looked for in
 /// `messageParams`, then `messageWithParams`, then `message`.
-pub fn forbidden_details(body: &[u8]) -> (String, Option<String>) {
+pub(crate) fn forbidden_details(body: &[u8]) -> (String, Option<String>) {
     let message = error_message(403, body);
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let mut found: Vec<String> = Vec::new();
@@ -523,7 +523,7 @@ fn method_name(m: Method) -> &'static str {
 
 /// The request path for logs: query *keys* only, never their values (ids, names, paging
 /// cursors stay out of the log).
-pub fn loggable_path(req: &ApiRequest) -> String {
+pub(crate) fn loggable_path(req: &ApiRequest) -> String {
     let (base, embedded) = match req.path.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (req.path.as_str(), None),

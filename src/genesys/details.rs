@@ -30,18 +30,18 @@ pub const PATH: &str = "/api/v2/analytics/conversations/details/query";
 pub const PERMISSION: &str = "analytics:conversationDetail:view";
 
 /// Page size floorwatch asks for (§11.1: the cap is unconfirmed; 100 is safe).
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
+pub(crate) const DEFAULT_PAGE_SIZE: u32 = 100;
 
 /// Hours the query reaches back before the bucket: longer than any conversation worth
 /// listing, so one that started before UTC midnight and wrapped up in the bucket is searched.
-pub const DEFAULT_LOOKBACK_HOURS: i64 = 4;
+pub(crate) const DEFAULT_LOOKBACK_HOURS: i64 = 4;
 
 /// Hard stop for the paging loop.
-pub const MAX_PAGES: u32 = 50;
+pub(crate) const MAX_PAGES: u32 = 50;
 
 /// Genesys refuses `pageSize × pageNumber` beyond this ("Pagination may not exceed 100000
 /// results.").
-pub const MAX_RESULTS: u64 = 100_000;
+pub(crate) const MAX_RESULTS: u64 = 100_000;
 
 /// [`DEFAULT_LOOKBACK_HOURS`] as a duration.
 pub fn default_lookback() -> Duration {
@@ -54,7 +54,7 @@ pub fn default_lookback() -> Duration {
 /// `ConversationQuery`, limited to the fields floorwatch (and the demo floor) use.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConversationQuery {
+pub(crate) struct ConversationQuery {
     /// ISO-8601 `start/end`.
     pub interval: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -73,7 +73,7 @@ pub struct ConversationQuery {
 
 /// `{type: and|or, predicates[], clauses[]}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DetailFilter {
+pub(crate) struct DetailFilter {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -84,7 +84,7 @@ pub struct DetailFilter {
 
 /// A nested clause of a filter.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DetailClause {
+pub(crate) struct DetailClause {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
@@ -94,7 +94,7 @@ pub struct DetailClause {
 /// One predicate: a `dimension` (or `metric`) with `operator` `matches` (default), `exists`
 /// or `notExists`, and a `value` or a numeric `range`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DetailPredicate {
+pub(crate) struct DetailPredicate {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +111,7 @@ pub struct DetailPredicate {
 
 impl DetailPredicate {
     /// `dimension matches value`.
-    pub fn matches(dimension: &str, value: &str) -> Self {
+    pub(crate) fn matches(dimension: &str, value: &str) -> Self {
         DetailPredicate {
             dimension: Some(dimension.to_string()),
             value: Some(value.to_string()),
@@ -122,7 +122,7 @@ impl DetailPredicate {
 
 /// `{gt, gte, lt, lte}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct NumericRange {
+pub(crate) struct NumericRange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,14 +136,14 @@ pub struct NumericRange {
 /// `{pageSize, pageNumber}`; pages count from 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PagingSpec {
+pub(crate) struct PagingSpec {
     pub page_size: u32,
     pub page_number: u32,
 }
 
 /// The §11.4 query for U's conversations around bucket B: interval `<b0 − lookback>/<b1>`,
 /// a segment filter on `userId`, ascending by `conversationStart`, page `page_number`.
-pub fn bucket_query(
+pub(crate) fn bucket_query(
     user_id: &str,
     bucket: Bucket,
     lookback: Duration,
@@ -174,7 +174,7 @@ pub fn bucket_query(
 /// One page of answers. An empty page may be `{}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConversationQueryResponse {
+pub(crate) struct ConversationQueryResponse {
     /// Approximate, and moves as data arrives.
     #[serde(
         default,
@@ -241,7 +241,7 @@ pub struct DetailParticipant {
 
 impl DetailParticipant {
     /// `purpose` equals `p`, ignoring case (Developer Center samples write `Customer`).
-    pub fn has_purpose(&self, p: &str) -> bool {
+    pub(crate) fn has_purpose(&self, p: &str) -> bool {
         self.purpose
             .as_deref()
             .is_some_and(|x| x.eq_ignore_ascii_case(p))
@@ -272,7 +272,7 @@ pub struct DetailSession {
 
 impl DetailSession {
     /// Values (ms) of every datapoint named `name`, with their emit dates.
-    pub fn metric<'a>(
+    pub(crate) fn metric<'a>(
         &'a self,
         name: &'a str,
     ) -> impl Iterator<Item = (Option<DateTime<Utc>>, u64)> + 'a {
@@ -283,12 +283,12 @@ impl DetailSession {
     }
 
     /// Σ of `name` over the session (0 when absent).
-    pub fn metric_sum(&self, name: &str) -> u64 {
+    pub(crate) fn metric_sum(&self, name: &str) -> u64 {
         self.metric(name).map(|(_, v)| v).sum()
     }
 
     /// Σ of `name` datapoints emitted in `bucket`, and how many there were.
-    pub fn metric_in(&self, name: &str, bucket: Bucket) -> (u64, u32) {
+    pub(crate) fn metric_in(&self, name: &str, bucket: Bucket) -> (u64, u32) {
         self.metric(name)
             .filter(|(t, _)| t.is_some_and(|t| bucket.start <= t && t < bucket.end))
             .fold((0, 0), |(s, n), (_, v)| (s + v, n + 1))
@@ -352,7 +352,7 @@ pub struct SessionMetric {
 
 impl SessionMetric {
     /// A datapoint.
-    pub fn new(name: &str, emit_date: DateTime<Utc>, value: u64) -> Self {
+    pub(crate) fn new(name: &str, emit_date: DateTime<Utc>, value: u64) -> Self {
         SessionMetric {
             emit_date: Some(emit_date),
             name: Some(name.to_string()),
@@ -363,7 +363,7 @@ impl SessionMetric {
 
 impl DetailConversation {
     /// U's agent participants (`purpose: agent`, `userId: U`).
-    pub fn agent_participants<'a>(
+    pub(crate) fn agent_participants<'a>(
         &'a self,
         user_id: &'a str,
     ) -> impl Iterator<Item = &'a DetailParticipant> + 'a {
@@ -383,20 +383,20 @@ impl DetailConversation {
 
     /// How many of U's agent sessions posted `tHandle` in `bucket`: the conversation's share
     /// of the cell's `tHandle.count` (usually 0 or 1; 2 if U handled it twice).
-    pub fn handled_in(&self, user_id: &str, bucket: Bucket) -> u32 {
+    pub(crate) fn handled_in(&self, user_id: &str, bucket: Bucket) -> u32 {
         self.agent_sessions(user_id)
             .map(|s| s.metric_in("tHandle", bucket).1)
             .sum()
     }
 
     /// Whether U took part as an agent.
-    pub fn has_agent(&self, user_id: &str) -> bool {
+    pub(crate) fn has_agent(&self, user_id: &str) -> bool {
         self.agent_participants(user_id).next().is_some()
     }
 }
 
 /// Parses one page. `{}` and an empty body are an empty page.
-pub fn parse_page(body: &[u8]) -> Result<ConversationQueryResponse, ApiError> {
+pub(crate) fn parse_page(body: &[u8]) -> Result<ConversationQueryResponse, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(ConversationQueryResponse::default());
     }

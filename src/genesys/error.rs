@@ -45,7 +45,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// Transient failures worth a backoff-and-retry.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         matches!(
             self,
             ApiError::Network { .. } | ApiError::Timeout { .. } | ApiError::RateLimited { .. }

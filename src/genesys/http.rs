@@ -19,7 +19,7 @@ use super::transport::{ApiRequest, ApiResponse, Method, SendFuture, Transport};
 use crate::secret::Secret;
 
 /// Default request timeout in production.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Seconds to wait when the token endpoint says it is rate limited without a `Retry-After`.
 const TOKEN_RATE_LIMIT_WAIT: u64 = 5;
@@ -237,19 +237,9 @@ impl HttpTransport {
         &self.login_host
     }
 
-    /// The connection's label.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
     /// How many times a token was requested from the login host.
     pub fn token_fetches(&self) -> u64 {
         self.token_fetches.load(Ordering::Relaxed)
-    }
-
-    /// Drops the cached token so the next request authenticates again.
-    pub async fn forget_token(&self) {
-        *self.token.lock().await = None;
     }
 
     /// The `Authorization` value, from the cache or a fresh grant.
@@ -462,7 +452,7 @@ impl HttpTransport {
 
     /// The absolute URL of a request: the api base, the path (which may carry a query, as
     /// Genesys' `nextUri` does), then `req.query` appended in order.
-    pub fn request_url(&self, req: &ApiRequest) -> Result<Url, ApiError> {
+    pub(crate) fn request_url(&self, req: &ApiRequest) -> Result<Url, ApiError> {
         let path = if req.path.starts_with("http://") || req.path.starts_with("https://") {
             // An absolute next-page link: only ever follow it to our own API origin, so the
             // token never goes anywhere else.
@@ -552,7 +542,7 @@ impl Transport for HttpTransport {
 
 /// When to stop using a token of `lifetime` seconds: `expires_in − 60 s`, but not before half
 /// the lifetime (so a very short-lived token is still used for a while).
-pub fn refresh_after(lifetime: u64) -> Duration {
+pub(crate) fn refresh_after(lifetime: u64) -> Duration {
     Duration::from_secs(lifetime.saturating_sub(REFRESH_MARGIN).max(lifetime / 2))
 }
 

@@ -4,10 +4,10 @@
 pub mod aggregates;
 pub mod client;
 pub mod details;
-pub mod error;
+pub(crate) mod error;
 pub mod http;
-pub mod region;
-pub mod stream;
+pub(crate) mod region;
+pub(crate) mod stream;
 pub mod transport;
 pub mod user_aggregates;
 pub mod users;

@@ -3,7 +3,7 @@
 
 /// One row of the region table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     /// AWS-style name, e.g. `us-east-1`.
     pub name: &'static str,
     /// Environment domain, e.g. `mypurecloud.com`.
@@ -12,18 +12,18 @@ pub struct Region {
 
 impl Region {
     /// `https://api.{domain}`.
-    pub fn api_url(&self) -> String {
+    pub(crate) fn api_url(&self) -> String {
         format!("https://api.{}", self.domain)
     }
 
     /// `https://login.{domain}` (the SDKs swap `//api.` for `//login.`).
-    pub fn login_url(&self) -> String {
+    pub(crate) fn login_url(&self) -> String {
         format!("https://login.{}", self.domain)
     }
 }
 
 /// Every region in the reference table, in its order.
-pub const REGIONS: &[Region] = &[
+pub(crate) const REGIONS: &[Region] = &[
     Region {
         name: "us-east-1",
         domain: "mypurecloud.com",
@@ -103,7 +103,7 @@ pub const REGIONS: &[Region] = &[
 /// `PureCloudRegionHosts` key and the tutorials' `GENESYS_CLOUD_REGION` value), and a host or
 /// URL of the org (`api.`, `login.` or `apps.` before the domain, a scheme, a port or a path,
 /// e.g. `https://apps.usw2.pure.cloud/directory/`). The error lists every valid name.
-pub fn lookup(input: &str) -> Result<Region, String> {
+pub(crate) fn lookup(input: &str) -> Result<Region, String> {
     let s = input.trim().to_ascii_lowercase();
     let s = s
         .strip_prefix("https://")

@@ -83,7 +83,7 @@ pub(crate) struct Buckets<'w> {
 
 impl<'w> Buckets<'w> {
     /// An empty cache over `window`.
-    pub fn new(window: &'w DayWindow) -> Self {
+    pub(crate) fn new(window: &'w DayWindow) -> Self {
         Buckets {
             window,
             seen: HashMap::new(),
@@ -91,7 +91,7 @@ impl<'w> Buckets<'w> {
     }
 
     /// The window's bucket for `interval`; `None` when outside the window.
-    pub fn index(&mut self, interval: &str) -> Result<Option<usize>, ParseError> {
+    pub(crate) fn index(&mut self, interval: &str) -> Result<Option<usize>, ParseError> {
         if let Some(i) = self.seen.get(interval) {
             return Ok(*i);
         }

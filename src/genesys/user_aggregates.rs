@@ -12,12 +12,12 @@ use crate::model::RoutingMetrics;
 pub const PATH: &str = "/api/v2/analytics/users/aggregates/query";
 
 /// The permission the query needs; named in the status line when it is refused.
-pub const PERMISSION: &str = "analytics:userAggregate:view";
+pub(crate) const PERMISSION: &str = "analytics:userAggregate:view";
 
 /// Routing status time, one entry per routing status in `qualifier`.
-pub const ROUTING_STATUS: &str = "tAgentRoutingStatus";
+pub(crate) const ROUTING_STATUS: &str = "tAgentRoutingStatus";
 /// System presence time, one entry per presence in `qualifier` (floorwatch keeps `ON_QUEUE`).
-pub const SYSTEM_PRESENCE: &str = "tSystemPresence";
+pub(crate) const SYSTEM_PRESENCE: &str = "tSystemPresence";
 
 /// Metrics floorwatch asks for, in the order sent.
 pub(crate) const METRICS: &[&str] = &[ROUTING_STATUS, SYSTEM_PRESENCE];

@@ -15,15 +15,15 @@ use super::error::ApiError;
 use super::transport::ApiRequest;
 
 /// `GET /api/v2/users`.
-pub const USERS_PATH: &str = "/api/v2/users";
+pub(crate) const USERS_PATH: &str = "/api/v2/users";
 /// `GET /api/v2/routing/queues`.
-pub const QUEUES_PATH: &str = "/api/v2/routing/queues";
+pub(crate) const QUEUES_PATH: &str = "/api/v2/routing/queues";
 /// `GET /api/v2/routing/wrapupcodes/{id}`.
-pub const WRAPUP_CODES_PATH: &str = "/api/v2/routing/wrapupcodes";
+pub(crate) const WRAPUP_CODES_PATH: &str = "/api/v2/routing/wrapupcodes";
 /// Ids per `GET /api/v2/users` batch (the cap is undocumented; 100 matches the page size).
-pub const MAX_IDS_PER_BATCH: usize = 100;
+pub(crate) const MAX_IDS_PER_BATCH: usize = 100;
 /// Page size for every listing.
-pub const PAGE_SIZE: usize = 100;
+pub(crate) const PAGE_SIZE: usize = 100;
 /// Safety stop for paging loops (100 000 entities at 100 per page).
 const MAX_PAGES: u32 = 1000;
 /// Look-ups (users batches, queue member listings) in flight at once: enough to name a large
@@ -34,7 +34,7 @@ pub const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
 /// org has at most 5 000).
 const SUGGESTION_PAGES: u32 = 100;
 /// Close names listed for an unknown queue.
-pub const MAX_SUGGESTIONS: usize = 5;
+pub(crate) const MAX_SUGGESTIONS: usize = 5;
 
 /// A queue found by name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -227,7 +227,7 @@ async fn users_batch(client: &GenesysClient, batch: &[&String]) -> Result<Vec<Na
 /// the whole name. Matching ignores case and surrounding spaces; a `*` inside the name is a
 /// literal character.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueuePattern {
+pub(crate) struct QueuePattern {
     /// As typed (trimmed): what is sent as `name=` and shown in errors.
     raw: String,
     /// Lower-cased, without the wildcard asterisks.
@@ -238,7 +238,7 @@ pub struct QueuePattern {
 
 impl QueuePattern {
     /// Reads a pattern (never fails: every string is a name or a wildcard pattern).
-    pub fn new(raw: &str) -> Self {
+    pub(crate) fn new(raw: &str) -> Self {
         let raw = raw.trim().to_string();
         let lead = raw.starts_with('*');
         let trail = raw.ends_with('*');
@@ -252,17 +252,17 @@ impl QueuePattern {
     }
 
     /// The pattern as typed.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.raw
     }
 
     /// Has a leading or trailing `*`.
-    pub fn is_wildcard(&self) -> bool {
+    pub(crate) fn is_wildcard(&self) -> bool {
         self.lead || self.trail
     }
 
     /// Whether queue `name` matches (case-insensitive).
-    pub fn matches(&self, name: &str) -> bool {
+    pub(crate) fn matches(&self, name: &str) -> bool {
         let n = name.trim().to_lowercase();
         match (self.lead, self.trail) {
             (true, true) => n.contains(&self.core),
@@ -518,13 +518,16 @@ pub async fn queue_members(
 /// A queue's name by id (`GET /api/v2/routing/queues/{id}`): the drill-down lists queue ids
 /// from the conversation details and shows names where the OAuth client may read them.
 /// `Ok(None)` when the queue is gone (404) or has no name.
-pub async fn queue_name(client: &GenesysClient, id: &str) -> Result<Option<String>, ApiError> {
+pub(crate) async fn queue_name(
+    client: &GenesysClient,
+    id: &str,
+) -> Result<Option<String>, ApiError> {
     entity_name(client, QUEUES_PATH, id, "queue").await
 }
 
 /// A wrap-up code's name by id (`GET /api/v2/routing/wrapupcodes/{id}`, permission
 /// `routing:wrapupCode:view`). `Ok(None)` when the code is gone (404) or has no name.
-pub async fn wrap_up_code_name(
+pub(crate) async fn wrap_up_code_name(
     client: &GenesysClient,
     id: &str,
 ) -> Result<Option<String>, ApiError> {

@@ -108,7 +108,7 @@ impl Loader {
     }
 
     /// What the next load of `window` at `now` should re-read: see [`plan`].
-    pub fn plan(
+    pub(crate) fn plan(
         &self,
         window: &DayWindow,
         now: DateTime<Utc>,

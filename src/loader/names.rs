@@ -14,7 +14,7 @@ pub struct NameCache {
 
 impl NameCache {
     /// Records a name.
-    pub fn insert(&mut self, id: String, name: String) {
+    pub(crate) fn insert(&mut self, id: String, name: String) {
         self.names.insert(id, name);
     }
 

@@ -339,7 +339,7 @@ fn apply_status(
 
 /// True when `next` can be written as a delta over `prev`: same window and source, and every
 /// row of both the window's length.
-pub fn delta_possible(prev: &Snapshot, next: &Snapshot) -> bool {
+pub(crate) fn delta_possible(prev: &Snapshot, next: &Snapshot) -> bool {
     let n = next.window.len();
     (Arc::ptr_eq(&prev.window, &next.window) || *prev.window == *next.window)
         && prev.source == next.source
@@ -348,7 +348,7 @@ pub fn delta_possible(prev: &Snapshot, next: &Snapshot) -> bool {
 }
 
 /// The uncompressed body of a keyframe.
-pub fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
+pub(crate) fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
     let mut e = Enc::default();
     let w = &s.window;
     e.zz(i64::from(chrono::Datelike::num_days_from_ce(&w.date)));
@@ -373,7 +373,7 @@ pub fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
 
 /// Decodes a keyframe body into a snapshot. `window` is reused when it is the same day, so
 /// consecutive snapshots share one `Arc<DayWindow>`.
-pub fn decode_keyframe(
+pub(crate) fn decode_keyframe(
     raw: &[u8],
     as_of: DateTime<Utc>,
     window: Option<&Arc<DayWindow>>,
@@ -422,7 +422,7 @@ pub fn decode_keyframe(
 }
 
 /// The uncompressed body of a delta from `prev` to `next` (see [`delta_possible`]).
-pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
+pub(crate) fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
     let mut e = Enc::default();
     let same_table = prev.agents.len() == next.agents.len()
         && prev
@@ -503,7 +503,7 @@ pub fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
 }
 
 /// Applies a delta body to `state` (the previous snapshot) in place, giving the next one.
-pub fn apply_delta(
+pub(crate) fn apply_delta(
     state: &mut Snapshot,
     raw: &[u8],
     as_of: DateTime<Utc>,

@@ -42,7 +42,7 @@ use crate::timegrid::Granularity;
 
 /// The snapshot bodies (keyframes, deltas) live in [`super::body`]; re-exported here so the
 /// format reads as one API.
-pub use super::body::{
+pub(crate) use super::body::{
     apply_delta, decode_keyframe, delta_possible, encode_delta, encode_keyframe,
 };
 
@@ -53,13 +53,13 @@ pub const FORMAT_VERSION: u16 = 1;
 /// Magic, version, header length and header checksum.
 pub const HEADER_PREFIX: usize = MAGIC.len() + 2 + 4 + 4;
 /// Record length and checksum.
-pub const FRAME_PREFIX: usize = 8;
+pub(crate) const FRAME_PREFIX: usize = 8;
 /// Largest record or header accepted; anything longer is damage, not data.
-pub const MAX_FRAME: usize = 1 << 30;
+pub(crate) const MAX_FRAME: usize = 1 << 30;
 
 /// A record's kind byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
+pub(crate) enum RecordKind {
     Keyframe,
     Delta,
 }
@@ -75,7 +75,7 @@ impl RecordKind {
 
 /// Why bytes could not be decoded; the reader turns it into a one-line message.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeError(pub String);
+pub(crate) struct DecodeError(pub String);
 
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -89,16 +89,16 @@ pub(super) fn err<T>(what: impl Into<String>) -> Result<T, DecodeError> {
 
 /// Appends primitive values to a byte buffer.
 #[derive(Default)]
-pub struct Enc {
+pub(crate) struct Enc {
     pub buf: Vec<u8>,
 }
 
 impl Enc {
-    pub fn u8(&mut self, v: u8) {
+    pub(crate) fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
 
-    pub fn var(&mut self, mut v: u64) {
+    pub(crate) fn var(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.buf.push((v as u8) | 0x80);
             v >>= 7;
@@ -106,15 +106,15 @@ impl Enc {
         self.buf.push(v as u8);
     }
 
-    pub fn zz(&mut self, v: i64) {
+    pub(crate) fn zz(&mut self, v: i64) {
         self.var(zigzag(v));
     }
 
-    pub fn usize(&mut self, v: usize) {
+    pub(crate) fn usize(&mut self, v: usize) {
         self.var(v as u64);
     }
 
-    pub fn str(&mut self, s: &str) {
+    pub(crate) fn str(&mut self, s: &str) {
         self.usize(s.len());
         self.buf.extend_from_slice(s.as_bytes());
     }
@@ -126,42 +126,38 @@ impl Enc {
 }
 
 /// Reads primitive values from a byte slice; every read is bounds-checked.
-pub struct Dec<'a> {
+pub(crate) struct Dec<'a> {
     b: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Dec<'a> {
-    pub fn new(b: &'a [u8]) -> Self {
+    pub(crate) fn new(b: &'a [u8]) -> Self {
         Dec { b, pos: 0 }
     }
 
-    pub fn pos(&self) -> usize {
-        self.pos
-    }
-
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.b.len().saturating_sub(self.pos)
     }
 
-    pub fn rest(&self) -> &'a [u8] {
+    pub(crate) fn rest(&self) -> &'a [u8] {
         self.b.get(self.pos..).unwrap_or_default()
     }
 
-    pub fn u8(&mut self) -> Result<u8, DecodeError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {
         let v = *self.b.get(self.pos).ok_or_else(eof)?;
         self.pos += 1;
         Ok(v)
     }
 
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).ok_or_else(eof)?;
         let s = self.b.get(self.pos..end).ok_or_else(eof)?;
         self.pos = end;
         Ok(s)
     }
 
-    pub fn var(&mut self) -> Result<u64, DecodeError> {
+    pub(crate) fn var(&mut self) -> Result<u64, DecodeError> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let byte = self.u8()?;
@@ -177,12 +173,12 @@ impl<'a> Dec<'a> {
         err("varint longer than 10 bytes")
     }
 
-    pub fn zz(&mut self) -> Result<i64, DecodeError> {
+    pub(crate) fn zz(&mut self) -> Result<i64, DecodeError> {
         Ok(unzigzag(self.var()?))
     }
 
     /// A count of items that each take at least one byte, so it cannot exceed what is left.
-    pub fn count(&mut self, what: &str) -> Result<usize, DecodeError> {
+    pub(crate) fn count(&mut self, what: &str) -> Result<usize, DecodeError> {
         let v = self.var()?;
         match usize::try_from(v) {
             Ok(n) if n <= self.remaining() => Ok(n),
@@ -191,12 +187,12 @@ impl<'a> Dec<'a> {
     }
 
     /// An index or length that is checked by the caller against its own bound.
-    pub fn usize(&mut self) -> Result<usize, DecodeError> {
+    pub(crate) fn usize(&mut self) -> Result<usize, DecodeError> {
         let v = self.var()?;
         usize::try_from(v).or_else(|_| err(format!("value {v} out of range")))
     }
 
-    pub fn str(&mut self) -> Result<&'a str, DecodeError> {
+    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
         let n = self.usize()?;
         let b = self.take(n)?;
         std::str::from_utf8(b).or_else(|_| err("text is not UTF-8"))
@@ -323,7 +319,7 @@ fn frame_len(n: usize) -> u32 {
 
 /// Why a header was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HeaderError {
+pub(crate) enum HeaderError {
     /// No bytes at all.
     Empty,
     /// Does not start with the magic bytes.
@@ -345,7 +341,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Parses the header at the start of `b`; returns the metadata and the header's length.
-pub fn decode_header(b: &[u8]) -> Result<(RecordingMeta, usize), HeaderError> {
+pub(crate) fn decode_header(b: &[u8]) -> Result<(RecordingMeta, usize), HeaderError> {
     if b.is_empty() {
         return Err(HeaderError::Empty);
     }
@@ -400,7 +396,7 @@ pub fn decode_header(b: &[u8]) -> Result<(RecordingMeta, usize), HeaderError> {
 }
 
 /// One framed record: length, checksum, payload.
-pub fn frame(payload: &[u8]) -> Vec<u8> {
+pub(crate) fn frame(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(FRAME_PREFIX + payload.len());
     out.extend_from_slice(&frame_len(payload.len()).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
@@ -410,7 +406,7 @@ pub fn frame(payload: &[u8]) -> Vec<u8> {
 
 /// What is found at an offset where a record should start.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Framed<'a> {
+pub(crate) enum Framed<'a> {
     /// A whole record whose checksum matches; `next` is the offset after it.
     Record { payload: &'a [u8], next: usize },
     /// The end of the data, exactly on a record boundary.
@@ -423,7 +419,7 @@ pub enum Framed<'a> {
 }
 
 /// Reads the framed record starting at `at`.
-pub fn read_frame(b: &[u8], at: usize) -> Framed<'_> {
+pub(crate) fn read_frame(b: &[u8], at: usize) -> Framed<'_> {
     if at >= b.len() {
         return Framed::End;
     }
@@ -455,14 +451,14 @@ pub fn read_frame(b: &[u8], at: usize) -> Framed<'_> {
 
 /// The uncompressed prefix of a record's payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordHead {
+pub(crate) struct RecordHead {
     pub kind: RecordKind,
     pub as_of: DateTime<Utc>,
     pub raw_len: usize,
 }
 
 /// Splits a payload into its head and its compressed body.
-pub fn decode_head(payload: &[u8]) -> Result<(RecordHead, &[u8]), DecodeError> {
+pub(crate) fn decode_head(payload: &[u8]) -> Result<(RecordHead, &[u8]), DecodeError> {
     let mut d = Dec::new(payload);
     let kind = match d.u8()? {
         0 => RecordKind::Keyframe,
@@ -485,7 +481,7 @@ pub fn decode_head(payload: &[u8]) -> Result<(RecordHead, &[u8]), DecodeError> {
 }
 
 /// Builds a payload from a head and the compressed body.
-pub fn encode_payload(
+pub(crate) fn encode_payload(
     kind: RecordKind,
     as_of: DateTime<Utc>,
     raw_len: usize,

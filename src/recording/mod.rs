@@ -17,10 +17,10 @@
 //! The byte layout is described in [`format`]. Nothing secret is ever written: the source is
 //! `DEMO` or the org's region and API host, never a client id, secret or token.
 
-pub mod body;
+pub(crate) mod body;
 pub mod format;
 pub mod reader;
-pub mod replay;
+pub(crate) mod replay;
 pub mod writer;
 
 use std::io;

@@ -170,11 +170,6 @@ impl Recording {
         })
     }
 
-    /// The file this was read from.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// What the header says: version of floorwatch, creation time, source, zone, interval.
     pub fn meta(&self) -> &RecordingMeta {
         &self.meta
@@ -212,7 +207,7 @@ impl Recording {
     }
 
     /// The day window of snapshot `i` (cheap: no decoding).
-    pub fn window(&self, i: usize) -> Option<&Arc<DayWindow>> {
+    pub(crate) fn window(&self, i: usize) -> Option<&Arc<DayWindow>> {
         self.index.get(i).map(|e| &e.window)
     }
 
@@ -304,7 +299,7 @@ impl Recording {
 }
 
 /// Parses `HH:MM` or `HH:MM:SS`.
-pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+pub(crate) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
     NaiveTime::parse_from_str(s, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
@@ -313,7 +308,7 @@ pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 
 /// Local `date time` in `tz` as an instant; the earlier of an ambiguous pair, and for a time
 /// inside a spring-forward gap the first instant after the gap.
-pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub(crate) fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let mut local = date.and_time(time);
     for _ in 0..(4 * 24) {
         if let Some(t) = tz.from_local_datetime(&local).earliest() {

@@ -156,11 +156,6 @@ impl Replay {
         }
     }
 
-    /// The recording being replayed.
-    pub fn recording(&self) -> &Recording {
-        &self.rec
-    }
-
     /// The snapshot on screen (`None` only for an empty recording).
     pub fn current(&self) -> Option<Arc<Snapshot>> {
         self.rec.get(self.pos)

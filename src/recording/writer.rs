@@ -240,30 +240,13 @@ impl Recorder {
         self.keyframe_every = n.max(1);
     }
 
-    /// Also `fdatasync` after every record (survives a power cut, not only a crash).
-    pub fn set_fsync(&mut self, on: bool) {
-        self.fsync = on;
-    }
-
-    /// Flushes the file to stable storage now.
-    pub fn sync(&self) -> Result<(), RecordingError> {
-        self.file
-            .sync_data()
-            .map_err(|e| RecordingError::io("sync", &self.path, e))
-    }
-
-    /// Records written by this recorder (not counting those already in an appended file).
-    pub fn records_written(&self) -> usize {
-        self.records
-    }
-
     /// The file's length in bytes.
     pub fn len_bytes(&self) -> u64 {
         self.len
     }
 
     /// The file being written.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 }

@@ -17,7 +17,7 @@ use crate::provenance::{self, Provenance};
 use crate::saved_view::SavedView;
 
 /// Where `e` writes, and how to name files in local time.
-pub struct ExportTarget {
+pub(crate) struct ExportTarget {
     pub dir: PathBuf,
     pub tz: chrono_tz::Tz,
     /// Where the view (sort, filter, focus, columns) is saved when it changes; `None` keeps it

@@ -20,19 +20,19 @@ use crate::lookups::Lookups;
 use crate::ui;
 use effects::Effects;
 
-pub use effects::ExportTarget;
+pub(crate) use effects::ExportTarget;
 pub use terminal::{Ended, Signals, TerminalGuard};
 
 /// How often the clock ticks ("12 s ago", countdowns). Seconds, not frames: the data changes
 /// every refresh, not every frame.
-pub const CLOCK_TICK: Duration = Duration::from_secs(1);
+pub(crate) const CLOCK_TICK: Duration = Duration::from_secs(1);
 
 /// Runs the dashboard over `feed` (the live fetcher, or a replay) until the user quits or a
 /// signal arrives. Either way the fetcher or replay is cancelled and waited for, and a
 /// recording finishes writing, before this returns (the guard then restores the terminal).
 /// `lookups` answers drill-downs and queue look-ups (`None` where there is no API to ask, e.g.
 /// a replay).
-pub async fn run(
+pub(crate) async fn run(
     guard: &mut TerminalGuard,
     mut app: App,
     mut feed: Feed,

@@ -33,7 +33,7 @@ pub struct Signals {
 
 impl Signals {
     /// Catches SIGTERM, SIGHUP and SIGINT (Ctrl-C elsewhere) from now on. Needs the runtime.
-    pub fn install() -> std::io::Result<Self> {
+    pub(crate) fn install() -> std::io::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -51,7 +51,7 @@ impl Signals {
     }
 
     /// The next signal's number.
-    pub async fn recv(&mut self) -> i32 {
+    pub(crate) async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         {
             let [(a, sa), (b, sb), (c, sc)] = &mut self.listeners;
@@ -78,7 +78,7 @@ impl Signals {
     }
 
     /// `failure`, unless a signal explains it.
-    pub(crate) fn or_signal(&mut self, failure: String) -> Result<Ended, String> {
+    pub fn or_signal(&mut self, failure: String) -> Result<Ended, String> {
         match self.pending() {
             Some(n) => Ok(Ended::Signal(n)),
             None => Err(failure),
@@ -97,7 +97,7 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     /// Catches the ending signals, then enters raw mode and the alternate screen.
-    pub fn enter() -> std::io::Result<Self> {
+    pub(crate) fn enter() -> std::io::Result<Self> {
         let signals = Signals::install()?;
         Ok(TerminalGuard {
             terminal: ratatui::try_init()?,

@@ -30,7 +30,7 @@ const SPARK_HEADING: usize = 11;
 const MARKER: u16 = 2;
 /// Figures dropped, in this order, when the terminal is too narrow for the chosen columns
 /// (the figure table's drop ranks, lowest first).
-pub fn drop_order() -> Vec<Figure> {
+pub(crate) fn drop_order() -> Vec<Figure> {
     let mut droppable: Vec<(u8, Figure)> = FIGURES
         .iter()
         .filter_map(|s| s.drop.map(|d| (d, s.figure)))
@@ -41,7 +41,7 @@ pub fn drop_order() -> Vec<Figure> {
 
 /// A visible column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AgentColumn {
+pub(crate) enum AgentColumn {
     /// The name, this wide.
     Name(u16),
     /// A figure.
@@ -94,7 +94,8 @@ pub(crate) fn figure<'a>(text: &'a str, level: Level, theme: &Theme, slot: u16) 
 
 /// The columns that fit in `width`, for a floor whose longest name is `name_width` and whose
 /// sparkline spans `spark_len` intervals, showing the `figures` chosen.
-pub fn columns(
+#[cfg(test)]
+pub(crate) fn columns(
     width: u16,
     name_width: usize,
     spark_len: usize,
@@ -104,7 +105,7 @@ pub fn columns(
 }
 
 /// [`columns`] with figures `extra(c)` wider (room for over-target markers).
-pub fn columns_with(
+pub(crate) fn columns_with(
     width: u16,
     name_width: usize,
     spark_len: usize,
@@ -237,7 +238,7 @@ fn title(view: &FloorView, focused: bool, shown: &Range<usize>) -> Line<'static>
 }
 
 /// Draws the agents table; records the page height for PgUp/PgDn.
-pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let mut state = std::mem::take(&mut app.tables_mut().agents);
     let selected = app.selected_row();
     let focused = app.focus() == Focus::Agents;

@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::app::{App, chooser_rows};
 
 /// Draws the chooser centred in `area`.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(cursor) = app.column_chooser() else {
         return;
     };

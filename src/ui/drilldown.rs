@@ -19,7 +19,7 @@ use crate::drilldown::{
 use crate::format::clock;
 
 /// What the pane says when the interval has no completed conversation.
-pub const EMPTY: &str = "no conversations completed in this interval";
+pub(crate) const EMPTY: &str = "no conversations completed in this interval";
 
 /// Braille spinner frames.
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -34,7 +34,7 @@ fn col_width(c: CallColumn, seconds: bool) -> u16 {
 
 /// The columns that fit in `width` (the list's columns in [`CALL_COLUMNS`] order, dropped by
 /// their rank), and whether times show seconds (only where there is room to spare).
-pub fn columns(width: u16) -> (Vec<CallColumn>, bool) {
+pub(crate) fn columns(width: u16) -> (Vec<CallColumn>, bool) {
     let mut cols: Vec<CallColumn> = CallColumn::on_screen().collect();
     let used = |cols: &[CallColumn], secs: bool| {
         2 + cols.iter().map(|c| col_width(*c, secs) + 1).sum::<u16>() - 1
@@ -182,7 +182,7 @@ fn notes(app: &App, p: &DrillPane, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// Draws the pane over `area` (the dashboard's body).
-pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let Some(p) = app.drill_pane() else {
         return;
     };

@@ -15,7 +15,7 @@ use crate::app::{App, ExplainView};
 use crate::text::{fit, wrap};
 
 /// The pop-over's bottom title: its keys (the help overlay has no room for them at 80×24).
-pub const KEYS_TITLE: &str = " i/Esc close · j/k row · Tab day⇄interval ";
+pub(crate) const KEYS_TITLE: &str = " i/Esc close · j/k row · Tab day⇄interval ";
 
 /// After the sorted-by figure, where there is room.
 const SORTED_NOTE: &str = "◀ sorted by";
@@ -76,7 +76,7 @@ fn figure_lines(
 }
 
 /// The pop-over's text for a content `width`.
-pub fn lines(v: &ExplainView, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn lines(v: &ExplainView, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let width = width.max(1);
     let mut out = prose(&v.title(), width, theme.title_focused);
     out.extend(prose(&v.span, width, Style::new()));
@@ -106,7 +106,7 @@ pub fn lines(v: &ExplainView, width: usize, theme: &Theme) -> Vec<Line<'static>>
 }
 
 /// Draws the pop-over centred over `area` (the dashboard's body).
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if area.width < 4 || area.height < 3 {
         return;
     }

@@ -188,7 +188,7 @@ fn fit(mut parts: Vec<Part>, width: usize, sep: Span<'static>) -> Line<'static> 
 }
 
 /// Draws the header into a one-line area.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = fit(
         parts(app, theme),
         area.width as usize,

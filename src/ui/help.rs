@@ -59,7 +59,7 @@ const EXPLAIN_REPLAY: &[Section] = &[
 ];
 
 /// The sections for what is on screen, so the overlay lists the keys that work now.
-pub fn sections(app: &App) -> &'static [Section] {
+pub(crate) fn sections(app: &App) -> &'static [Section] {
     if app.is_explain_open() {
         return if app.is_replay() {
             EXPLAIN_REPLAY
@@ -133,7 +133,7 @@ const TARGETS_TITLE: &str = "Targets";
 
 /// What the targets section says: what is flagged and how, then the targets themselves (only
 /// when a config file set some, so the supervisor knows what amber means today).
-pub fn target_texts(app: &App, theme: &Theme) -> Vec<String> {
+pub(crate) fn target_texts(app: &App, theme: &Theme) -> Vec<String> {
     if !app.has_targets() {
         return Vec::new();
     }
@@ -189,7 +189,7 @@ fn titled_lines(
 }
 
 /// Draws the overlay centred in `area`.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // A replay sends no requests: no usage section.
     let usage = match app.is_replay() {
         true => Vec::new(),

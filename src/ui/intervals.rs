@@ -28,7 +28,7 @@ fn metric_width(c: Figure) -> u16 {
 
 /// A visible column of the intervals table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IntervalColumn {
+pub(crate) enum IntervalColumn {
     /// `09:00–09:30`.
     Interval,
     /// `● open` on the current interval.
@@ -50,12 +50,13 @@ impl IntervalColumn {
 
 /// Columns that fit in `width`: figures go in the agents table's drop order, then the "open"
 /// column (the open interval keeps its style).
-pub fn columns(width: u16, figures: &[Figure]) -> Vec<IntervalColumn> {
+#[cfg(test)]
+pub(crate) fn columns(width: u16, figures: &[Figure]) -> Vec<IntervalColumn> {
     columns_with(width, figures, &|_| 0)
 }
 
 /// [`columns`] with figures `extra(c)` wider (room for over-target markers).
-pub fn columns_with(
+pub(crate) fn columns_with(
     width: u16,
     figures: &[Figure],
     extra: &dyn Fn(Figure) -> u16,
@@ -115,7 +116,7 @@ fn judged_cells<'a>(
 
 /// Draws the intervals table (or an empty frame when no agent is selected); `left_rule` when
 /// it sits right of the agents table.
-pub fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_rule: bool) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme, left_rule: bool) {
     let mut state = std::mem::take(&mut app.tables_mut().intervals);
     let focused = app.focus() == Focus::Intervals;
     let agent = app.selected_agent();

@@ -2,15 +2,15 @@
 //! between frames except the `TableState`s that live in `App` (the ratatui examples' `&App`
 //! pattern). Layout is recomputed on every draw, so a resize re-lays out immediately.
 
-pub mod agents;
-pub mod columns;
-pub mod drilldown;
-pub mod explain;
-pub mod header;
-pub mod help;
-pub mod intervals;
-pub mod sparklines;
-pub mod status_line;
+pub(crate) mod agents;
+pub(crate) mod columns;
+pub(crate) mod drilldown;
+pub(crate) mod explain;
+pub(crate) mod header;
+pub(crate) mod help;
+pub(crate) mod intervals;
+pub(crate) mod sparklines;
+pub(crate) mod status_line;
 pub mod theme;
 
 use ratatui::Frame;
@@ -22,14 +22,14 @@ use crate::app::App;
 use theme::Theme;
 
 /// Below this the dashboard cannot show a useful table; we say so instead.
-pub const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_WIDTH: u16 = 60;
 /// See [`MIN_WIDTH`].
-pub const MIN_HEIGHT: u16 = 15;
+pub(crate) const MIN_HEIGHT: u16 = 15;
 /// From this width the agents table and the intervals pane sit side by side.
-pub const WIDE_WIDTH: u16 = 140;
+pub(crate) const WIDE_WIDTH: u16 = 140;
 
 /// Draws the whole dashboard with the process theme (`NO_COLOR` aware).
-pub fn render(frame: &mut Frame, app: &mut App) {
+pub(crate) fn render(frame: &mut Frame, app: &mut App) {
     render_with(frame, app, theme::current());
 }
 
@@ -86,7 +86,7 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
 
 /// Where each pane goes inside the body (everything between header and status line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Panes {
+pub(crate) struct Panes {
     /// The agents table.
     pub agents: Rect,
     /// The selected agent's intervals.
@@ -103,7 +103,7 @@ impl Panes {
     /// Wide: agents left, intervals over sparklines right. Otherwise agents on top and, below,
     /// intervals beside (≥110 columns) or above the sparklines; the sparklines go first when
     /// there is no room.
-    pub fn of(body: Rect) -> Self {
+    pub(crate) fn of(body: Rect) -> Self {
         if body.width >= WIDE_WIDTH {
             let left_w = body.width * 11 / 20;
             let agents = Rect {

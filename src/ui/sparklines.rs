@@ -21,7 +21,12 @@ const LABEL_W: u16 = 8;
 /// The buckets to draw in `width` columns: all of them if they fit; else the floor's active
 /// `span` widened to include `sel`, centred in the room; else a window of `width` that holds
 /// `sel` and ends as late as possible.
-pub fn visible_range(span: Range<usize>, sel: usize, width: usize, len: usize) -> Range<usize> {
+pub(crate) fn visible_range(
+    span: Range<usize>,
+    sel: usize,
+    width: usize,
+    len: usize,
+) -> Range<usize> {
     if width == 0 || len == 0 {
         return 0..0;
     }
@@ -47,7 +52,7 @@ pub fn visible_range(span: Range<usize>, sel: usize, width: usize, len: usize) -
 
 /// Wider bars (three or two columns per interval) when the whole active part of the day and
 /// the selection still fit; otherwise one column per interval.
-pub fn bar_layout(
+pub(crate) fn bar_layout(
     span: Range<usize>,
     sel: usize,
     width: usize,
@@ -75,7 +80,7 @@ pub fn bar_layout(
 type Pick = fn(&IntervalMetrics) -> u32;
 
 /// Draws the panel; `left_rule` when it sits right of another pane.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule: bool) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, left_rule: bool) {
     let (Some(view), Some(row)) = (app.view(), app.selected_row()) else {
         return;
     };

@@ -138,7 +138,7 @@ fn notice_text(n: &Notice, room: usize) -> String {
 const PROMPT: &str = "filter /";
 
 /// The filter prompt: what was typed, a cursor, and (while empty) an example of the language.
-pub fn prompt(app: &App, theme: &Theme) -> Line<'static> {
+pub(crate) fn prompt(app: &App, theme: &Theme) -> Line<'static> {
     let mut spans = vec![
         Span::styled(PROMPT, theme.key),
         Span::styled(app.filter().to_string(), theme.filter),
@@ -160,7 +160,7 @@ pub fn prompt(app: &App, theme: &Theme) -> Line<'static> {
 
 /// Under the prompt: a caret at the error's column and what is wrong; the table keeps the
 /// last filter that parsed.
-pub fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
+pub(crate) fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
     let e = app.filter_error()?;
     let col = PROMPT.chars().count() + e.position;
     Some(Line::from(vec![
@@ -173,7 +173,7 @@ pub fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
 }
 
 /// Draws the status line.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Filter => {
             // With an error the prompt moves up a line (ui::render_with) and this line

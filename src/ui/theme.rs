@@ -156,7 +156,7 @@ impl Theme {
     /// `plain` when `NO_COLOR` is set to anything non-empty, else `color`; with over-target
     /// markers too when the terminal may have fewer than 256 colours
     /// ([`fewer_than_256_colours`]).
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         match std::env::var_os("NO_COLOR") {
             Some(v) if !v.is_empty() => Theme::plain(),
             _ => {
@@ -186,7 +186,7 @@ pub fn fewer_than_256_colours(colorterm: Option<&str>, term: Option<&str>) -> bo
 }
 
 /// The process's theme, read from the environment once.
-pub fn current() -> &'static Theme {
+pub(crate) fn current() -> &'static Theme {
     static THEME: OnceLock<Theme> = OnceLock::new();
     THEME.get_or_init(Theme::from_env)
 }
