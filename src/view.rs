@@ -182,8 +182,11 @@ fn header(keys: &[(&str, &str)], figures: &[Figure]) -> (Vec<String>, Vec<String
 pub struct AgentRow {
     /// Genesys user id (the selection key).
     pub id: String,
-    /// What the table shows as the name (the id when unresolved).
+    /// What the table shows as the name: the org's name (the id when unresolved), with a short
+    /// id suffix when two agents share a name (`Ann Lee (3f2a)`).
     pub name: String,
+    /// The name as the org has it (what exports write; the id column tells namesakes apart).
+    pub org_name: String,
     /// The agent's day sums (what sorting compares).
     pub totals: Totals,
     /// The agent's day status sums, when the org's status is readable.
@@ -208,6 +211,7 @@ impl AgentRow {
         AgentRow {
             id: id.to_string(),
             name: name.to_string(),
+            org_name: name.to_string(),
             cells: FigureTexts::of(&totals, status.as_ref()),
             totals,
             status,
@@ -224,7 +228,7 @@ impl AgentRow {
 
     /// The agents-view CSV record: id, name, then `figures`.
     pub(crate) fn csv_record(&self, figures: &[Figure]) -> Vec<String> {
-        let mut r = vec![csv_text(&self.id), csv_text(&self.name)];
+        let mut r = vec![csv_text(&self.id), csv_text(&self.org_name)];
         r.extend(csv_figures(figures, &self.totals, self.status.as_ref()));
         r
     }
@@ -357,11 +361,12 @@ impl FloorView {
             .max()
             .unwrap_or(0);
         let with_status = snapshot.status.is_available();
-        let agents: Vec<AgentRow> = snapshot
+        let mut agents: Vec<AgentRow> = snapshot
             .agents
             .iter()
             .map(|a| agent_row(a, spark_span.clone(), max_cell_ms, with_status))
             .collect();
+        tell_namesakes_apart(&mut agents);
         let floor_max = by_interval.iter().map(|t| t.handle_ms).max().unwrap_or(0);
         let mut floor_totals = Totals::default();
         by_interval.iter().for_each(|t| floor_totals.add(t));
@@ -377,7 +382,7 @@ impl FloorView {
         let floor_all = AgentRow::new("", "Floor total", floor_totals, floor_status, floor_spark);
         let name_width = agents
             .iter()
-            .map(|a| a.name.chars().count())
+            .map(|a| crate::text::width(&a.name))
             .max()
             .unwrap_or(0);
         let mut view = FloorView {
@@ -480,6 +485,33 @@ impl FloorView {
             header,
             columns,
             rows: self.rows().map(|r| r.csv_record(figures)).collect(),
+        }
+    }
+}
+
+/// Agents who share a name (case-insensitively) get the shortest id prefix (at least 4
+/// characters) that tells them apart: `Ann Lee (3f2a)`, `Ann Lee (9c01)`.
+fn tell_namesakes_apart(rows: &mut [AgentRow]) {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_name.entry(r.name_key.clone()).or_default().push(i);
+    }
+    for same in by_name.values().filter(|v| v.len() > 1) {
+        let longest = same
+            .iter()
+            .map(|&i| rows[i].id.chars().count())
+            .max()
+            .unwrap_or(0);
+        let prefix = |i: usize, n: usize| rows[i].id.chars().take(n).collect::<String>();
+        let n = (4..=longest.max(4))
+            .find(|&n| {
+                let mut seen = HashSet::new();
+                same.iter().all(|&i| seen.insert(prefix(i, n)))
+            })
+            .unwrap_or(longest);
+        let shorts: Vec<(usize, String)> = same.iter().map(|&i| (i, prefix(i, n))).collect();
+        for (i, short) in shorts {
+            rows[i].name = format!("{} ({short})", rows[i].org_name);
         }
     }
 }
@@ -595,7 +627,7 @@ pub(crate) fn export_intervals(
         columns,
         rows: rows
             .iter()
-            .map(|r| r.csv_record(&agent.id, &agent.name, figures, now))
+            .map(|r| r.csv_record(&agent.id, &agent.org_name, figures, now))
             .collect(),
     }
 }

@@ -70,6 +70,29 @@ pub(crate) fn marker_room(app: &App, theme: &Theme) -> impl Fn(Figure) -> u16 + 
     move |c| if room.contains(&c) { 2 } else { 0 }
 }
 
+/// Extra width a figure column needs so the pinned total (a floor can pass 100 hours of
+/// handle time) keeps the rows' `h:mm:ss` instead of a cut or a different format.
+fn room_for_totals(total: &AgentRow) -> impl Fn(Figure) -> u16 + use<> {
+    let need: Vec<(Figure, u16)> = Figure::ALL
+        .iter()
+        .map(|&f| {
+            let w = u16::try_from(crate::text::width(total.cells.get(f))).unwrap_or(u16::MAX);
+            (f, w.saturating_sub(f.width()))
+        })
+        .collect();
+    move |f| need.iter().find(|(g, _)| *g == f).map_or(0, |(_, w)| *w)
+}
+
+/// ` · 2 columns hidden` when the terminal is too narrow for every chosen column, so a
+/// dropped column is never a silent loss (`c` lists them all).
+pub(crate) fn hidden_note(hidden: usize) -> String {
+    match hidden {
+        0 => String::new(),
+        1 => " · 1 column hidden (narrow)".to_string(),
+        n => format!(" · {n} columns hidden (narrow)"),
+    }
+}
+
 /// A figure cell: right-aligned, amber over target and red far over it, with the `!` / `!!`
 /// marker appended when the theme shows markers (so colour is never the only signal). `slot`
 /// columns are kept for the marker (see [`marker_room`]), blank when there is none, so the
@@ -172,7 +195,7 @@ fn cells<'a>(
     extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        AgentColumn::Name(_) => Cell::from(row.name.as_str()),
+        AgentColumn::Name(w) => Cell::from(crate::text::fit(&row.name, usize::from(w))),
         AgentColumn::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme, extra(c))),
         AgentColumn::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
@@ -180,7 +203,8 @@ fn cells<'a>(
     }))
 }
 
-/// The pinned total row; very large floor sums fall back to whole hours to fit.
+/// The pinned total row, in the same `h:mm:ss` as the rows (its columns widen to fit it:
+/// [`room_for_totals`]).
 fn total_row<'a>(
     row: &'a AgentRow,
     cols: &[AgentColumn],
@@ -189,13 +213,8 @@ fn total_row<'a>(
     extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
-        AgentColumn::Metric(m) if row.cells.get(m).chars().count() > m.width() as usize => {
-            let ms = row.value(m).unwrap_or(0.0);
-            let slot = usize::from(extra(m));
-            Cell::from(Line::from(format!("{:.0}h{:slot$}", ms / 3_600_000.0, "")).right_aligned())
-        }
         AgentColumn::Metric(m) => Cell::from(figure(row.cells.get(m), Level::Ok, theme, extra(m))),
-        AgentColumn::Name(_) => Cell::from(row.name.as_str()),
+        AgentColumn::Name(w) => Cell::from(crate::text::fit(&row.name, usize::from(w))),
         AgentColumn::Spark(w) => Cell::from(Span::styled(
             tail(&row.spark, spark_len, w as usize),
             theme.spark_inline,
@@ -222,7 +241,7 @@ fn spark_label(view: &FloorView, width: u16) -> String {
 /// ` Agents (30) `, or ` Agents (12 of 30) ` under a filter; when the rows do not all fit,
 /// also which ones are on screen (` · rows 9–16 `), so rows scrolled off above the top are
 /// never a surprise (a sort keeps the selected agent in view, not the top rows).
-fn title(view: &FloorView, focused: bool, shown: &Range<usize>) -> Line<'static> {
+fn title(view: &FloorView, focused: bool, shown: &Range<usize>, hidden: usize) -> Line<'static> {
     let count = if view.is_filtered() {
         format!("{} of {}", view.len(), view.agent_count())
     } else {
@@ -234,7 +253,10 @@ fn title(view: &FloorView, focused: bool, shown: &Range<usize>) -> Line<'static>
         String::new()
     };
     let hint = if focused { "" } else { "  (Tab)" };
-    Line::from(format!(" Agents ({count}){rows}{hint} "))
+    Line::from(format!(
+        " Agents ({count}){rows}{}{hint} ",
+        hidden_note(hidden)
+    ))
 }
 
 /// Draws the agents table; records the page height for PgUp/PgDn.
@@ -248,11 +270,18 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     let page = inner.height.saturating_sub(2) as usize;
     let offset = scroll_offset(state.offset(), selected, page, view.len());
     let shown = offset..(offset + page).min(view.len());
-    let block = pane(title(view, focused, &shown), focused, false, theme);
     let spark_len = view.spark_span.len();
     let figures = app.visible_columns();
-    let extra = marker_room(app, theme);
+    let markers = marker_room(app, theme);
+    let totals = room_for_totals(view.total());
+    let extra = |f: Figure| markers(f) + totals(f);
     let cols = columns_with(inner.width, view.name_width, spark_len, &figures, &extra);
+    let hidden = figures.len()
+        - cols
+            .iter()
+            .filter(|c| matches!(c, AgentColumn::Metric(_)))
+            .count();
+    let block = pane(title(view, focused, &shown, hidden), focused, false, theme);
     let spark_w = cols.iter().find_map(|c| match c {
         AgentColumn::Spark(w) => Some(*w),
         _ => None,
@@ -268,7 +297,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
             theme.spark_inline,
             |c| app.agent_cell_level(r, c),
             theme,
-            &extra,
+            &markers,
         ),
         _ => Row::new(Vec::<Cell>::new()),
     });
@@ -278,7 +307,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
         .collect();
     let header = Row::new(cols.iter().map(|c| {
         let slot = match c {
-            AgentColumn::Metric(m) => extra(*m),
+            AgentColumn::Metric(m) => markers(*m),
             _ => 0,
         };
         heading(*c, app.sort(), &label, slot)
@@ -291,7 +320,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     };
     let table = Table::new(rows, widths)
         .header(header)
-        .footer(total_row(view.total(), &cols, spark_len, theme, &extra))
+        .footer(total_row(view.total(), &cols, spark_len, theme, &markers))
         .block(block)
         .column_spacing(1)
         .row_highlight_style(highlight)

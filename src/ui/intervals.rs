@@ -122,12 +122,22 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     let agent = app.selected_agent();
     let name = agent.map_or("no agent selected", |a| a.name.as_str());
     let hint = if focused { "" } else { "  (Tab)" };
-    let title = Line::from(format!(" Intervals · {name}{hint} "));
-    let block = pane(title, focused, left_rule, theme);
-    let inner = block.inner(area);
+    let inner = pane(Line::default(), focused, left_rule, theme).inner(area);
     let page = inner.height.saturating_sub(2) as usize;
     let extra = super::agents::marker_room(app, theme);
-    let cols = columns_with(inner.width, &app.visible_columns(), &extra);
+    let figures = app.visible_columns();
+    let cols = columns_with(inner.width, &figures, &extra);
+    let hidden = figures.len()
+        - cols
+            .iter()
+            .filter(|c| matches!(c, IntervalColumn::Metric(_)))
+            .count();
+    let note = super::agents::hidden_note(hidden);
+    // The title never runs past the pane: a long name is cut with a mark.
+    let room = usize::from(area.width).saturating_sub(16 + note.chars().count() + hint.len());
+    let name = crate::text::fit(name, room.max(8));
+    let title = Line::from(format!(" Intervals · {name}{note}{hint} "));
+    let block = pane(title, focused, left_rule, theme);
     let rows = app.intervals();
     let current = app.current_interval();
     let now = app.now();

@@ -485,3 +485,66 @@ fn demo_floor_frames_are_deterministic() {
     let b = draw(&mut demo_app(), 200, 50);
     assert_eq!(a.backend().buffer(), b.backend().buffer());
 }
+
+/// A busy floor's total passes 100 hours of handle time: the total row keeps `h:mm:ss`
+/// (its column widens) rather than switching to whole hours or cutting the figure.
+#[test]
+fn a_floor_total_over_100_hours_keeps_clock_format() {
+    // 40 agents × 6 intervals × 30 min of handle time = 120 h.
+    let agents: Vec<_> = (0..40)
+        .map(|i| {
+            let id = format!("u{i:02}");
+            let name = format!("Agent {i:02}");
+            agent(&id, Some(&name), 16, &[cell(6, 1800, 300, 60, 1); 6])
+        })
+        .collect();
+    let mut app = App::with_snapshot(opts(), snapshot_of(agents, as_of()));
+    let t = draw(&mut app, 120, 40);
+    let total = (0..40)
+        .map(|y| line(&t, y))
+        .find(|l| l.contains("Floor total"))
+        .expect("total row");
+    assert!(total.contains("120:00:00"), "{total}");
+    assert!(!total.contains("120h"), "{total}");
+}
+
+/// Two agents with one name are told apart on screen by a short id suffix; a name too long
+/// for its column ends in `…`.
+#[test]
+fn namesakes_are_told_apart_and_long_names_are_marked_when_cut() {
+    let one = [cell(2, 600, 60, 0, 0)];
+    let agents = vec![
+        agent("3f2a-aaaa", Some("Ann Lee"), 16, &one),
+        agent("9c01-bbbb", Some("Ann Lee"), 16, &one),
+        agent(
+            "77aa",
+            Some("Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"),
+            16,
+            &one,
+        ),
+    ];
+    let mut app = App::with_snapshot(opts(), snapshot_of(agents, as_of()));
+    let t = draw(&mut app, 120, 40);
+    let screen: Vec<String> = (0..40).map(|y| line(&t, y)).collect();
+    assert!(
+        screen.iter().any(|l| l.contains("Ann Lee (3f2a)")),
+        "{screen:#?}"
+    );
+    assert!(
+        screen.iter().any(|l| l.contains("Ann Lee (9c01)")),
+        "{screen:#?}"
+    );
+    assert!(
+        screen
+            .iter()
+            .any(|l| l.contains("Maximiliana Wolfeschleg…")),
+        "{screen:#?}"
+    );
+    // Exports keep the org's name; the id column tells namesakes apart.
+    let export = app.export_view().expect("export");
+    assert!(
+        export.rows.iter().all(|r| r[1] != "Ann Lee (3f2a)"),
+        "{:?}",
+        export.rows
+    );
+}
