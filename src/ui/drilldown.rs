@@ -17,6 +17,7 @@ use crate::drilldown::{
     CALL_COLUMNS, CallColumn, DrillPage, DrillRow, DrillTotal, SegmentKind, TimelineSegment,
 };
 use crate::format::clock;
+use crate::text::fit;
 
 /// What the pane says when the interval has no completed conversation.
 pub(crate) const EMPTY: &str = "no conversations completed in this interval";
@@ -70,13 +71,26 @@ fn direction(d: Option<&str>) -> &str {
     }
 }
 
-fn row<'a>(r: &'a DrillRow, page: &'a DrillPage, cols: &[CallColumn], secs: bool) -> Row<'a> {
+/// How wide the flexible text columns are, so a long queue or wrap-up name is cut with `…`.
+#[derive(Clone, Copy)]
+struct Fits {
+    queue: usize,
+    wrap_up: usize,
+}
+
+fn row<'a>(
+    r: &'a DrillRow,
+    page: &'a DrillPage,
+    cols: &[CallColumn],
+    secs: bool,
+    fits: Fits,
+) -> Row<'a> {
     Row::new(cols.iter().map(|c| -> Cell<'a> {
         match c {
             CallColumn::Start => Cell::from(time(r.start, secs)),
             CallColumn::End => Cell::from(time(r.end, secs)),
             CallColumn::Media => Cell::from(r.media_type.as_deref().unwrap_or("")),
-            CallColumn::Queue => Cell::from(page.queue_label(r)),
+            CallColumn::Queue => Cell::from(fit(page.queue_label(r), fits.queue)),
             CallColumn::Direction => Cell::from(direction(r.direction.as_deref())),
             CallColumn::Talk => Cell::from(num_owned(clock(r.talk_ms))),
             CallColumn::Hold => Cell::from(num_owned(blank_zero(r.hold_ms))),
@@ -87,7 +101,7 @@ fn row<'a>(r: &'a DrillRow, page: &'a DrillPage, cols: &[CallColumn], secs: bool
             })),
             CallColumn::Acw => Cell::from(num_owned(clock(r.acw_ms))),
             CallColumn::Handle => Cell::from(num_owned(clock(r.handle_ms))),
-            CallColumn::WrapUp => Cell::from(page.wrap_up_label(r)),
+            CallColumn::WrapUp => Cell::from(fit(page.wrap_up_label(r), fits.wrap_up)),
             CallColumn::ConversationId => Cell::from(r.conversation_id.as_str()),
         }
     }))
@@ -238,17 +252,28 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
         .map(|c| col_width(*c, secs) + 1)
         .sum();
     let flex = list.width.saturating_sub(fixed + 2);
+    let queue_w = (flex * 45 / 100).clamp(col_width(CallColumn::Queue, secs), 24);
+    // The wrap-up code takes what is left (one space between columns).
+    let wrap_w = flex
+        .saturating_sub(queue_w + 1)
+        .max(col_width(CallColumn::WrapUp, secs));
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|c| match c {
-            CallColumn::Queue => {
-                Constraint::Length((flex * 45 / 100).clamp(col_width(*c, secs), 24))
-            }
+            CallColumn::Queue => Constraint::Length(queue_w),
             CallColumn::WrapUp => Constraint::Min(col_width(*c, secs)),
             other => Constraint::Length(col_width(*other, secs)),
         })
         .collect();
-    let body = page.drill.rows.iter().map(|r| row(r, page, &cols, secs));
+    let fits = Fits {
+        queue: usize::from(queue_w),
+        wrap_up: usize::from(wrap_w),
+    };
+    let body = page
+        .drill
+        .rows
+        .iter()
+        .map(|r| row(r, page, &cols, secs, fits));
     let table = Table::new(body, widths)
         .header(header)
         .footer(total_row(&page.drill.total(), &cols).style(theme.total))

@@ -194,7 +194,11 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let mut left = Vec::new();
     if let Some(problem) = app.fetch_status() {
-        left.push(Span::styled(problem, theme.error));
+        // An error longer than the line is cut with a mark, never mid-word without one.
+        left.push(Span::styled(
+            crate::text::fit(&problem, usize::from(area.width)),
+            theme.error,
+        ));
     }
     let pending = app.queues_pending();
     if !pending.is_empty() {
