@@ -111,7 +111,9 @@ pub fn day_rows_with_status(snapshot: &Snapshot) -> impl Iterator<Item = Vec<Str
     agents.into_iter().flat_map(move |a| {
         a.intervals.iter().enumerate().filter_map(move |(i, cell)| {
             let status = a.routing_at(i).filter(|_| available);
-            if cell.is_empty() && status.is_none_or(RoutingMetrics::is_empty) {
+            // A row needs conversation figures or time on queue; an interval spent only off
+            // queue (logged in, on a break) is not a row of zeros.
+            if cell.is_empty() && !status.is_some_and(RoutingMetrics::was_on_queue) {
                 return None;
             }
             let (start, end) = (w.local_start(i)?, w.local_end(i)?);
@@ -389,9 +391,15 @@ mod tests {
             not_responding_ms: 75_000,
             ..Default::default()
         };
-        // On queue but off the routing statuses that count: blank occupancy, not 0.
+        // Off queue the whole interval (a break): no row, not a row of zeros.
         snap.agents[1].status[19] = RoutingMetrics {
             off_queue_ms: 1_800_000,
+            ..Default::default()
+        };
+        // On queue without a conversation: a row, with the on-queue time.
+        snap.agents[1].status[20] = RoutingMetrics {
+            on_queue_ms: 1_800_000,
+            idle_ms: 1_800_000,
             ..Default::default()
         };
         let rows: Vec<Vec<String>> = day_rows_with_status(&snap).collect();
@@ -401,9 +409,13 @@ mod tests {
             rows[1][11..],
             ["1800.000", "1125.000", "600.000", "75.000", "0.6522"]
         );
-        assert_eq!(rows[2][2], "2025-03-10T09:30:00-05:00");
+        assert!(
+            rows.iter().all(|r| r[2] != "2025-03-10T09:30:00-05:00"),
+            "the off-queue interval is not exported: {rows:?}"
+        );
+        assert_eq!(rows[2][2], "2025-03-10T10:00:00-05:00");
         assert_eq!(rows[2][4..7], ["0", "0.000", ""]);
-        assert_eq!(rows[2][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
+        assert_eq!(rows[2][11..], ["1800.000", "0.000", "1800.000", "0.000", "0.0000"]);
         assert_eq!(rows[0][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
         // Refused: the same rows as without status, status cells blank.
         snap.status = RoutingAvailability::Forbidden("needs a permission".into());
