@@ -199,7 +199,9 @@ pub struct ReplayArgs {
     #[arg(long, default_value_t = 1.0, value_name = "N")]
     pub speed: f64,
 
-    /// Start at the snapshot in force at this local time (HH:MM, the recording's zone).
+    /// Start at the snapshot in force at this local time (the recording's zone): HH:MM or
+    /// HH:MM:SS, matched at that precision; add the UTC offset (01:30-06:00) for the second
+    /// 01:30 of a DST fall-back day.
     #[arg(long, value_name = "HH:MM")]
     pub at: Option<String>,
 
@@ -231,7 +233,8 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "date")]
     pub from_recording: Option<PathBuf>,
 
-    /// With --from-recording: the local time (HH:MM or HH:MM:SS, the recording's zone).
+    /// With --from-recording: the local time (the recording's zone): HH:MM or HH:MM:SS,
+    /// matched at that precision, optionally with a UTC offset (01:30-06:00).
     #[arg(long, value_name = "HH:MM", requires = "from_recording")]
     pub at: Option<String>,
 
@@ -262,7 +265,8 @@ pub struct ConversationsArgs {
     #[arg(long)]
     pub date: Option<String>,
 
-    /// Local time in --tz, HH:MM: the interval containing it.
+    /// Local time in --tz, HH:MM (or HH:MM:SS, optionally with a UTC offset such as
+    /// 01:30-06:00 on a DST fall-back day): the interval containing it.
     #[arg(long, value_name = "HH:MM")]
     pub at: String,
 

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveTime;
 use tokio::time::Instant;
 
 use crate::app::{Action, App, AppOptions, Notice};
@@ -21,7 +20,6 @@ use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader::{Loader, LoaderConfig, Plan};
 use crate::lookups::Lookups;
 use crate::model::{RoutingAvailability, Source};
-use crate::recording::reader::parse_hhmm;
 use crate::recording::{
     MAX_SPEED, MIN_SPEED, Recorder, Recording, RecordingError, RecordingMeta, Replay,
     ReplayControl, spawn_replay,
@@ -29,6 +27,7 @@ use crate::recording::{
 use crate::saved_view;
 use crate::targets::Targets;
 use crate::timegrid::DayWindow;
+use crate::timegrid::LocalMoment;
 use crate::tui::{self, Ended, ExportTarget, TerminalGuard};
 
 /// Shortest refresh period accepted; below it a floor of agents would eat the rate limit.
@@ -216,7 +215,7 @@ pub async fn conversations(settings: &Settings, args: &ConversationsArgs) -> Res
         config::resolve_date(args.date.as_deref(), settings.tz, now).map_err(RunError::Usage)?;
     let time = parse_at(&args.at)?;
     let window = DayWindow::new(date, settings.tz, settings.granularity);
-    let instant = crate::recording::reader::local_instant(settings.tz, date, time);
+    let instant = time.on(date, settings.tz);
     let bucket = window
         .bucket_index(instant)
         .and_then(|i| window.buckets().get(i).copied())
@@ -360,10 +359,14 @@ fn open_recording(path: &Path) -> Result<Recording, String> {
     Ok(rec)
 }
 
-/// `--at HH:MM` (or `HH:MM:SS`) as a time, or the one-line complaint.
-fn parse_at(at: &str) -> Result<NaiveTime, RunError> {
-    parse_hhmm(at)
-        .ok_or_else(|| RunError::Usage(format!("--at {at:?} is not a time like 10:30 (HH:MM)")))
+/// `--at HH:MM` (or `HH:MM:SS`, or either with a UTC offset to name the second 01:30 of a
+/// DST fall-back day) as a moment, or the one-line complaint.
+fn parse_at(at: &str) -> Result<LocalMoment, RunError> {
+    LocalMoment::parse(at).ok_or_else(|| {
+        RunError::Usage(format!(
+            "--at {at:?} is not a time like 10:30, 10:30:15 or 01:30-06:00"
+        ))
+    })
 }
 
 /// `floorwatch export --from-recording FILE [--at HH:MM]`: the snapshot in force at that

@@ -415,7 +415,10 @@ mod tests {
         );
         assert_eq!(rows[2][2], "2025-03-10T10:00:00-05:00");
         assert_eq!(rows[2][4..7], ["0", "0.000", ""]);
-        assert_eq!(rows[2][11..], ["1800.000", "0.000", "1800.000", "0.000", "0.0000"]);
+        assert_eq!(
+            rows[2][11..],
+            ["1800.000", "0.000", "1800.000", "0.000", "0.0000"]
+        );
         assert_eq!(rows[0][11..], ["0.000", "0.000", "0.000", "0.000", ""]);
         // Refused: the same rows as without status, status cells blank.
         snap.status = RoutingAvailability::Forbidden("needs a permission".into());

@@ -181,6 +181,105 @@ pub fn iso_ms(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// Parses `HH:MM` or `HH:MM:SS`.
+pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .ok()
+}
+
+/// Local `date time` in `tz` as an instant; the earlier of an ambiguous pair, and for a time
+/// inside a spring-forward gap the first instant after the gap.
+pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let mut local = date.and_time(time);
+    for _ in 0..(4 * 24) {
+        if let Some(t) = tz.from_local_datetime(&local).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        local += Duration::minutes(15);
+        local = local
+            .date()
+            .and_hms_opt(
+                chrono::Timelike::hour(&local),
+                chrono::Timelike::minute(&local) / 15 * 15,
+                0,
+            )
+            .unwrap_or(local);
+    }
+    date.and_time(time).and_utc()
+}
+
+/// A moment named on the command line (`--at`): a local time given to the minute (`10:30`)
+/// or to the second (`10:30:15`), optionally with a UTC offset (`01:30-06:00`) that says
+/// which of the two 01:30s of a DST fall-back day is meant.
+///
+/// Matching is at the precision given: the snapshot "in force at 10:30" is the last one whose
+/// as-of time, as the screen shows it, reads 10:30 or earlier, so `--at 11:31:49` finds the
+/// snapshot shown "as of 11:31:49" and `--at 10:00` the one taken at 10:00:12.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LocalMoment {
+    /// The local time.
+    pub time: NaiveTime,
+    /// Given to the second (`HH:MM:SS`) rather than the minute.
+    pub seconds: bool,
+    /// The UTC offset given with it, if any.
+    pub offset: Option<chrono::FixedOffset>,
+}
+
+impl LocalMoment {
+    /// Parses `HH:MM`, `HH:MM:SS`, either followed by `Z` or `±HH:MM`.
+    pub fn parse(s: &str) -> Option<LocalMoment> {
+        let s = s.trim();
+        let (clock, offset) = match s.find(['+', '-', 'Z', 'z']) {
+            Some(i) => {
+                let (c, o) = s.split_at(i);
+                let offset = if o.eq_ignore_ascii_case("z") {
+                    chrono::FixedOffset::east_opt(0)?
+                } else {
+                    let sign = if o.starts_with('-') { -1 } else { 1 };
+                    let hm = NaiveTime::parse_from_str(&o[1..], "%H:%M").ok()?;
+                    let secs = chrono::Timelike::num_seconds_from_midnight(&hm) as i32;
+                    chrono::FixedOffset::east_opt(sign * secs)?
+                };
+                (c, Some(offset))
+            }
+            None => (s, None),
+        };
+        let (time, seconds) = match NaiveTime::parse_from_str(clock, "%H:%M") {
+            Ok(t) => (t, false),
+            Err(_) => (NaiveTime::parse_from_str(clock, "%H:%M:%S").ok()?, true),
+        };
+        Some(LocalMoment {
+            time,
+            seconds,
+            offset,
+        })
+    }
+
+    /// The instant this moment names on `date` in `tz`: with an offset, exactly that; without,
+    /// the earlier of an ambiguous pair, and the first instant after a spring-forward gap.
+    pub fn on(&self, date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+        match self.offset {
+            Some(o) => (date.and_time(self.time)
+                - Duration::seconds(i64::from(o.local_minus_utc())))
+            .and_utc(),
+            None => local_instant(tz, date, self.time),
+        }
+    }
+
+    /// The first instant after the moment at its precision on `date`: a snapshot is in force
+    /// at the moment when its as-of time is before this.
+    pub fn end_on(&self, date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+        let unit = if self.seconds {
+            Duration::seconds(1)
+        } else {
+            Duration::minutes(1)
+        };
+        self.on(date, tz) + unit
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +346,88 @@ mod tests {
             Some("2025-06-01T00:00:00.000Z/2025-06-02T00:00:00.000Z")
         );
         assert_eq!(w.interval_param(3, 3), None);
+    }
+
+    fn hm(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("time")
+    }
+
+    #[test]
+    fn local_times_across_dst_changes() {
+        let chicago = chrono_tz::America::Chicago;
+        let spring = NaiveDate::from_ymd_opt(2025, 3, 9).expect("date");
+        // 02:30 does not exist: the first instant after the gap, 03:00 CDT.
+        assert_eq!(
+            local_instant(chicago, spring, hm(2, 30)).to_rfc3339(),
+            "2025-03-09T08:00:00+00:00"
+        );
+        assert_eq!(
+            local_instant(chicago, spring, hm(3, 30)).to_rfc3339(),
+            "2025-03-09T08:30:00+00:00"
+        );
+        // 01:30 happens twice: the first (CDT).
+        let fall = NaiveDate::from_ymd_opt(2025, 11, 2).expect("date");
+        assert_eq!(
+            local_instant(chicago, fall, hm(1, 30)).to_rfc3339(),
+            "2025-11-02T06:30:00+00:00"
+        );
+        let ktm = chrono_tz::Asia::Kathmandu;
+        let d = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+        assert_eq!(
+            local_instant(ktm, d, hm(0, 0)).to_rfc3339(),
+            "2025-05-31T18:15:00+00:00"
+        );
+    }
+
+    #[test]
+    fn hhmm_parses_strictly() {
+        assert_eq!(parse_hhmm("09:45"), Some(hm(9, 45)));
+        assert_eq!(parse_hhmm(" 9:05 "), Some(hm(9, 5)));
+        assert_eq!(parse_hhmm("23:59:30"), NaiveTime::from_hms_opt(23, 59, 30));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(parse_hhmm("noon"), None);
+        assert_eq!(parse_hhmm(""), None);
+    }
+
+    #[test]
+    fn moments_parse_with_precision_and_offset() {
+        let m = LocalMoment::parse("10:30").expect("hh:mm");
+        assert_eq!((m.time, m.seconds, m.offset), (hm(10, 30), false, None));
+        let m = LocalMoment::parse("11:31:49").expect("hh:mm:ss");
+        assert!(m.seconds);
+        let fall = NaiveDate::from_ymd_opt(2025, 11, 2).expect("date");
+        let chicago = chrono_tz::America::Chicago;
+        // The two 01:30s of the fall-back day: the plain time is the first (CDT), the offset
+        // names the second (CST).
+        let first = LocalMoment::parse("01:30").expect("plain");
+        let second = LocalMoment::parse("01:30-06:00").expect("offset");
+        assert_eq!(
+            first.on(fall, chicago).to_rfc3339(),
+            "2025-11-02T06:30:00+00:00"
+        );
+        assert_eq!(
+            second.on(fall, chicago).to_rfc3339(),
+            "2025-11-02T07:30:00+00:00"
+        );
+        assert_eq!(
+            LocalMoment::parse("07:30Z")
+                .expect("z")
+                .on(fall, chicago)
+                .to_rfc3339(),
+            "2025-11-02T07:30:00+00:00"
+        );
+        // Matching bound: the end of the minute or second named.
+        assert_eq!(
+            first.end_on(fall, chicago).to_rfc3339(),
+            "2025-11-02T06:31:00+00:00"
+        );
+        let s = LocalMoment::parse("01:30:05").expect("secs");
+        assert_eq!(
+            s.end_on(fall, chicago).to_rfc3339(),
+            "2025-11-02T06:30:06+00:00"
+        );
+        for bad in ["", "noon", "25:00", "10:30+5", "10:30-06"] {
+            assert_eq!(LocalMoment::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::floor::DemoFloor;
-use crate::recording::reader::local_instant;
+use crate::timegrid::local_instant;
 
 /// Where the demo clock starts, and whether that moment is simulated rather than now (for
 /// the header to say so).

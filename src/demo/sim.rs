@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use super::floor::{DemoFloor, MediaType};
 use super::rng::{SplitMix64, hash_str};
 use crate::drilldown::SegmentKind;
-use crate::recording::reader::local_instant;
+use crate::timegrid::local_instant;
 
 /// Longest talk of one conversation.
 pub(crate) const MAX_TALK_S: f64 = 3600.0;

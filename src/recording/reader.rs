@@ -4,13 +4,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::RecordingError;
 use super::format::{self, DecodeError, Framed, RecordKind, RecordingMeta};
 use crate::model::Snapshot;
-use crate::timegrid::DayWindow;
+use crate::timegrid::{DayWindow, LocalMoment};
 
 /// One record as indexed at open.
 #[derive(Clone, Debug)]
@@ -255,12 +255,13 @@ impl Recording {
         self.index.iter().rposition(|e| e.as_of <= t)
     }
 
-    /// The snapshot in force at local time `time` (`--at HH:MM`) on the recording's day, in its
-    /// zone. A recording that spans midnight has several days: the first day on which `time`
-    /// falls between the first and last snapshot is used; a time after the end gives the last
-    /// snapshot, a time before the start `None`. A local time skipped by a DST change is taken
-    /// just after the change.
-    pub fn index_at(&self, time: NaiveTime) -> Option<usize> {
+    /// The snapshot in force at `at` (`--at 10:30`, `10:30:15`, `01:30-06:00`) on the
+    /// recording's day, in its zone, matched at the precision given ([`LocalMoment`]). A
+    /// recording that spans midnight has several days: the first day on which the moment falls
+    /// between the first and last snapshot is used; a moment after the end gives the last
+    /// snapshot, one before the start `None`. A local time skipped by a DST change is taken just
+    /// after the change.
+    pub fn index_at(&self, at: LocalMoment) -> Option<usize> {
         let first = self.index.first()?.as_of;
         let last = self.index.last()?.as_of;
         let mut days: Vec<(NaiveDate, Tz)> = Vec::new();
@@ -270,21 +271,21 @@ impl Recording {
                 days.push(d);
             }
         }
-        let instants: Vec<DateTime<Utc>> = days
+        let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = days
             .iter()
-            .map(|&(date, tz)| local_instant(tz, date, time))
+            .map(|&(date, tz)| (at.on(date, tz), at.end_on(date, tz)))
             .collect();
-        let t = instants
+        let end = spans
             .iter()
-            .copied()
-            .find(|t| (first..=last).contains(t))
-            .or_else(|| instants.iter().copied().find(|t| *t > last))?;
-        self.index_at_instant(t)
+            .find(|(on, end)| *end > first && *on <= last)
+            .or_else(|| spans.iter().find(|(on, _)| *on > last))?
+            .1;
+        self.index.iter().rposition(|e| e.as_of < end)
     }
 
     /// What `export --from-recording FILE [--at HH:MM]` writes: the snapshot in force at `at`,
     /// or the last one without `--at`; `None` when the recording is empty or `at` is before it.
-    pub fn snapshot_at(&self, at: Option<NaiveTime>) -> Option<Arc<Snapshot>> {
+    pub fn snapshot_at(&self, at: Option<LocalMoment>) -> Option<Arc<Snapshot>> {
         let i = match at {
             Some(t) => self.index_at(t)?,
             None => self.len().checked_sub(1)?,
@@ -292,83 +293,9 @@ impl Recording {
         self.get(i)
     }
 
-    /// [`Recording::index_at`] for `"HH:MM"` (or `"HH:MM:SS"`); `None` for an unparsable time.
-    pub fn index_at_str(&self, hhmm: &str) -> Option<usize> {
-        parse_hhmm(hhmm).and_then(|t| self.index_at(t))
-    }
-}
-
-/// Parses `HH:MM` or `HH:MM:SS`.
-pub(crate) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
-    let s = s.trim();
-    NaiveTime::parse_from_str(s, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
-        .ok()
-}
-
-/// Local `date time` in `tz` as an instant; the earlier of an ambiguous pair, and for a time
-/// inside a spring-forward gap the first instant after the gap.
-pub(crate) fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let mut local = date.and_time(time);
-    for _ in 0..(4 * 24) {
-        if let Some(t) = tz.from_local_datetime(&local).earliest() {
-            return t.with_timezone(&Utc);
-        }
-        local += Duration::minutes(15);
-        local = local
-            .date()
-            .and_hms_opt(
-                chrono::Timelike::hour(&local),
-                chrono::Timelike::minute(&local) / 15 * 15,
-                0,
-            )
-            .unwrap_or(local);
-    }
-    date.and_time(time).and_utc()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(h: u32, m: u32) -> NaiveTime {
-        NaiveTime::from_hms_opt(h, m, 0).expect("time")
-    }
-
-    #[test]
-    fn local_times_across_dst_changes() {
-        let chicago = chrono_tz::America::Chicago;
-        let spring = NaiveDate::from_ymd_opt(2025, 3, 9).expect("date");
-        // 02:30 does not exist: the first instant after the gap, 03:00 CDT.
-        assert_eq!(
-            local_instant(chicago, spring, t(2, 30)).to_rfc3339(),
-            "2025-03-09T08:00:00+00:00"
-        );
-        assert_eq!(
-            local_instant(chicago, spring, t(3, 30)).to_rfc3339(),
-            "2025-03-09T08:30:00+00:00"
-        );
-        // 01:30 happens twice: the first (CDT).
-        let fall = NaiveDate::from_ymd_opt(2025, 11, 2).expect("date");
-        assert_eq!(
-            local_instant(chicago, fall, t(1, 30)).to_rfc3339(),
-            "2025-11-02T06:30:00+00:00"
-        );
-        let ktm = chrono_tz::Asia::Kathmandu;
-        let d = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
-        assert_eq!(
-            local_instant(ktm, d, t(0, 0)).to_rfc3339(),
-            "2025-05-31T18:15:00+00:00"
-        );
-    }
-
-    #[test]
-    fn hhmm_parses_strictly() {
-        assert_eq!(parse_hhmm("09:45"), Some(t(9, 45)));
-        assert_eq!(parse_hhmm(" 9:05 "), Some(t(9, 5)));
-        assert_eq!(parse_hhmm("23:59:30"), NaiveTime::from_hms_opt(23, 59, 30));
-        assert_eq!(parse_hhmm("24:00"), None);
-        assert_eq!(parse_hhmm("noon"), None);
-        assert_eq!(parse_hhmm(""), None);
+    /// [`Recording::index_at`] for `"HH:MM"` (or `"HH:MM:SS"`, with an optional offset);
+    /// `None` for an unparsable time.
+    pub fn index_at_str(&self, at: &str) -> Option<usize> {
+        LocalMoment::parse(at).and_then(|m| self.index_at(m))
     }
 }

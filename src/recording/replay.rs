@@ -28,7 +28,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -36,6 +36,7 @@ use tokio_util::sync::CancellationToken;
 use super::Recording;
 use crate::fetcher::FetchEvent;
 use crate::model::Snapshot;
+use crate::timegrid::LocalMoment;
 
 /// The speeds [`ReplayControl::Faster`] and [`ReplayControl::Slower`] step through.
 pub const SPEEDS: &[f64] = &[0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
@@ -70,7 +71,7 @@ pub enum ReplayControl {
     SetSpeed(f64),
     /// The snapshot in force at local `HH:MM` on the recording's day (the first one when the
     /// time is before the recording starts).
-    SeekTo(NaiveTime),
+    SeekTo(LocalMoment),
     /// Snapshot number `i` (clamped to the last).
     SeekIndex(usize),
 }

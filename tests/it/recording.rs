@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use floorwatch::config::Selection;
@@ -19,7 +19,7 @@ use floorwatch::recording::{
     FORMAT_VERSION, KEYFRAME_EVERY, MAX_GAP, Recorder, Recording, RecordingError, RecordingMeta,
     Replay, ReplayControl, spawn_replay,
 };
-use floorwatch::timegrid::{DayWindow, Granularity};
+use floorwatch::timegrid::{DayWindow, Granularity, LocalMoment};
 use tokio::time::Instant;
 
 const TZ: Tz = chrono_tz::America::Chicago;
@@ -36,8 +36,9 @@ fn local(d: NaiveDate, h: u32, m: u32, s: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn hm(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).expect("time")
+/// `--at HH:MM`: a local time given to the minute.
+fn hm(h: u32, m: u32) -> LocalMoment {
+    LocalMoment::parse(&format!("{h:02}:{m:02}")).expect("moment")
 }
 
 /// The demo floor as `floorwatch export` would load it at `t`.
@@ -192,12 +193,18 @@ fn a_new_day_starts_with_a_keyframe_and_index_at_finds_both_days() {
     assert_eq!(first_of_day2, 4);
     assert!(rec.is_keyframe(0) && rec.is_keyframe(first_of_day2));
     assert!(!rec.is_keyframe(1) && !rec.is_keyframe(first_of_day2 + 1));
-    // 23:59 on day 1 → record 2 (23:59:00); 00:01 on day 2 → record 6 (00:01:00).
-    assert_eq!(rec.index_at(hm(23, 59)), Some(2));
-    assert_eq!(rec.index_at(hm(0, 1)), Some(6));
+    // Given to the minute, the last snapshot whose as-of reads that minute: 23:59 on day 1 →
+    // record 3 (23:59:30); 00:01 on day 2 → record 7 (00:01:30).
+    assert_eq!(rec.index_at(hm(23, 59)), Some(3));
+    assert_eq!(rec.index_at(hm(0, 1)), Some(7));
     // After the end: the last snapshot stays in force; before the start: nothing.
     assert_eq!(rec.index_at(hm(6, 0)), Some(7));
-    assert_eq!(rec.index_at_str("00:00"), Some(4));
+    assert_eq!(rec.index_at_str("00:00"), Some(5));
+    assert_eq!(
+        rec.index_at_str("00:00:00"),
+        Some(4),
+        "to the second: 00:00:00 itself"
+    );
     assert_eq!(rec.index_at_str("noon"), None);
 }
 
@@ -208,27 +215,37 @@ fn index_at_picks_the_snapshot_in_force() {
     let path = dir.path().join("m.fwrec");
     record(&path, snaps, None);
     let rec = Recording::open(&path).expect("open");
-    // Snapshots at 09:40:00 + 30 s × k, k = 0..45 (last 10:02:00).
+    // Snapshots at 09:40:00 + 30 s × k, k = 0..45 (last 10:02:00). A moment is matched at
+    // its precision: to the minute, the last snapshot whose as-of reads that minute.
     assert_eq!(rec.index_at(hm(9, 39)), None);
-    assert_eq!(rec.index_at(hm(9, 40)), Some(0));
-    assert_eq!(rec.index_at(hm(9, 45)), Some(10));
     assert_eq!(
-        rec.index_at(NaiveTime::from_hms_opt(9, 45, 29).expect("t")),
-        Some(10)
+        rec.index_at(hm(9, 40)),
+        Some(1),
+        "the first snapshot's minute is accepted"
     );
-    assert_eq!(rec.index_at(hm(10, 0)), Some(40));
+    assert_eq!(rec.index_at(hm(9, 45)), Some(11));
+    let at = |s: &str| LocalMoment::parse(s).expect("moment");
+    assert_eq!(rec.index_at(at("09:45:29")), Some(10));
+    assert_eq!(
+        rec.index_at(at("09:45:30")),
+        Some(11),
+        "as shown: as of 09:45:30"
+    );
+    assert_eq!(rec.index_at(at("09:40:00")), Some(0));
+    assert_eq!(rec.index_at(hm(10, 0)), Some(41));
     assert_eq!(rec.index_at(hm(10, 2)), Some(44));
     assert_eq!(rec.index_at(hm(17, 0)), Some(44));
     assert_eq!(rec.index_at_instant(local(date(), 9, 50, 10)), Some(20));
-    // The export of `--at 09:45` is the CSV of the snapshot taken at 09:45.
+    // The export of `--at 09:45:00` is the CSV of the snapshot taken at 09:45:00.
     assert!(*rec.snapshot_at(None).expect("last") == *snaps[44]);
-    assert!(*rec.snapshot_at(Some(hm(9, 45))).expect("09:45") == *snaps[10]);
+    assert!(*rec.snapshot_at(Some(at("09:45:00"))).expect("09:45:00") == *snaps[10]);
+    assert!(*rec.snapshot_at(Some(hm(9, 45))).expect("09:45") == *snaps[11]);
     assert!(rec.snapshot_at(Some(hm(9, 0))).is_none());
-    let i = rec.index_at_str("09:45").expect("in range");
+    let i = rec.index_at_str("09:45:00").expect("in range");
     assert_eq!(
         rows(&rec.get(i).expect("snapshot")),
         rows(&snaps[10]),
-        "export --from-recording --at 09:45"
+        "export --from-recording --at 09:45:00"
     );
 }
 
@@ -644,8 +661,8 @@ fn replay_pause_step_jump_and_seek() {
     let s = r
         .handle(ReplayControl::SeekTo(hm(9, 51)), t0 + secs(105.0))
         .expect("seek");
-    assert_eq!(r.position(), 22);
-    assert!(*s == *snaps[22]);
+    assert_eq!(r.position(), 23);
+    assert!(*s == *snaps[23]);
     assert!(
         r.handle(ReplayControl::SeekTo(hm(9, 51)), t0 + secs(105.0))
             .is_none()
@@ -702,4 +719,35 @@ async fn spawned_replay_sends_fetch_events_like_the_fetcher() {
     assert!(*next(h.events.recv().await) == *snaps[4]);
     h.cancel.cancel();
     h.task.await.expect("task ends");
+}
+
+/// On a DST fall-back day 01:30 happens twice; `--at 01:30` names the first (CDT) and
+/// `--at 01:30-06:00` the second (CST), so both can be replayed and exported.
+#[test]
+fn the_second_0130_of_a_fall_back_day_can_be_named() {
+    let at = |h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2025, 11, 2, h, m, 0)
+            .single()
+            .expect("utc")
+    };
+    // 00:45 CDT … 01:30 CDT (06:30Z), 01:00 CST (07:00Z), 01:30 CST (07:30Z), 01:45 CST.
+    let times = [at(5, 45), at(6, 30), at(7, 0), at(7, 30), at(7, 45)];
+    let snaps = rt().block_on(demo_series(times));
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("fall.fwrec");
+    record(&path, &snaps, None);
+    let rec = Recording::open(&path).expect("open");
+    assert_eq!(rec.index_at_str("01:30"), Some(1), "the first 01:30 (CDT)");
+    assert_eq!(
+        rec.index_at_str("01:30-05:00"),
+        Some(1),
+        "named by its offset"
+    );
+    assert_eq!(
+        rec.index_at_str("01:30-06:00"),
+        Some(3),
+        "the second 01:30 (CST)"
+    );
+    assert_eq!(rec.index_at_str("01:00-06:00"), Some(2));
+    assert_eq!(rec.as_of(3), Some(at(7, 30)));
 }
