@@ -10,12 +10,12 @@ use tokio::time::Instant;
 
 use crate::app::{Action, App, AppOptions, Notice};
 use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
-use crate::config::{self, Connection, Settings};
+use crate::config::{self, Connection, Selection, Settings};
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
 use crate::feed::{Feed, RecordSink};
 use crate::fetcher::{self, Clock, FetcherConfig};
-use crate::genesys::GenesysClient;
+use crate::genesys::{GenesysClient, users};
 use crate::genesys::http::{HttpConfig, HttpTransport};
 use crate::loader::{Loader, LoaderConfig, Plan};
 use crate::lookups::Lookups;
@@ -262,6 +262,7 @@ pub async fn dashboard(
         tracing::info!(now = %clock(), "demo clock simulated (not the wall clock)");
     }
     let (client, source) = build_client(settings, clock.clone())?;
+    check_queues(&client, &settings.selection).await?;
     let conversations = Lookups::new(
         client.clone(),
         settings.tz,
@@ -338,6 +339,24 @@ fn restore_view(app: &mut App, path: &Path, reset: bool) -> Result<(), RunError>
         Err(n) => {
             tracing::warn!(notice = %n, "saved view not restored");
             app.update(Action::Notice(Notice::Warning(n)));
+        }
+    }
+    Ok(())
+}
+
+/// Before the terminal is taken: every `--queue` pattern must match a queue, or the start
+/// fails with the export's one line (listing close names) instead of a dashboard that waits
+/// forever. Any other failure (network, permissions) is left to the fetcher, which retries and
+/// says so on screen.
+async fn check_queues(client: &GenesysClient, selection: &Selection) -> Result<(), RunError> {
+    for pattern in &selection.queues {
+        match users::matching_queue_members(client, pattern).await {
+            Err(users::QueueError::Unknown(e)) => return Err(RunError::Usage(e.to_string())),
+            Err(users::QueueError::Api(e)) => {
+                tracing::warn!(error = %e, "could not check --queue before the start");
+                return Ok(());
+            }
+            Ok(_) => {}
         }
     }
     Ok(())

@@ -49,25 +49,14 @@ impl Lookups {
         .await
     }
 
-    /// The user ids of every member of the queue(s) named `name` (case-insensitive, exact),
-    /// for a `queue:` filter term or a per-queue target. An unknown queue is an error in words.
-    pub(crate) async fn queue_members(&self, name: &str) -> Result<Vec<String>, String> {
-        let queues = users::find_queues(&self.client, name)
-            .await
-            .map_err(|e| format!("cannot look the queue up: {e}"))?;
-        if queues.is_empty() {
-            return Err(format!(
-                "no queue named {name:?} (check the name and that the OAuth client has \
-                 routing:queue:view)"
-            ));
+    /// The user ids of every member of the queues matching `pattern` (a name, or Genesys's
+    /// `Bill*` wildcard), for a `queue:` filter term or a per-queue target: the same look-up,
+    /// and for an unknown queue the same one line with close names, as `--queue`.
+    pub(crate) async fn queue_members(&self, pattern: &str) -> Result<Vec<String>, String> {
+        match users::matching_queue_members(&self.client, pattern).await {
+            Ok(found) => Ok(found.members.into_iter().map(|m| m.id).collect()),
+            Err(users::QueueError::Unknown(e)) => Err(e.to_string()),
+            Err(users::QueueError::Api(e)) => Err(format!("cannot look the queue up: {e}")),
         }
-        let mut ids = Vec::new();
-        for q in queues {
-            let members = users::queue_members(&self.client, &q.id)
-                .await
-                .map_err(|e| format!("cannot list the members of {}: {e}", q.name))?;
-            ids.extend(members.into_iter().map(|m| m.id));
-        }
-        Ok(ids)
     }
 }

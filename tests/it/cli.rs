@@ -1003,6 +1003,33 @@ async fn queue_patterns_export_every_matching_queues_members() {
     );
     assert!(!out.exists());
     drop(dir);
+
+    // The dashboard fails at start with the same line (exit 2), instead of waiting forever.
+    let dir = tempfile::tempdir().expect("dir");
+    let (api_uri, login_uri) = (api.uri(), login.uri());
+    let dir_path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || {
+        floorwatch(
+            &dir_path,
+            &[
+                "--client-id",
+                "cid",
+                "--client-secret",
+                SECRET,
+                "--api-url",
+                &api_uri,
+                "--login-url",
+                &login_uri,
+                "--queue",
+                "Bilng*",
+            ],
+        )
+    })
+    .await
+    .expect("join");
+    let dash = assert_one_line_error(&o);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    assert_eq!(dash, err, "the dashboard says what the export says");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
