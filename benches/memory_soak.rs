@@ -358,6 +358,7 @@ fn soak(source: &str, selection_kind: &str, agents: usize) -> bool {
                 source: Source::Demo,
                 clock: clock.clock(),
                 status: true,
+                day: None,
             },
         );
 

@@ -110,6 +110,7 @@ fn run_case(agents: usize, hours: usize, dir: &std::path::Path) -> Case {
                 source: Source::Demo,
                 clock: clock.clock(),
                 status: true,
+                day: None,
             },
         );
         let meta = RecordingMeta::new(Source::Demo, TZ, Granularity::Min30);

@@ -164,6 +164,7 @@ fn run_case(agents: usize, everyone: bool, start: DateTime<Utc>) -> Vec<Measured
                 source: Source::Demo,
                 clock: clock.clock(),
                 status: true,
+                day: None,
             },
         );
         let refreshes_per_full = (FULL_RELOAD_EVERY.as_secs() / REFRESH.as_secs()) as usize;

@@ -166,6 +166,10 @@ pub struct DashboardArgs {
     #[arg(long)]
     pub reset_view: bool,
 
+    /// Open on a past day (YYYY-MM-DD in --tz), read once; `>` steps forward to today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+
     /// Where the view is saved between starts [default: view.json in the platform state dir].
     #[arg(long, value_name = "FILE", env = "FLOORWATCH_VIEW_FILE")]
     pub view_file: Option<PathBuf>,

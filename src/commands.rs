@@ -15,8 +15,8 @@ use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
 use crate::feed::{Feed, RecordSink};
 use crate::fetcher::{self, Clock, FetcherConfig};
-use crate::genesys::{GenesysClient, users};
 use crate::genesys::http::{HttpConfig, HttpTransport};
+use crate::genesys::{GenesysClient, users};
 use crate::loader::{Loader, LoaderConfig, Plan};
 use crate::lookups::Lookups;
 use crate::model::{RoutingAvailability, Source};
@@ -270,6 +270,22 @@ pub async fn dashboard(
         clock.clone(),
     );
     let refresh = Duration::from_secs(args.refresh);
+    // `--date`: a past day to open on (today is the live floor).
+    let day = match &args.date {
+        Some(d) => {
+            let date =
+                config::resolve_date(Some(d), settings.tz, clock()).map_err(RunError::Usage)?;
+            let today = clock().with_timezone(&settings.tz).date_naive();
+            if date > today {
+                return Err(RunError::Usage(format!(
+                    "--date {date} is in the future (today is {today} in {})",
+                    settings.tz
+                )));
+            }
+            (date < today).then_some(date)
+        }
+        None => None,
+    };
     let app = App::new(AppOptions {
         source: source.clone(),
         tz: settings.tz,
@@ -313,6 +329,7 @@ pub async fn dashboard(
             source,
             clock: clock.clone(),
             status: !args.no_status,
+            day,
         },
     );
     let mut guard = TerminalGuard::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;

@@ -44,6 +44,9 @@ pub struct Feed {
     cancel: CancellationToken,
     steer: Steer,
     requests_last_minute: Option<Arc<dyn Fn() -> usize + Send + Sync>>,
+    /// The newest day recorded: a past day the supervisor steps back to (`<`) is not recorded
+    /// into the shift's recording.
+    recorded_day: Option<chrono::NaiveDate>,
 }
 
 impl Feed {
@@ -57,6 +60,7 @@ impl Feed {
             cancel: handle.cancel,
             steer: Steer::Live(handle.control),
             requests_last_minute: Some(handle.requests_last_minute),
+            recorded_day: None,
         }
     }
 
@@ -70,6 +74,7 @@ impl Feed {
             cancel: handle.cancel,
             steer: Steer::Replay(handle.control),
             requests_last_minute: None,
+            recorded_day: None,
         }
     }
 
@@ -78,10 +83,21 @@ impl Feed {
         matches!(self.steer, Steer::Replay(_))
     }
 
-    /// Call for every event taken from [`Feed::events`]: records snapshots when recording.
-    pub fn saw(&self, ev: &FetchEvent) {
-        if let (Some(rec), FetchEvent::Snapshot(s)) = (&self.recorder, ev) {
+    /// Call for every event taken from [`Feed::events`]: records snapshots when recording
+    /// (not those of a past day shown with `<`).
+    pub fn saw(&mut self, ev: &FetchEvent) {
+        if let (Some(rec), FetchEvent::Snapshot(s)) = (&self.recorder, ev)
+            && self.recorded_day.is_none_or(|d| s.window.date >= d)
+        {
+            self.recorded_day = Some(s.window.date);
             rec.record(s);
+        }
+    }
+
+    /// `<` / `>`: show a past day, or today again (live only).
+    pub(crate) fn show_day(&self, day: Option<chrono::NaiveDate>) {
+        if let Steer::Live(tx) = &self.steer {
+            let _ = tx.send(Control::ShowDay(day));
         }
     }
 

@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Selection;
 use crate::genesys::{ApiError, GenesysClient, RetryNotice};
-use crate::loader::{LoadError, Loader, LoaderConfig};
+use crate::loader::{LoadError, Loader, LoaderConfig, Plan};
 use crate::model::{Snapshot, Source};
 use crate::timegrid::{DayWindow, Granularity};
 
@@ -43,6 +43,9 @@ pub enum FetchEvent {
 pub enum Control {
     /// Refresh now (`r`); coalesced if a refresh is already running.
     RefreshNow,
+    /// Show this past day (read once, no refresh schedule), or today again (`None`) — the
+    /// dashboard's `<` and `>`.
+    ShowDay(Option<NaiveDate>),
 }
 
 /// A clock the fetcher reads "now" from; injected so tests and the demo can control time.
@@ -79,6 +82,8 @@ pub struct FetcherConfig {
     /// Also fetch routing status (the user aggregates query) for occupancy and status time;
     /// off (`--no-status`) halves the requests per refresh and hides those columns.
     pub status: bool,
+    /// A past day to open on (`--date`); `None` is today, refreshed on the schedule.
+    pub day: Option<NaiveDate>,
 }
 
 /// Channels the UI keeps.
@@ -144,45 +149,93 @@ pub(crate) async fn run(
     mut control: mpsc::UnboundedReceiver<Control>,
     cancel: CancellationToken,
 ) {
-    let mut loader = Loader::new(
-        client,
-        LoaderConfig {
-            media: cfg.media.clone(),
-            selection: cfg.selection.clone(),
-            source: cfg.source.clone(),
-            status: cfg.status,
-        },
-    );
+    let mut loader = Loader::new(client, loader_config(&cfg));
+    let today = |cfg: &FetcherConfig| (cfg.clock)().with_timezone(&cfg.tz).date_naive();
+    // A past day shown (`<`, `--date`): read once with a loader of its own, so today's
+    // loader keeps its scope, names and last snapshot for when the supervisor comes back.
+    let mut day = cfg.day.filter(|d| *d < today(&cfg));
     loop {
         let _ = tx.send(FetchEvent::Started);
-        let attempt = refresh(&mut loader, &cfg);
+        let attempt = async {
+            match day {
+                None => refresh(&mut loader, &cfg).await,
+                Some(d) => load_day(&loader_config(&cfg), loader.client(), &cfg, d).await,
+            }
+        };
         let result = tokio::select! {
             _ = cancel.cancelled() => return,
             r = attempt => r,
         };
-        let next = (cfg.clock)() + chrono::Duration::from_std(cfg.refresh).unwrap_or_default();
+        // A past day does not change on a schedule: no next refresh.
+        let next = day
+            .is_none()
+            .then(|| (cfg.clock)() + chrono::Duration::from_std(cfg.refresh).unwrap_or_default());
         match result {
             Ok(snap) => {
                 let _ = tx.send(FetchEvent::Snapshot(snap));
-                let _ = tx.send(FetchEvent::NextAt(next));
+                if let Some(next) = next {
+                    let _ = tx.send(FetchEvent::NextAt(next));
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "refresh failed; keeping the last snapshot");
                 let _ = tx.send(FetchEvent::Failed {
                     reason: describe(&e),
-                    next: Some(next),
+                    next,
                 });
             }
         }
         release_freed_memory();
-        // Requests made while refreshing are already satisfied by this refresh.
-        while control.try_recv().is_ok() {}
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(cfg.refresh) => {}
-            c = control.recv() => if c.is_none() { return },
+        // Refresh requests made meanwhile are satisfied by this refresh; a day change is not.
+        let mut asked_day = None;
+        while let Ok(c) = control.try_recv() {
+            if let Control::ShowDay(d) = c {
+                asked_day = Some(d);
+            }
+        }
+        if asked_day.is_none() {
+            let wait = async {
+                match day {
+                    None => tokio::time::sleep(cfg.refresh).await,
+                    Some(_) => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = wait => {}
+                c = control.recv() => match c {
+                    None => return,
+                    Some(Control::RefreshNow) => {}
+                    Some(Control::ShowDay(d)) => asked_day = Some(d),
+                },
+            }
+        }
+        if let Some(d) = asked_day {
+            day = d.filter(|d| *d < today(&cfg));
         }
     }
+}
+
+/// The loader settings of a fetcher's configuration.
+fn loader_config(cfg: &FetcherConfig) -> LoaderConfig {
+    LoaderConfig {
+        media: cfg.media.clone(),
+        selection: cfg.selection.clone(),
+        source: cfg.source.clone(),
+        status: cfg.status,
+    }
+}
+
+/// A whole past day, read once by a loader of its own.
+async fn load_day(
+    config: &LoaderConfig,
+    client: &GenesysClient,
+    cfg: &FetcherConfig,
+    date: NaiveDate,
+) -> Result<Arc<Snapshot>, LoadError> {
+    let mut loader = Loader::new(client.clone(), config.clone());
+    let window = Arc::new(DayWindow::new(date, cfg.tz, cfg.granularity));
+    loader.load(window, Plan::Full, (cfg.clock)()).await
 }
 
 /// Hands memory freed by a refresh (response bodies, the replaced snapshot) back to the OS.

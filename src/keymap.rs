@@ -66,6 +66,10 @@ pub enum Command {
     Refresh,
     /// `f`: hold new snapshots aside / show them.
     Freeze,
+    /// `<`: the day before the one shown (read-only).
+    DayBack,
+    /// `>`: the day after the one shown, up to today (live).
+    DayForward,
     /// `e`: write the focused table to CSV.
     Export,
     /// `?`: open or close the key overlay.
@@ -178,6 +182,8 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('/')], Command::FilterOpen, "filter by name or id"),
     b(&[ch('r')], Command::Refresh, "refresh now"),
     b(&[ch('f')], Command::Freeze, "freeze / unfreeze"),
+    b(&[ch('<')], Command::DayBack, "the day before"),
+    b(&[ch('>')], Command::DayForward, "the day after / today"),
     b(&[ch('c')], Command::Columns, "choose columns"),
     b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('i')], Command::Inspect, "why this number"),

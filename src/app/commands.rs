@@ -86,6 +86,7 @@ impl App {
                 self.clear_filter();
                 Outcome::redraw()
             }
+            Command::DayBack | Command::DayForward => self.step_day(cmd == Command::DayForward),
             Command::Refresh if self.is_replay() => self.replay_no_refresh(),
             Command::Refresh => Outcome::none().with(Effect::RefreshNow),
             Command::Replay(k) => self.run_replay(k),
@@ -123,6 +124,30 @@ impl App {
             Outcome::redraw()
         } else {
             Outcome::changed(self.cursor.set_focus(Focus::Agents))
+        }
+    }
+
+    /// `<` / `>`: asks for the day before or after the one shown (today is the live floor;
+    /// there is no day after it).
+    fn step_day(&mut self, forward: bool) -> Outcome {
+        if self.is_replay() {
+            return self.say(Notice::Info(
+                "replay: the recording's days are reached with { and }".into(),
+            ));
+        }
+        let today = self.today();
+        let shown = self.date();
+        let target = if forward {
+            shown.succ_opt()
+        } else {
+            shown.pred_opt()
+        };
+        match target {
+            Some(d) if d < today => Outcome::none().with(Effect::ShowDay(Some(d))),
+            Some(_) if shown < today => Outcome::none().with(Effect::ShowDay(None)),
+            _ => self.say(Notice::Info(
+                "already on today: there is no day after it".into(),
+            )),
         }
     }
 

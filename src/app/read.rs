@@ -142,8 +142,22 @@ impl App {
         self.snapshot().map_or(&self.opts.source, |s| &s.source)
     }
 
+    /// Today in the supervisor's zone, by the dashboard's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.tz()).date_naive()
+    }
+
+    /// True when a past day is on screen (`<`, `--date`): read once, not refreshed, nothing
+    /// about it is stale.
+    pub fn is_past_day(&self) -> bool {
+        !self.is_replay()
+            && self
+                .snapshot()
+                .is_some_and(|s| s.window.date < self.today())
+    }
+
     /// The day on screen (today in the zone before data arrives).
-    pub(crate) fn date(&self) -> NaiveDate {
+    pub fn date(&self) -> NaiveDate {
         match self.snapshot() {
             Some(s) => s.window.date,
             None => self.now.with_timezone(&self.opts.tz).date_naive(),
@@ -175,7 +189,7 @@ impl App {
 
     /// `next in 18 s`, `refreshing…` or `refresh due`.
     pub fn next_text(&self) -> Option<String> {
-        if self.is_replay() {
+        if self.is_replay() || self.is_past_day() {
             return None;
         }
         if self.refresh.refreshing {
@@ -221,7 +235,7 @@ impl App {
     /// the newest snapshot received (held aside or not): FROZEN already explains an old screen,
     /// so the marker keeps saying whether the feed itself is healthy.
     pub fn freshness(&self) -> Freshness {
-        if self.is_replay() {
+        if self.is_replay() || self.is_past_day() {
             return Freshness::Fresh;
         }
         let shown = self.snapshot().map(|s| s.as_of);

@@ -77,6 +77,8 @@ pub enum Effect {
     Quit,
     /// Ask the fetcher for a refresh now (`r`).
     RefreshNow,
+    /// Show this past day, or today again (`None`): `<` and `>`.
+    ShowDay(Option<chrono::NaiveDate>),
     /// Write this table to CSV (`e`).
     Export(ViewExport),
     /// Fetch the conversations behind a cell; answer with [`Action::Drill`].

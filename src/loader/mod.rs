@@ -108,6 +108,11 @@ impl Loader {
     }
 
     /// What the next load of `window` at `now` should re-read: see [`plan`].
+    /// The client the loader asks.
+    pub(crate) fn client(&self) -> &GenesysClient {
+        &self.client
+    }
+
     pub(crate) fn plan(
         &self,
         window: &DayWindow,

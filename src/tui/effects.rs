@@ -68,6 +68,7 @@ impl Effects {
             match fx {
                 Effect::Quit => {}
                 Effect::RefreshNow => feed.refresh_now(),
+                Effect::ShowDay(day) => feed.show_day(day),
                 Effect::Replay(control) => feed.steer_replay(control),
                 Effect::Export(view) => {
                     let prov = app.export_provenance(&view, (self.clock)());

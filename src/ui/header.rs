@@ -58,6 +58,18 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
             theme.muted,
         ));
     }
+    if app.is_past_day() {
+        // Never dropped: yesterday's figures must not pass for the floor now.
+        out.push(with_short(
+            part(
+                0,
+                " PAST DAY · read-only (> today) ".to_string(),
+                theme.frozen_badge,
+            ),
+            " PAST DAY ".to_string(),
+            theme.frozen_badge,
+        ));
+    }
     if app.recording().is_some() {
         out.push(part(0, " REC ".to_string(), theme.alarm_badge));
     }

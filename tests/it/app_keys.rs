@@ -4,6 +4,7 @@
 use crate::common::fixtures;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -14,6 +15,7 @@ use floorwatch::app::{
 use floorwatch::export;
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::figures::Figure;
+use floorwatch::timegrid::{DayWindow, Granularity};
 use floorwatch::view::SortBy;
 
 fn strs(v: &[&str]) -> Vec<String> {
@@ -841,4 +843,51 @@ fn usage_is_kept_and_redraws_only_when_it_changes() {
     });
     assert_eq!(app.usage_text().as_deref(), Some("0 req/min"));
     assert!(!app.usage_is_high());
+}
+
+/// `<` asks for the day before the one shown; a past day is labelled read-only, with no
+/// countdown and nothing stale about it; `>` comes back to today; there is no day after today.
+#[test]
+fn day_keys_step_back_to_a_read_only_past_day_and_forward_to_today() {
+    let mut app = app();
+    let yesterday = date().pred_opt().expect("yesterday");
+    let out = app.update(key('<'));
+    assert_eq!(out.effects, vec![Effect::ShowDay(Some(yesterday))]);
+    // The fetcher answers with yesterday's whole day.
+    let window = Arc::new(DayWindow::new(yesterday, TZ, Granularity::Min30));
+    let mut past = (*snapshot()).clone();
+    past.window = window;
+    app.update(Action::Fetch(FetchEvent::Snapshot(Arc::new(past))));
+    assert!(app.is_past_day());
+    assert_eq!(app.date(), yesterday);
+    assert_eq!(app.next_text(), None, "no refresh of a past day");
+    app.update(Action::Tick(now() + Duration::hours(3)));
+    assert_eq!(
+        app.freshness(),
+        Freshness::Fresh,
+        "old on purpose, never STALE"
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("t");
+    t.draw(|f| floorwatch::ui::render_with(f, &mut app, &floorwatch::ui::theme::Theme::plain()))
+        .expect("draw");
+    let top: String = (0..120)
+        .map(|x| t.backend().buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(top.contains("PAST DAY"), "{top}");
+    // Two days back, then forward again, and today again.
+    assert_eq!(
+        app.update(key('<')).effects,
+        vec![Effect::ShowDay(yesterday.pred_opt())]
+    );
+    assert_eq!(app.update(key('>')).effects, vec![Effect::ShowDay(None)]);
+    app.update(Action::Fetch(FetchEvent::Snapshot(snapshot())));
+    assert!(!app.is_past_day());
+    let out = app.update(key('>'));
+    assert!(out.effects.is_empty());
+    assert!(
+        app.notice()
+            .is_some_and(|n| n.text().contains("already on today")),
+        "{:?}",
+        app.notice()
+    );
 }

@@ -1091,6 +1091,7 @@ const DASHBOARD: &[&str] = &[
     "--record",
     "--no-status",
     "--reset-view",
+    "--date",
     "--view-file",
 ];
 /// Which agents: the dashboard and export.

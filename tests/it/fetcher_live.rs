@@ -75,6 +75,7 @@ fn config(clock: &TestClock, selection: Selection) -> FetcherConfig {
         },
         clock: clock.clock(),
         status: true,
+        day: None,
     }
 }
 
@@ -521,6 +522,60 @@ async fn local_midnight_starts_a_new_day_from_the_new_days_data() {
         "then incremental within the new day (bucket 0 only)"
     );
     assert_eq!(r.snap().window.date, tomorrow.date);
+    run.stop().await;
+}
+
+/// `<` and `>`: a past day is read once (its own whole-day query, no refresh schedule), and
+/// today comes back on `>` with a refresh of its own; today's state is kept meanwhile.
+#[tokio::test(start_paused = true)]
+async fn a_past_day_is_read_once_and_today_comes_back_on_request() {
+    let org = FakeOrg::start().await;
+    let today = day(2025, 3, 10);
+    let yesterday = day(2025, 3, 9);
+    org.with(|s| {
+        s.name("u-ada", "Ada Lovelace");
+        s.set("u-ada", today.buckets()[20].start, calls(2, 100));
+        s.set("u-ada", yesterday.buckets()[30].start, calls(5, 60));
+    });
+    let clock = TestClock::new(local(2025, 3, 10, 10, 14, 0));
+    let mut run = Run::start(org, clock, Selection::default()).await;
+    let r = run.refresh().await;
+    assert_eq!(r.snap().window.date, today.date);
+
+    run.h
+        .control
+        .send(Control::ShowDay(Some(yesterday.date)))
+        .expect("control");
+    assert_eq!(run.event().await, FetchEvent::Started);
+    let FetchEvent::Snapshot(past) = run.event().await else {
+        panic!("expected yesterday's snapshot");
+    };
+    assert_eq!(past.window.date, yesterday.date);
+    assert_eq!(cell(&past, "u-ada", 30), calls(5, 60));
+    let sent = queries(&run.org.api_requests().await);
+    assert_eq!(
+        sent.last().map(|q| q.interval.as_str()),
+        Some("2025-03-09T06:00:00.000Z/2025-03-10T05:00:00.000Z"),
+        "one whole-day query for the past day"
+    );
+    // No NextAt and no refresh while a past day is shown, however long it stays up.
+    let before = run.org.api_requests().await.len();
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(
+        run.h.events.try_recv().is_err(),
+        "nothing announced for a past day"
+    );
+    assert_eq!(
+        run.org.api_requests().await.len(),
+        before,
+        "no refresh of a past day"
+    );
+
+    run.h.control.send(Control::ShowDay(None)).expect("control");
+    let r = run.refresh().await;
+    assert_eq!(r.snap().window.date, today.date, "back on today, live");
+    assert!(r.next_at.is_some(), "the schedule is back");
+    assert_eq!(cell(r.snap(), "u-ada", 20), calls(2, 100));
     run.stop().await;
 }
 

@@ -1346,6 +1346,7 @@ async fn the_fetcher_survives_an_absurd_retry_after_and_says_so() {
         },
         clock: clock.clock(),
         status: false,
+        day: None,
     };
     let mut h = fetcher::spawn(org.client(), cfg);
     let mut next = async || {

@@ -71,6 +71,7 @@ fn record_demo(path: &Path) -> Vec<Arc<Snapshot>> {
                 source: Source::Demo,
                 clock,
                 status: true,
+                day: None,
             },
         );
         let mut feed = Feed::live(handle, Some(sink));

@@ -451,6 +451,7 @@ fn config(clock: &TestClock, selection: Selection) -> FetcherConfig {
         source: live(),
         clock: clock.clock(),
         status: true,
+        day: None,
     }
 }
 
