@@ -59,14 +59,18 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
         ));
     }
     if app.is_past_day() {
-        // Never dropped: yesterday's figures must not pass for the floor now.
+        // Never dropped, and with its date: yesterday's figures must not pass for today's.
+        let date = app.date();
         out.push(with_short(
             part(
                 0,
-                " PAST DAY · read-only (> today) ".to_string(),
+                format!(
+                    " PAST DAY {} · read-only (> today) ",
+                    date.format("%a %Y-%m-%d")
+                ),
                 theme.frozen_badge,
             ),
-            " PAST DAY ".to_string(),
+            format!(" PAST DAY {} ", date.format("%m-%d")),
             theme.frozen_badge,
         ));
     }
@@ -124,15 +128,14 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
                 theme.filter,
             ),
         ];
-        if app.filter_error().is_some() {
+        let editing = app.filter_error().is_some();
+        if editing {
             // The prompt's text does not parse: the table shows the last filter that did.
-            spans.push(Span::styled(
-                " (last valid; the prompt has an error)",
-                theme.warn,
-            ));
+            spans.push(Span::styled(" (last valid)", theme.warn));
         }
         out.push(Part {
-            rank: 2,
+            // While the prompt has an error, what the table applies matters most.
+            rank: if editing { 1 } else { 2 },
             spans,
             short: None,
         });
@@ -165,13 +168,18 @@ fn as_of_part(app: &App, text: String, theme: &Theme) -> Part {
     }
 }
 
-/// Joins parts with a separator, dropping the highest-ranked parts until the line fits.
+/// Joins parts with a separator, dropping the highest-ranked parts until the line fits; a part
+/// dropped early is put back if the later drops left room for it.
 fn fit(mut parts: Vec<Part>, width: usize, sep: Span<'static>) -> Line<'static> {
     let sep_w = sep.width();
+    let total = |parts: &[Part]| {
+        parts.iter().map(Part::width).sum::<usize>() + sep_w * parts.len().saturating_sub(1)
+    };
+    // (original position, part) of the parts dropped, to try again once the line is settled.
+    let mut dropped: Vec<(usize, Part)> = Vec::new();
+    let mut positions: Vec<usize> = (0..parts.len()).collect();
     loop {
-        let total: usize =
-            parts.iter().map(Part::width).sum::<usize>() + sep_w * parts.len().saturating_sub(1);
-        if total <= width || parts.len() <= 1 {
+        if total(&parts) <= width || parts.len() <= 1 {
             break;
         }
         let Some(worst) = parts.iter().map(|p| p.rank).max() else {
@@ -186,7 +194,21 @@ fn fit(mut parts: Vec<Part>, width: usize, sep: Span<'static>) -> Line<'static> 
             continue;
         }
         if let Some(i) = parts.iter().rposition(|p| p.rank == worst) {
-            parts.remove(i);
+            dropped.push((positions.remove(i), parts.remove(i)));
+        }
+    }
+    // Most important first, each back in its place if it fits now.
+    dropped.sort_by_key(|(_, p)| p.rank);
+    for (pos, p) in dropped {
+        let at = positions
+            .iter()
+            .position(|&q| q > pos)
+            .unwrap_or(positions.len());
+        parts.insert(at, p);
+        if total(&parts) <= width {
+            positions.insert(at, pos);
+        } else {
+            parts.remove(at);
         }
     }
     let mut spans = Vec::new();
