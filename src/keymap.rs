@@ -188,11 +188,7 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),
-    b(
-        &[k(KeyCode::Esc), k(KeyCode::Backspace)],
-        Command::Back,
-        "clear filter / back",
-    ),
+    b(&[k(KeyCode::Esc)], Command::Back, "clear filter / back"),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 
@@ -238,12 +234,7 @@ pub(crate) const COLUMNS: &[Binding] = &[
     b(&[ch(' '), ch('x')], Command::Toggle, "show / hide column"),
     b(&[ch('d')], Command::Defaults, "default columns"),
     b(
-        &[
-            ch('c'),
-            k(KeyCode::Esc),
-            k(KeyCode::Enter),
-            k(KeyCode::Backspace),
-        ],
+        &[ch('c'), k(KeyCode::Esc), k(KeyCode::Enter)],
         Command::Columns,
         "close the chooser",
     ),
@@ -268,23 +259,14 @@ pub(crate) const DRILL: &[Binding] = &[
     b(&[ch('e')], Command::Export, "export list to CSV"),
     b(&[ch('r')], Command::Refresh, "fetch the list again"),
     b(&[ch('?')], Command::Help, "this help"),
-    b(
-        &[k(KeyCode::Esc), k(KeyCode::Backspace)],
-        Command::Back,
-        "back to the intervals",
-    ),
+    b(&[k(KeyCode::Esc)], Command::Back, "back to the intervals"),
     b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
 ];
 
 /// Keys while a conversation's timeline is shown; moving shows the next conversation's.
 pub(crate) const TIMELINE: &[Binding] = &[
     b(
-        &[
-            ch('i'),
-            k(KeyCode::Esc),
-            k(KeyCode::Enter),
-            k(KeyCode::Backspace),
-        ],
+        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
         Command::Inspect,
         "close the timeline",
     ),
@@ -304,12 +286,7 @@ pub(crate) const TIMELINE: &[Binding] = &[
 /// Keys while the "why this number" pop-over is open; moving explains the next row.
 pub(crate) const EXPLAIN: &[Binding] = &[
     b(
-        &[
-            ch('i'),
-            k(KeyCode::Esc),
-            k(KeyCode::Enter),
-            k(KeyCode::Backspace),
-        ],
+        &[ch('i'), k(KeyCode::Esc), k(KeyCode::Enter)],
         Command::Inspect,
         "close",
     ),
@@ -380,8 +357,18 @@ pub fn replay_command(key: KeyEvent) -> Option<Command> {
 }
 
 /// The command a key press means in `mode`, if any. Callers filter out key releases.
+///
+/// Backspace means what Esc means everywhere but in the filter prompt (where it deletes a
+/// character): close the top pop-up, leave a pane. One rule here rather than a second key in
+/// every table, so the help's key column stays narrow.
 pub(crate) fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
-    lookup(key, bindings(mode))
+    let table = bindings(mode);
+    lookup(key, table).or_else(|| match key.code {
+        KeyCode::Backspace if mode != Mode::Filter => {
+            lookup(KeyEvent::new(KeyCode::Esc, key.modifiers), table)
+        }
+        _ => None,
+    })
 }
 
 fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
@@ -431,7 +418,7 @@ pub(crate) fn key_label(key: &Key) -> String {
         KeyCode::BackTab => "⇧Tab".to_string(),
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
-        KeyCode::Backspace => "Bksp".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
         KeyCode::Char(' ') => "Space".to_string(),
         KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
             c.to_ascii_uppercase().to_string()

@@ -195,6 +195,25 @@ fn notes(app: &App, p: &DrillPane, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// Each line wrapped to `width`, keeping the style of its (first) span.
+fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .flat_map(|line| {
+            let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            if crate::text::width(&text) <= width {
+                vec![line]
+            } else {
+                crate::text::wrap(&text, width)
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(l, style)))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
 /// Draws the pane over `area` (the dashboard's body).
 pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     let Some(p) = app.drill_pane() else {
@@ -202,7 +221,8 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     };
     let block = pane(title(app, p), true, false, theme);
     let inner = block.inner(area);
-    let note_lines = notes(app, p, theme);
+    // A note longer than the pane wraps (reconciliation notes are whole sentences).
+    let note_lines = wrapped(notes(app, p, theme), usize::from(inner.width));
     // Notes take what they need, up to a third of the pane.
     let notes_h = (note_lines.len() as u16).min(inner.height / 3);
     let list = Rect {

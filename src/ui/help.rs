@@ -28,7 +28,6 @@ const DASHBOARD: &[Section] = &[
 const CONVERSATIONS: &[Section] = &[
     ("Conversations", keymap::DRILL),
     ("Timeline (i)", keymap::TIMELINE),
-    ("This help", keymap::HELP),
 ];
 
 /// Sections while replaying a recording: the replay keys come second (the API usage and the
@@ -76,13 +75,13 @@ pub(crate) fn sections(app: &App) -> &'static [Section] {
 }
 
 /// A note the tables cannot express.
-const ESC_NOTE: &str = "Esc clears the filter, then leaves the intervals; q quits.";
+const ESC_NOTE: &str = "Esc/Backspace clear the filter, then leave the intervals; q quits.";
 
 /// The same note in the conversations pane.
-const ESC_NOTE_CONVERSATIONS: &str = "Esc returns to the intervals, on the same interval.";
+const ESC_NOTE_CONVERSATIONS: &str = "Esc/Backspace return to the intervals, same interval.";
 
 /// The same note over the "why this number" pop-over.
-const ESC_NOTE_EXPLAIN: &str = "Esc closes the pop-over, on the same row.";
+const ESC_NOTE_EXPLAIN: &str = "Esc/Backspace close the pop-over, on the same row.";
 
 fn esc_note(app: &App) -> &'static str {
     if app.is_explain_open() {

@@ -324,7 +324,10 @@ fn help_and_status_line_list_the_pop_over_keys() {
     assert_eq!(app.mode(), Mode::Help);
     let frame = text(&draw(&mut app, 80, 24));
     assert!(frame.contains("Why this number (i)"), "{frame}");
-    assert!(frame.contains("Esc closes the pop-over"), "{frame}");
+    assert!(
+        frame.contains("Esc/Backspace close the pop-over"),
+        "{frame}"
+    );
     app.update(key('?'));
     assert_eq!(app.mode(), Mode::Explain);
 }
