@@ -393,8 +393,8 @@ fn classify(resp: ApiResponse) -> Outcome {
     }
 }
 
-/// Longest error text kept from a response body.
-const MAX_MESSAGE: usize = 300;
+/// Longest error text kept from a response body, in columns (the `…` of a cut included).
+const MAX_MESSAGE: usize = 301;
 
 /// Genesys' `message` from an error body (reference §3), or a short text when the body is not
 /// the JSON error shape.
@@ -410,7 +410,7 @@ pub(crate) fn error_message(status: u16, body: &[u8]) -> String {
             })
     });
     match msg {
-        Some(m) => truncate(&one_line(m), MAX_MESSAGE),
+        Some(m) => crate::text::fit(&one_line(m), MAX_MESSAGE),
         None if body.is_empty() => format!("{} (empty body)", reason_phrase(status)),
         None => format!("{} (no JSON error body)", reason_phrase(status)),
     }
@@ -500,19 +500,7 @@ fn reason_phrase(status: u16) -> String {
     r.to_string()
 }
 
-/// Collapses whitespace (newlines included) so an error stays one line.
-pub(crate) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
-}
+pub(crate) use crate::text::one_line;
 
 fn method_name(m: Method) -> &'static str {
     match m {

@@ -30,8 +30,8 @@ const DEFAULT_TOKEN_LIFETIME: u64 = 300;
 /// Refresh this long before a token expires (the Go SDK's margin).
 const REFRESH_MARGIN: u64 = 60;
 
-/// Longest error detail kept from a token endpoint answer.
-const MAX_DETAIL: usize = 200;
+/// Longest error detail kept from a token endpoint answer, in columns (its `…` included).
+const MAX_DETAIL: usize = 201;
 
 /// Where and as whom to connect.
 #[derive(Clone)]
@@ -312,7 +312,7 @@ impl HttpTransport {
                 self.login_host,
                 error_message(status, &body)
             );
-            let message = self.scrub(&truncate(&one_line(&message), MAX_DETAIL), None);
+            let message = self.scrub(&crate::text::fit(&one_line(&message), MAX_DETAIL), None);
             tracing::warn!(host = %self.login_host, status, %message, "token endpoint server error");
             return Err(ApiError::Server { status, message });
         }
@@ -324,7 +324,7 @@ impl HttpTransport {
             .or(err.error.as_deref().filter(|s| !s.trim().is_empty()))
             .map(|d| format!("HTTP {status}: {d}"))
             .unwrap_or_else(|| format!("HTTP {status}: {}", error_message(status, &body)));
-        let detail = self.scrub(&truncate(&one_line(&detail), MAX_DETAIL), None);
+        let detail = self.scrub(&crate::text::fit(&one_line(&detail), MAX_DETAIL), None);
         tracing::warn!(host = %self.login_host, status, detail = %detail, "token refused");
         Err(ApiError::Auth {
             host: self.login_host.clone(),
@@ -514,7 +514,7 @@ impl HttpTransport {
         };
         ApiError::Network {
             host: host.to_string(),
-            detail: self.scrub(&truncate(&detail, MAX_DETAIL), None),
+            detail: self.scrub(&crate::text::fit(&detail, MAX_DETAIL), None),
         }
     }
 
@@ -639,15 +639,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         cur = err.source();
     }
     parts.join(": ")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]
