@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use rexpect::process::{Signal, WaitStatus};
 use rexpect::session::spawn_command;
 
+use crate::common::screen::{Screen, wait_for};
+
 /// Starts the demo dashboard (140×40, clock pinned to a busy Monday) exporting into `dir`.
 fn start(dir: &Path) -> rexpect::session::PtySession {
     start_with(dir, &[])
@@ -46,6 +48,16 @@ fn start_bare(dir: &Path, extra: &[&str]) -> rexpect::session::PtySession {
     spawn_command(cmd, Some(20_000)).expect("spawn floorwatch in a pty")
 }
 
+/// The pty's rows and columns (`stty` in [`start_bare`]).
+const ROWS: usize = 40;
+const COLS: usize = 140;
+
+/// Waits until `needle` is on the screen (the screen as drawn, not the raw byte stream:
+/// ratatui writes only the cells that changed).
+fn see(p: &mut rexpect::session::PtySession, screen: &mut Screen, needle: &str) {
+    wait_for(p, screen, needle, |s| s.contains(needle));
+}
+
 /// Waits up to 10 s for a CSV whose name starts with `prefix` in `dir`.
 fn wait_for_export(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -69,14 +81,15 @@ fn wait_for_export(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
 fn demo_dashboard_drills_into_an_interval_exports_and_returns() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut p = start(dir.path());
-    p.exp_string("as of").expect("first snapshot arrives");
+    let mut screen = Screen::new(ROWS, COLS);
+    see(&mut p, &mut screen, "as of");
     // Intervals of the first agent; one up from the open 10:00 interval; open it.
     p.send("\t").expect("tab");
     p.send("k").expect("k");
     p.send("\r").expect("enter");
     p.flush().expect("flush");
-    p.exp_string("Conversations").expect("the pane opens");
-    p.exp_string("listed").expect("the list arrives");
+    see(&mut p, &mut screen, "Conversations ·");
+    see(&mut p, &mut screen, "listed");
     p.send("e").expect("press e");
     p.flush().expect("flush");
     let files = wait_for_export(dir.path(), "floorwatch-conversations-");
@@ -92,7 +105,7 @@ fn demo_dashboard_drills_into_an_interval_exports_and_returns() {
     assert!(rdr.records().count() >= 1, "a busy half hour has calls");
     p.send("\x1b").expect("Esc");
     p.flush().expect("flush");
-    p.exp_string("Intervals").expect("back on the intervals");
+    see(&mut p, &mut screen, "Intervals ·");
     p.send("q").expect("press q");
     p.flush().expect("flush");
     p.exp_eof().expect("exits");
@@ -116,8 +129,9 @@ fn exported(dir: &Path) -> Vec<std::path::PathBuf> {
 fn demo_dashboard_exports_the_view_and_quits_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut p = start(dir.path());
-    p.exp_string("DEMO").expect("header shows DEMO");
-    p.exp_string("as of").expect("first snapshot arrives");
+    let mut screen = Screen::new(ROWS, COLS);
+    see(&mut p, &mut screen, "DEMO");
+    see(&mut p, &mut screen, "as of");
     p.send("e").expect("press e");
     p.flush().expect("flush");
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -181,7 +195,8 @@ fn the_view_is_restored_on_the_next_start_and_reset_view_forgets_it() {
     )
     .expect("write view");
     let mut p = start(dir.path());
-    p.exp_string("aht>5m").expect("the saved filter is back");
+    let mut screen = Screen::new(ROWS, COLS);
+    see(&mut p, &mut screen, "aht>5m");
     // Sort by the next visible column (AHT → name): the file follows.
     p.send("s").expect("s");
     p.flush().expect("flush");
@@ -201,7 +216,7 @@ fn the_view_is_restored_on_the_next_start_and_reset_view_forgets_it() {
     p.exp_eof().expect("exits");
 
     let mut p = start_with(dir.path(), &["--reset-view"]);
-    p.exp_string("as of").expect("starts");
+    see(&mut p, &mut Screen::new(ROWS, COLS), "as of");
     assert!(!file.exists(), "--reset-view forgot the saved view");
     p.send("q").expect("q");
     p.flush().expect("flush");
@@ -212,7 +227,7 @@ fn the_view_is_restored_on_the_next_start_and_reset_view_forgets_it() {
 fn without_credentials_the_dashboard_opens_the_demo_floor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut p = start_bare(dir.path(), &[]);
-    p.exp_string("DEMO").expect("the demo floor, labelled");
+    see(&mut p, &mut Screen::new(ROWS, COLS), "DEMO");
     p.send("q").expect("q");
     p.flush().expect("flush");
     p.exp_eof().expect("exits");
@@ -231,7 +246,7 @@ fn signals_give_the_terminal_back_and_exit_128_plus_n() {
         let dir = tempfile::tempdir().expect("tempdir");
         let rec = dir.path().join("shift.fwr");
         let mut p = start_with(dir.path(), &["--record", rec.to_str().expect("utf-8")]);
-        p.exp_string("as of").expect("first snapshot arrives");
+        see(&mut p, &mut Screen::new(ROWS, COLS), "as of");
         assert!(!canonical(&p), "raw mode while the dashboard runs");
         p.process_mut().signal(sig).expect("send the signal");
         let tail = p.exp_eof().expect("exits");

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
+use crate::common::screen::{Screen, wait_for};
 use floorwatch::config::Selection;
 use floorwatch::demo::{DemoFloor, DemoTransport, fixed_clock};
 use floorwatch::genesys::GenesysClient;
@@ -64,132 +65,6 @@ fn make_recording(path: &Path) {
     for k in 0..15 {
         let s = rt.block_on(demo_snapshot(at(10, 0) + chrono::Duration::minutes(2 * k)));
         rec.write(&s).expect("write");
-    }
-}
-
-/// Just enough of a VT100 to read back what ratatui/crossterm draw: cursor moves, erases, and
-/// text; colours and modes are ignored.
-struct Screen {
-    cells: Vec<Vec<char>>,
-    row: usize,
-    col: usize,
-    esc: Option<String>,
-    /// rexpect hands over bytes as chars; multi-byte UTF-8 is reassembled here.
-    utf8: Vec<u8>,
-}
-
-impl Screen {
-    fn new() -> Self {
-        Screen {
-            cells: vec![vec![' '; COLS]; ROWS],
-            row: 0,
-            col: 0,
-            esc: None,
-            utf8: Vec::new(),
-        }
-    }
-
-    fn feed_byte(&mut self, c: char) {
-        let b = u32::from(c);
-        if !(0x80..=0xff).contains(&b) {
-            self.utf8.clear();
-            return self.feed(c);
-        }
-        self.utf8.push(b as u8);
-        match std::str::from_utf8(&self.utf8) {
-            Ok(s) => {
-                let chars: Vec<char> = s.chars().collect();
-                self.utf8.clear();
-                for ch in chars {
-                    self.feed(ch);
-                }
-            }
-            Err(e) if e.error_len().is_some() || self.utf8.len() >= 4 => self.utf8.clear(),
-            Err(_) => {}
-        }
-    }
-
-    fn feed(&mut self, c: char) {
-        if let Some(seq) = &mut self.esc {
-            seq.push(c);
-            let s = seq.clone();
-            if s == "\u{1b}[" || (s.starts_with("\u{1b}[") && !c.is_ascii_alphabetic() && c != '~')
-            {
-                return;
-            }
-            if !s.starts_with("\u{1b}[") && s.len() < 2 {
-                return;
-            }
-            self.esc = None;
-            if let Some(body) = s.strip_prefix("\u{1b}[") {
-                self.csi(&body[..body.len() - 1], c);
-            }
-            return;
-        }
-        match c {
-            '\u{1b}' => self.esc = Some(c.to_string()),
-            '\r' => self.col = 0,
-            '\n' => self.row = (self.row + 1).min(ROWS - 1),
-            c if c.is_control() => {}
-            c => {
-                if self.row < ROWS && self.col < COLS {
-                    self.cells[self.row][self.col] = c;
-                }
-                self.col += 1;
-            }
-        }
-    }
-
-    fn csi(&mut self, params: &str, cmd: char) {
-        if params.starts_with('?') {
-            return;
-        }
-        let nums: Vec<usize> = params.split(';').map(|p| p.parse().unwrap_or(0)).collect();
-        let n = |i: usize, d: usize| nums.get(i).copied().filter(|&v| v > 0).unwrap_or(d);
-        match cmd {
-            'H' | 'f' => {
-                self.row = n(0, 1) - 1;
-                self.col = n(1, 1) - 1;
-            }
-            'G' => self.col = n(0, 1) - 1,
-            'C' => self.col += n(0, 1),
-            'D' => self.col = self.col.saturating_sub(n(0, 1)),
-            'A' => self.row = self.row.saturating_sub(n(0, 1)),
-            'B' => self.row = (self.row + n(0, 1)).min(ROWS - 1),
-            'J' if matches!(nums.first(), Some(2 | 3)) => {
-                self.cells = vec![vec![' '; COLS]; ROWS];
-            }
-            'K' => {
-                if let Some(line) = self.cells.get_mut(self.row) {
-                    for c in line.iter_mut().skip(self.col) {
-                        *c = ' ';
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn line(&self, y: usize) -> String {
-        self.cells[y].iter().collect()
-    }
-}
-
-/// Reads the pty until `pred` holds for the screen (or panics with the screen after 15 s).
-fn wait_for(p: &mut PtySession, screen: &mut Screen, what: &str, pred: impl Fn(&Screen) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        while let Some(c) = p.try_read() {
-            screen.feed_byte(c);
-        }
-        if pred(screen) {
-            return;
-        }
-        if Instant::now() > deadline {
-            let all: Vec<String> = (0..ROWS).map(|y| screen.line(y)).collect();
-            panic!("timed out waiting for {what}; screen:\n{}", all.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -264,7 +139,7 @@ fn replay_pauses_steps_jumps_and_exports_with_provenance() {
     std::fs::create_dir(&out).expect("mkdir");
 
     let mut p = replay_in_pty(&file, &out);
-    let mut screen = Screen::new();
+    let mut screen = Screen::new(ROWS, COLS);
     wait_for(
         &mut p,
         &mut screen,
@@ -357,7 +232,7 @@ fn a_truncated_recording_replays_and_says_so() {
     std::fs::write(&cut, &bytes[..bytes.len() - 10]).expect("write");
 
     let mut p = replay_in_pty(&cut, dir.path());
-    let mut screen = Screen::new();
+    let mut screen = Screen::new(ROWS, COLS);
     wait_for(&mut p, &mut screen, "the replay header", header_has("/14"));
     wait_for(&mut p, &mut screen, "the truncation notice", |s| {
         s.line(ROWS - 1).contains("recording ends early")
@@ -394,7 +269,7 @@ fn replay_restores_and_saves_the_view_of_view_file() {
         &["--view-file", view.to_str().expect("utf-8")],
         &[],
     );
-    let mut screen = Screen::new();
+    let mut screen = Screen::new(ROWS, COLS);
     wait_for(&mut p, &mut screen, "the saved filter", |s| {
         (0..ROWS).any(|y| s.line(y).contains("aht>5m"))
     });
@@ -417,7 +292,7 @@ fn replay_without_view_file_leaves_the_dashboards_saved_view_alone() {
     std::fs::write(&view, SAVED_VIEW).expect("write view");
 
     let mut p = replay_in_pty_with(&file, dir.path(), &[], &[("FLOORWATCH_VIEW_FILE", &view)]);
-    let mut screen = Screen::new();
+    let mut screen = Screen::new(ROWS, COLS);
     wait_for(&mut p, &mut screen, "the unfiltered agents table", |s| {
         (0..ROWS).any(|y| s.line(y).contains("Agents (30)"))
     });

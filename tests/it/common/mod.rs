@@ -3,3 +3,4 @@
 
 pub mod fake_org;
 pub mod fixtures;
+pub mod screen;
