@@ -85,6 +85,8 @@ pub enum Term {
     IdContains(String),
     /// A bare word: the plain search, a case-insensitive substring of the name or the id.
     Search(String),
+    /// `!TERM`: the term does not hold (`!queue:Billing`, `!name~smith`, `!smith`).
+    Not(Box<Term>),
 }
 
 /// What a filter is evaluated against: one row of the agents table, seen without the UI.
@@ -102,7 +104,10 @@ pub(crate) trait Subject {
     fn in_queue(&self, queue: &str) -> bool;
 }
 
-/// A parsed filter: every term must hold (AND); the empty filter shows every agent.
+/// A parsed filter: alternatives separated by `|`, each a list of terms that must all hold
+/// (AND binds tighter than OR: `a b | c` is `(a and b) or c`); the empty filter shows every
+/// agent. Names and ids compare case- and accent-insensitively both ways (`chloe` finds
+/// Chloé, `müller` finds Muller).
 ///
 /// Comparisons round the agent's figure to the unit the table shows (whole seconds, whole
 /// percent) before comparing, so `aht=267` finds the row showing `4:27`. A comparison on a
@@ -115,28 +120,53 @@ pub(crate) trait Subject {
 /// header and the export can show exactly what is applied.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
-    terms: Vec<Term>,
+    /// OR of ANDs; no alternative at all is the empty filter.
+    any: Vec<Vec<Term>>,
 }
 
 impl Filter {
-    /// A filter of the given terms (the empty list shows everyone).
+    /// A filter whose terms must all hold (the empty list shows everyone).
     pub fn new(terms: Vec<Term>) -> Self {
-        Filter { terms }
+        Filter::any(vec![terms])
     }
 
-    /// The terms, in typed order.
-    pub(crate) fn terms(&self) -> &[Term] {
-        &self.terms
+    /// A filter that holds when any of `alternatives` does (each a list of terms that must all
+    /// hold); empty alternatives are dropped.
+    pub fn any(alternatives: Vec<Vec<Term>>) -> Self {
+        Filter {
+            any: alternatives.into_iter().filter(|a| !a.is_empty()).collect(),
+        }
+    }
+
+    /// Every term of every alternative, in typed order (negations included as typed).
+    pub(crate) fn terms(&self) -> impl Iterator<Item = &Term> {
+        self.any.iter().flatten()
+    }
+
+    /// The queue names the filter mentions, negated or not (their members must be known).
+    pub(crate) fn queues(&self) -> Vec<&str> {
+        fn queue(t: &Term) -> Option<&str> {
+            match t {
+                Term::Queue(q) => Some(q),
+                Term::Not(t) => queue(t),
+                _ => None,
+            }
+        }
+        self.terms().filter_map(queue).collect()
     }
 
     /// True when the filter narrows nothing (so the header can omit it).
     pub(crate) fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.any.is_empty()
     }
 
-    /// Whether the subject passes every term.
+    /// Whether the subject passes every term of some alternative.
     pub(crate) fn matches(&self, s: &impl Subject) -> bool {
-        self.terms.iter().all(|t| term_matches(t, s))
+        self.any.is_empty()
+            || self
+                .any
+                .iter()
+                .any(|all| all.iter().all(|t| term_matches(t, s)))
     }
 }
 
@@ -147,16 +177,27 @@ fn term_matches(t: &Term, s: &impl Subject) -> bool {
             _ => false,
         },
         Term::Queue(q) => s.in_queue(q),
-        Term::NameIs(t) => s.name().to_lowercase() == t.to_lowercase(),
+        Term::NameIs(t) => fold(s.name()) == fold(t),
         Term::NameContains(t) => contains(s.name(), t),
-        Term::IdIs(t) => s.id().to_lowercase() == t.to_lowercase(),
+        Term::IdIs(t) => fold(s.id()) == fold(t),
         Term::IdContains(t) => contains(s.id(), t),
         Term::Search(t) => contains(s.name(), t) || contains(s.id(), t),
+        Term::Not(t) => !term_matches(t, s),
     }
 }
 
 fn contains(hay: &str, needle: &str) -> bool {
-    needle.is_empty() || hay.to_lowercase().contains(&needle.to_lowercase())
+    needle.is_empty() || fold(hay).contains(&fold(needle))
+}
+
+/// Case- and accent-folded text: `Chloé Müller` → `chloe muller` (decomposed, marks dropped,
+/// lower-cased), so a supervisor typing without accents finds names written with them.
+pub(crate) fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// Why a filter did not parse, and where, so the filter bar can point at it.
@@ -200,11 +241,19 @@ fn is_op_char(c: char) -> bool {
     OP_CHARS.contains(&c)
 }
 
-/// Splits on unquoted whitespace, resolving quotes and escapes.
-fn tokenize(input: &str) -> Result<Vec<Vec<Ch>>, FilterError> {
+/// A token: a word (a term), or an unquoted `|` between alternatives.
+enum Tok {
+    /// The characters, and whether any part was quoted (`""` is a word: the empty text).
+    Word(Vec<Ch>, bool),
+    Bar(usize),
+}
+
+/// Splits on unquoted whitespace and `|`, resolving quotes and escapes.
+fn tokenize(input: &str) -> Result<Vec<Tok>, FilterError> {
     let mut tokens = Vec::new();
     let mut cur: Vec<Ch> = Vec::new();
     let mut started = false;
+    let mut had_quote = false;
     let mut quote_start: Option<usize> = None;
     let mut chars = input.chars().enumerate().peekable();
     while let Some((pos, c)) = chars.next() {
@@ -232,14 +281,19 @@ fn tokenize(input: &str) -> Result<Vec<Vec<Ch>>, FilterError> {
                     quoted: true,
                 }),
             }
-        } else if c.is_whitespace() {
+        } else if c.is_whitespace() || c == '|' {
             if started {
-                tokens.push(std::mem::take(&mut cur));
+                tokens.push(Tok::Word(std::mem::take(&mut cur), had_quote));
                 started = false;
+                had_quote = false;
+            }
+            if c == '|' {
+                tokens.push(Tok::Bar(pos));
             }
         } else if c == '"' {
             quote_start = Some(pos);
             started = true;
+            had_quote = true;
         } else {
             cur.push(Ch {
                 c,
@@ -253,7 +307,7 @@ fn tokenize(input: &str) -> Result<Vec<Vec<Ch>>, FilterError> {
         return err("unterminated quote", p);
     }
     if started {
-        tokens.push(cur);
+        tokens.push(Tok::Word(cur, had_quote));
     }
     Ok(tokens)
 }
@@ -264,11 +318,45 @@ fn tokenize(input: &str) -> Result<Vec<Vec<Ch>>, FilterError> {
 /// empty filter.
 pub fn parse(input: &str) -> Result<Filter, FilterError> {
     let len = input.chars().count();
-    let terms = tokenize(input)?
-        .iter()
-        .map(|t| parse_term(t, len))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Filter { terms })
+    let mut any: Vec<Vec<Term>> = vec![Vec::new()];
+    let mut last_bar: Option<usize> = None;
+    for tok in tokenize(input)? {
+        match tok {
+            Tok::Word(w, quoted) => {
+                let term = parse_negated(&w, quoted, len)?;
+                if let Some(all) = any.last_mut() {
+                    all.push(term);
+                }
+            }
+            Tok::Bar(pos) => {
+                if any.last().is_none_or(Vec::is_empty) {
+                    return err("expected a term before \"|\"", pos);
+                }
+                any.push(Vec::new());
+                last_bar = Some(pos);
+            }
+        }
+    }
+    if let (Some(pos), Some(true)) = (last_bar, any.last().map(Vec::is_empty)) {
+        return err("expected a term after \"|\"", pos + 1);
+    }
+    Ok(Filter::any(any))
+}
+
+/// A term, or `!term` (it does not hold).
+fn parse_negated(tok: &[Ch], quoted: bool, input_len: usize) -> Result<Term, FilterError> {
+    match tok.split_first() {
+        Some((bang, rest)) if bang.c == '!' && !bang.quoted => {
+            if rest.is_empty() && !quoted {
+                return err("expected a term after \"!\"", bang.pos + 1);
+            }
+            if rest.first().is_some_and(|c| c.c == '!' && !c.quoted) {
+                return err("one \"!\" negates a term; \"!!\" is not needed", bang.pos);
+            }
+            Ok(Term::Not(Box::new(parse_term(rest, input_len)?)))
+        }
+        _ => parse_term(tok, input_len),
+    }
 }
 
 impl FromStr for Filter {
@@ -529,8 +617,10 @@ fn parse_clock(v: &[Ch], after: &str) -> Result<f64, FilterError> {
 /// Writes `s` as a value, quoting it when it could not be read back bare.
 fn write_text(f: &mut fmt::Formatter<'_>, s: &str, bare_word: bool) -> fmt::Result {
     let needs_quotes = s.is_empty()
-        || s.chars()
-            .any(|c| c.is_whitespace() || c == '"' || c == '\\' || (bare_word && is_op_char(c)));
+        || (bare_word && s.starts_with('!'))
+        || s.chars().any(|c| {
+            c.is_whitespace() || c == '"' || c == '\\' || c == '|' || (bare_word && is_op_char(c))
+        });
     if !needs_quotes {
         return f.write_str(s);
     }
@@ -569,6 +659,7 @@ impl fmt::Display for Term {
             Term::IdIs(t) => ("id:", t),
             Term::IdContains(t) => ("id~", t),
             Term::Search(t) => return write_text(f, t, true),
+            Term::Not(t) => return write!(f, "!{t}"),
         };
         f.write_str(prefix)?;
         write_text(f, text, false)
@@ -577,11 +668,16 @@ impl fmt::Display for Term {
 
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, t) in self.terms.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
+        for (g, all) in self.any.iter().enumerate() {
+            if g > 0 {
+                f.write_str(" | ")?;
             }
-            write!(f, "{t}")?;
+            for (i, t) in all.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" ")?;
+                }
+                write!(f, "{t}")?;
+            }
         }
         Ok(())
     }
@@ -855,7 +951,61 @@ mod tests {
     }
 
     #[test]
+    fn alternatives_negation_and_accents() {
+        let (a, b) = (ann(), idle());
+        assert!(m("aht>10m | handled=0", &a) && m("aht>10m | handled=0", &b));
+        assert!(m("aht>10m|handled=0", &b), "bars need no spaces");
+        assert!(!m("aht>11m | handled>20", &a));
+        // AND binds tighter than OR.
+        assert!(m("name~jones handled>5 | queue:Billing", &a));
+        assert!(!m("name~jones | queue:Sales handled>5", &a));
+        assert!(m("!queue:Sales", &a) && !m("!queue:Sales", &b));
+        assert!(m("!name~jones", &a) && !m("!jones", &b));
+        assert!(m("!aht>11m", &a), "a negated comparison");
+        assert_eq!(
+            ok("!queue:Billing | !x").queues(),
+            vec!["Billing"],
+            "negated queues still need their members"
+        );
+        let chloe = Agent {
+            name: "Chloé Müller",
+            ..Agent::default()
+        };
+        for q in ["chloe", "muller", "MÜLLER", "name:\"chloe muller\"", "name~CHLOÉ"] {
+            assert!(m(q, &chloe), "{q}");
+        }
+        let plain = Agent {
+            name: "Chloe Muller",
+            ..Agent::default()
+        };
+        assert!(m("chloé", &plain) && m("name:\"Chloé Müller\"", &plain), "both ways");
+        assert_eq!(fold("Ångström Ñandú"), "angstrom nandu");
+    }
+
+    #[test]
+    fn alternative_and_negation_errors_point_at_the_mistake() {
+        for (input, position) in [
+            ("|", 0),
+            ("| aht>5", 0),
+            ("aht>5 |", 7),
+            ("aht>5 || x", 7),
+            ("!", 1),
+            ("x !", 3),
+            ("!!x", 0),
+        ] {
+            assert_eq!(error(input).position, position, "{input}");
+        }
+        assert!(error("!aht>").message.contains("expected a number"));
+    }
+
+    #[test]
     fn display_is_canonical_and_round_trips() {
+        let f = ok("aht>10m|hold/c>2m !queue:Billing  |  \"a|b\" \"!x\"");
+        assert_eq!(
+            f.to_string(),
+            "aht>10m | hold/c>2m !queue:Billing | \"a|b\" \"!x\""
+        );
+        assert_eq!(parse(&f.to_string()), Ok(f));
         let f = ok(
             "AHT>600 acw/c>=1.5m hold/c>45.5 occ<70 handled=0 queue:\"Billing EU\" name~smith ann",
         );

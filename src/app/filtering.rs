@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::filter::{self, Filter, FilterError, Term};
+use crate::filter::{self, Filter, FilterError};
 use crate::view::Queues;
 
 /// The filter's text, what the table applies, and the queue memberships it needs.
@@ -47,12 +47,9 @@ impl FilterState {
     pub(crate) fn ask_for_queues(&mut self) -> Vec<Effect> {
         let names: Vec<String> = self
             .applied
-            .terms()
-            .iter()
-            .filter_map(|t| match t {
-                Term::Queue(q) => Some(q.clone()),
-                _ => None,
-            })
+            .queues()
+            .into_iter()
+            .map(str::to_string)
             .collect();
         names.iter().filter_map(|n| self.ask_for_queue(n)).collect()
     }
@@ -67,14 +64,11 @@ impl FilterState {
     /// Queue names in the applied filter whose members are still being looked up.
     pub(crate) fn pending(&self) -> Vec<String> {
         self.applied
-            .terms()
-            .iter()
-            .filter_map(|t| match t {
-                Term::Queue(q) if self.asked.contains(&q.trim().to_lowercase()) => Some(q),
-                _ => None,
-            })
+            .queues()
+            .into_iter()
+            .filter(|q| self.asked.contains(&q.trim().to_lowercase()))
             .filter(|q| !self.queues.is_known(q))
-            .cloned()
+            .map(str::to_string)
             .collect()
     }
 }

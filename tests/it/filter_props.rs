@@ -50,6 +50,13 @@ fn text() -> impl Strategy<Value = String> {
 
 fn term() -> impl Strategy<Value = Term> {
     prop_oneof![
+        4 => base_term(),
+        1 => base_term().prop_map(|t| Term::Not(Box::new(t))),
+    ]
+}
+
+fn base_term() -> impl Strategy<Value = Term> {
+    prop_oneof![
         figure().prop_flat_map(|f| (Just(f), op(), value_for(f))
             .prop_map(|(figure, op, value)| { Term::Compare { figure, op, value } })),
         text().prop_map(Term::Queue),
@@ -61,8 +68,9 @@ fn term() -> impl Strategy<Value = Term> {
     ]
 }
 
+/// Alternatives (`|`) of AND-ed terms, negations among them.
 fn filter() -> impl Strategy<Value = Filter> {
-    prop::collection::vec(term(), 0..6).prop_map(Filter::new)
+    prop::collection::vec(prop::collection::vec(term(), 1..5), 0..4).prop_map(Filter::any)
 }
 
 proptest! {
@@ -75,7 +83,7 @@ proptest! {
 
     #[test]
     fn parse_never_panics_on_filter_like_text(
-        s in "[a-z<>=!~:/\"\\\\ %.0-9smh\u{e9}\u{1F600}\u{3000}]{0,40}"
+        s in "[a-z<>=!~:/|\"\\\\ %.0-9smh\u{e9}\u{1F600}\u{3000}]{0,40}"
     ) {
         if let Err(e) = parse(&s) {
             prop_assert!(e.position <= s.chars().count(), "{e} in {s:?}");
