@@ -971,14 +971,23 @@ mod tests {
             name: "Chloé Müller",
             ..Agent::default()
         };
-        for q in ["chloe", "muller", "MÜLLER", "name:\"chloe muller\"", "name~CHLOÉ"] {
+        for q in [
+            "chloe",
+            "muller",
+            "MÜLLER",
+            "name:\"chloe muller\"",
+            "name~CHLOÉ",
+        ] {
             assert!(m(q, &chloe), "{q}");
         }
         let plain = Agent {
             name: "Chloe Muller",
             ..Agent::default()
         };
-        assert!(m("chloé", &plain) && m("name:\"Chloé Müller\"", &plain), "both ways");
+        assert!(
+            m("chloé", &plain) && m("name:\"Chloé Müller\"", &plain),
+            "both ways"
+        );
         assert_eq!(fold("Ångström Ñandú"), "angstrom nandu");
     }
 

@@ -58,6 +58,8 @@ pub enum Command {
     /// A character typed into the filter prompt.
     FilterChar(char),
     FilterBackspace,
+    /// Editing the filter prompt's text as in a shell.
+    Edit(EditKey),
     /// Enter in the prompt: keep the filter, leave the prompt.
     FilterAccept,
     /// Esc in the prompt: clear the filter, leave the prompt.
@@ -89,6 +91,27 @@ pub enum Command {
     Quit,
     /// A replay key ([`REPLAY`]); only bound while replaying a recording.
     Replay(ReplayKey),
+}
+
+/// Line editing in the filter prompt, as in a shell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EditKey {
+    /// ←: one character left.
+    Left,
+    /// →: one character right.
+    Right,
+    /// Home, Ctrl-A: to the start.
+    Home,
+    /// End, Ctrl-E: to the end.
+    End,
+    /// Ctrl-U: delete everything before the cursor.
+    KillToStart,
+    /// Ctrl-W: delete the word before the cursor.
+    KillWord,
+    /// ↑: the previous filter in the history.
+    HistoryBack,
+    /// ↓: the next filter in the history (or the text being typed).
+    HistoryForward,
 }
 
 /// What a replay key asks of the replay (the app turns it into a
@@ -128,7 +151,13 @@ const fn ch(c: char) -> Key {
     k(KeyCode::Char(c))
 }
 
-const CTRL_C: Key = Key::Chord(KeyCode::Char('c'), KeyModifiers::CONTROL);
+const fn ctrl(c: char) -> Key {
+    Key::Chord(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// Ctrl-C quits in every mode, the filter prompt included: one rule in [`command`] rather
+/// than a row in every table.
+pub(crate) const QUIT_ANYWHERE: Key = ctrl('c');
 
 /// One line of the help overlay and the keys that trigger it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,7 +218,7 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),
     b(&[k(KeyCode::Esc)], Command::Back, "clear filter / back"),
-    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+    b(&[ch('q')], Command::Quit, "quit"),
 ];
 
 /// Keys while the filter prompt is open; letters type, so `q` does not quit.
@@ -210,20 +239,52 @@ pub(crate) const FILTER: &[Binding] = &[
         Command::FilterCancel,
         "clear filter, close",
     ),
-    b(&[k(KeyCode::Up)], Command::Up, "move up"),
-    b(&[k(KeyCode::Down)], Command::Down, "move down"),
-    b(&[CTRL_C], Command::Quit, "quit"),
+    b(
+        &[k(KeyCode::Up)],
+        Command::Edit(EditKey::HistoryBack),
+        EARLIER,
+    ),
+    b(
+        &[k(KeyCode::Down)],
+        Command::Edit(EditKey::HistoryForward),
+        EARLIER,
+    ),
+    b(&[k(KeyCode::Left)], Command::Edit(EditKey::Left), MOVE),
+    b(&[k(KeyCode::Right)], Command::Edit(EditKey::Right), MOVE),
+    b(
+        &[k(KeyCode::Home), ctrl('a')],
+        Command::Edit(EditKey::Home),
+        "to the start",
+    ),
+    b(
+        &[k(KeyCode::End), ctrl('e')],
+        Command::Edit(EditKey::End),
+        "to the end",
+    ),
+    b(
+        &[ctrl('u')],
+        Command::Edit(EditKey::KillToStart),
+        "delete to the start",
+    ),
+    b(
+        &[ctrl('w')],
+        Command::Edit(EditKey::KillWord),
+        "delete a word",
+    ),
 ];
 
+/// One help row for ↑ and ↓ in the prompt (consecutive rows alike are shown as one).
+const EARLIER: &str = "earlier filters";
+
+/// One help row for ← and →.
+const MOVE: &str = "move in the text";
+
 /// Keys while the help overlay is open.
-pub(crate) const HELP: &[Binding] = &[
-    b(
-        &[ch('?'), k(KeyCode::Esc), ch('q')],
-        Command::Help,
-        "close this help",
-    ),
-    b(&[CTRL_C], Command::Quit, "quit"),
-];
+pub(crate) const HELP: &[Binding] = &[b(
+    &[ch('?'), k(KeyCode::Esc), ch('q')],
+    Command::Help,
+    "close this help",
+)];
 
 /// Keys of the column chooser.
 pub(crate) const COLUMNS: &[Binding] = &[
@@ -238,7 +299,6 @@ pub(crate) const COLUMNS: &[Binding] = &[
         Command::Columns,
         "close the chooser",
     ),
-    b(&[CTRL_C], Command::Quit, "quit"),
 ];
 
 /// Keys of the conversations pane: the same movement, sort and export keys as the tables.
@@ -260,7 +320,7 @@ pub(crate) const DRILL: &[Binding] = &[
     b(&[ch('r')], Command::Refresh, "fetch the list again"),
     b(&[ch('?')], Command::Help, "this help"),
     b(&[k(KeyCode::Esc)], Command::Back, "back to the intervals"),
-    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+    b(&[ch('q')], Command::Quit, "quit"),
 ];
 
 /// Keys while a conversation's timeline is shown; moving shows the next conversation's.
@@ -280,7 +340,7 @@ pub(crate) const TIMELINE: &[Binding] = &[
         Command::Down,
         "next conversation",
     ),
-    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+    b(&[ch('q')], Command::Quit, "quit"),
 ];
 
 /// Keys while the "why this number" pop-over is open; moving explains the next row.
@@ -298,7 +358,7 @@ pub(crate) const EXPLAIN: &[Binding] = &[
         "agent's day ⇄ interval",
     ),
     b(&[ch('?')], Command::Help, "this help"),
-    b(&[ch('q'), CTRL_C], Command::Quit, "quit"),
+    b(&[ch('q')], Command::Quit, "quit"),
 ];
 
 /// The binding table of a mode.
@@ -362,6 +422,9 @@ pub fn replay_command(key: KeyEvent) -> Option<Command> {
 /// character): close the top pop-up, leave a pane. One rule here rather than a second key in
 /// every table, so the help's key column stays narrow.
 pub(crate) fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
+    if matches_chord(QUIT_ANYWHERE, key) {
+        return Some(Command::Quit);
+    }
     let table = bindings(mode);
     lookup(key, table).or_else(|| match key.code {
         KeyCode::Backspace if mode != Mode::Filter => {
@@ -371,15 +434,29 @@ pub(crate) fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
     })
 }
 
-fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
+/// Whether `key` is the chord `k` (never for [`Key::AnyChar`]).
+fn matches_chord(k: Key, key: KeyEvent) -> bool {
+    match k {
+        Key::Chord(code, mods) => normalized(key) == (code, mods),
+        Key::AnyChar => false,
+    }
+}
+
+/// The key's code and modifiers as the tables spell them (Shift folded into the letter: some
+/// terminals report Shift+s as ('s', SHIFT) rather than 'S').
+fn normalized(key: KeyEvent) -> (KeyCode, KeyModifiers) {
     let mods = key.modifiers - KeyModifiers::SHIFT;
-    // Some terminals report Shift+s as ('s', SHIFT) rather than 'S'.
     let code = match key.code {
         KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::SHIFT) => {
             KeyCode::Char(c.to_ascii_uppercase())
         }
         other => other,
     };
+    (code, mods)
+}
+
+fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
+    let (code, mods) = normalized(key);
     for binding in table {
         for k in binding.keys {
             match *k {
@@ -431,6 +508,22 @@ pub(crate) fn key_label(key: &Key) -> String {
     } else {
         name
     }
+}
+
+/// The help overlay's rows for a table: keys and what they do, consecutive bindings with the
+/// same text shown as one row (`↑ ↓  earlier filters`).
+pub(crate) fn help_rows(table: &[Binding]) -> Vec<(String, &'static str)> {
+    let mut rows: Vec<(String, &'static str)> = Vec::new();
+    for b in table {
+        match rows.last_mut() {
+            Some((keys, help)) if *help == b.help => {
+                keys.push(' ');
+                keys.push_str(&keys_label(b));
+            }
+            _ => rows.push((keys_label(b), b.help)),
+        }
+    }
+    rows
 }
 
 /// All keys of a binding, as one help-overlay cell: `↑ k`.
@@ -493,7 +586,7 @@ mod tests {
 
     #[test]
     fn labels_read_well() {
-        assert_eq!(key_label(&CTRL_C), "Ctrl-C");
+        assert_eq!(key_label(&QUIT_ANYWHERE), "Ctrl-C");
         assert_eq!(keys_label(&NORMAL[0]), "↑ k");
         assert_eq!(key_label(&Key::AnyChar), "text");
     }

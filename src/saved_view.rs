@@ -28,6 +28,9 @@ pub struct SavedView {
     /// Visible figure columns, by key, in order; `None` keeps the defaults.
     #[serde(default)]
     pub columns: Option<Vec<String>>,
+    /// Filters accepted before, oldest first (↑ in the prompt walks them).
+    #[serde(default)]
+    pub filter_history: Vec<String>,
 }
 
 /// `<state dir>/view.json` (next to the log), when the platform has a home.
@@ -91,6 +94,7 @@ mod tests {
             filter: "aht>600 queue:Billing".into(),
             focus: Some("intervals".into()),
             columns: Some(vec!["handled".into(), "aht".into(), "occupancy".into()]),
+            filter_history: vec!["aht>6m".into(), "name~smith, jo".into()],
         }
     }
 

@@ -100,6 +100,7 @@ impl App {
                 .to_string(),
             ),
             columns: Some(self.columns.iter().map(|c| c.key().to_string()).collect()),
+            filter_history: self.filter.history.clone(),
         }
     }
 
@@ -123,6 +124,7 @@ impl App {
             Some("intervals") => Focus::Intervals,
             _ => Focus::Agents,
         };
+        self.filter.restore_history(&v.filter_history);
         self.filter.set_text(v.filter.clone());
         if self.filter.error.is_some() {
             self.filter.set_text(String::new());

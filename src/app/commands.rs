@@ -68,18 +68,9 @@ impl App {
                 self.overlay = Overlay::Filter;
                 Outcome::redraw()
             }
-            Command::FilterChar(c) => {
-                let mut text = self.filter.text.clone();
-                text.push(c);
-                self.edit_filter(text)
-            }
-            Command::FilterBackspace => {
-                let mut text = self.filter.text.clone();
-                match text.pop() {
-                    Some(_) => self.edit_filter(text),
-                    None => Outcome::none(),
-                }
-            }
+            Command::FilterChar(c) => self.type_into_filter(c),
+            Command::FilterBackspace => self.backspace_filter(),
+            Command::Edit(key) => self.edit_filter_line(key),
             Command::FilterAccept => self.accept_filter(),
             Command::FilterCancel => {
                 self.overlay = Overlay::None;

@@ -21,7 +21,6 @@ type Section = (&'static str, &'static [Binding]);
 const DASHBOARD: &[Section] = &[
     ("Dashboard", keymap::NORMAL),
     ("Filter prompt (/)", keymap::FILTER),
-    ("This help", keymap::HELP),
 ];
 
 /// Sections while the conversations pane is open: the keys that work there.
@@ -46,10 +45,7 @@ const CONVERSATIONS_REPLAY: &[Section] = &[
 ];
 
 /// Sections while the "why this number" pop-over is open.
-const EXPLAIN: &[Section] = &[
-    ("Why this number (i)", keymap::EXPLAIN),
-    ("This help", keymap::HELP),
-];
+const EXPLAIN: &[Section] = &[("Why this number (i)", keymap::EXPLAIN)];
 
 /// The pop-over during a replay.
 const EXPLAIN_REPLAY: &[Section] = &[
@@ -72,6 +68,12 @@ pub(crate) fn sections(app: &App) -> &'static [Section] {
         (false, true) => DASHBOARD_REPLAY,
         (false, false) => DASHBOARD,
     }
+}
+
+/// The frame's bottom title: the help table's keys (the overlay lists no section for itself).
+fn close_title() -> String {
+    let keys: Vec<String> = keymap::HELP.iter().map(keymap::keys_label).collect();
+    format!(" {} to close · Ctrl-C quits ", keys.join(" "))
 }
 
 /// A note the tables cannot express.
@@ -110,12 +112,11 @@ fn section_lines(sections: &[Section], key_w: usize, theme: &Theme) -> Vec<Line<
             title.to_string(),
             theme.title_focused,
         )));
-        for b in *bindings {
-            let keys = keymap::keys_label(b);
+        for (keys, help) in keymap::help_rows(bindings) {
             lines.push(Line::from(vec![
                 Span::styled(format!("{keys:<key_w$}"), theme.key),
                 Span::raw("  "),
-                Span::raw(b.help),
+                Span::raw(help),
             ]));
         }
     }
@@ -200,16 +201,18 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme.muted
     };
     let sections = sections(app);
-    let key_w = sections
+    let rows: Vec<(String, &str)> = sections
         .iter()
-        .flat_map(|(_, b)| b.iter())
-        .map(|b| keymap::keys_label(b).chars().count())
+        .flat_map(|(_, b)| keymap::help_rows(b))
+        .collect();
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let help_w = sections
+    let help_w = rows
         .iter()
-        .flat_map(|(_, b)| b.iter())
-        .map(|b| b.help.chars().count())
+        .map(|(_, h)| h.chars().count())
         .max()
         .unwrap_or(0);
     let col_w = (key_w + 2 + help_w) as u16;
@@ -261,12 +264,13 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         (vec![(one, one_w)], one_h, one_w, FOOTER_LINES)
     };
+    let close = close_title();
     let (rect, block) = super::popup(
         frame,
         area,
         (content_w + 4, inner_h + 2),
         " Keys ",
-        " ? or Esc to close ",
+        &close,
         theme,
     );
     let inner = block.inner(rect);

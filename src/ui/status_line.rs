@@ -137,21 +137,34 @@ fn notice_text(n: &Notice, room: usize) -> String {
 /// The prompt's label; the error caret is placed after it.
 const PROMPT: &str = "filter /";
 
-/// The filter prompt: what was typed, a cursor, and (while empty) an example of the language.
+/// The filter prompt: what was typed with the cursor on it, and (while empty) an example of
+/// the language.
 pub(crate) fn prompt(app: &App, theme: &Theme) -> Line<'static> {
+    let text = app.filter();
+    let at = app.filter_cursor();
+    let before: String = text.chars().take(at).collect();
+    let mut rest = text.chars().skip(at);
+    let under = rest.next();
+    let after: String = rest.collect();
     let mut spans = vec![
         Span::styled(PROMPT, theme.key),
-        Span::styled(app.filter().to_string(), theme.filter),
-        Span::styled("█", theme.filter),
+        Span::styled(before, theme.filter),
     ];
-    if app.filter().is_empty() {
+    match under {
+        Some(c) => {
+            spans.push(Span::styled(c.to_string(), theme.filter.reversed()));
+            spans.push(Span::styled(after, theme.filter));
+        }
+        None => spans.push(Span::styled("█", theme.filter)),
+    }
+    if text.is_empty() {
         spans.push(Span::styled(
             "  name, or aht>6m acw>=90 hold>1m occ<70 handled=0 queue:NAME name~smith",
             theme.muted,
         ));
     } else {
         spans.push(Span::styled(
-            "   Enter keep · Esc clear · ↑↓ move",
+            "   Enter keep · Esc clear · ↑↓ earlier",
             theme.muted,
         ));
     }

@@ -6,6 +6,7 @@ use crate::common::fixtures;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::common::frames::*;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use fixtures::*;
@@ -212,14 +213,80 @@ fn filter_prompt_types_deletes_keeps_and_clears() {
 }
 
 #[test]
-fn arrows_move_while_filtering() {
+fn the_prompt_edits_like_a_shell_line() {
     let mut app = app();
     app.update(key('/'));
-    type_str(&mut app, "a");
-    assert_eq!(ids(&app), ["a1", "c3", "d4", "e5"]);
+    type_str(&mut app, "aht>6m bob");
+    // ← three times and type: the character goes in at the cursor, not at the end.
+    for _ in 0..3 {
+        app.update(code(KeyCode::Left));
+    }
+    assert_eq!(app.filter_cursor(), 7);
+    app.update(key('x'));
+    assert_eq!(app.filter(), "aht>6m xbob", "arrows do not type");
+    // The cursor is drawn on the character after it, not as a block at the end.
+    let t = draw(&mut app, 80, 24);
+    let last = text(&t).lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("filter /aht>6m xbob "), "{last}");
+    assert!(!last.contains('█'), "{last}");
+    let cell = &t.backend().buffer()[(8 + 8, 23)];
+    assert_eq!(cell.symbol(), "b");
+    assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+    // Backspace deletes before the cursor.
+    app.update(code(KeyCode::Backspace));
+    assert_eq!((app.filter(), app.filter_cursor()), ("aht>6m bob", 7));
+    // Ctrl-A / Ctrl-E jump; → at the end stays there.
+    app.update(ctrl('a'));
+    assert_eq!(app.filter_cursor(), 0);
+    app.update(ctrl('e'));
+    app.update(code(KeyCode::Right));
+    assert_eq!(app.filter_cursor(), 10);
+    // Ctrl-W deletes the word before the cursor, and the table follows at once.
+    app.update(ctrl('w'));
+    assert_eq!(app.filter(), "aht>6m ");
+    assert_eq!(app.filter_applied(), "aht>6m");
+    // Ctrl-U deletes everything before the cursor.
+    app.update(code(KeyCode::Left));
+    app.update(code(KeyCode::Left));
+    app.update(ctrl('u'));
+    assert_eq!((app.filter(), app.filter_cursor()), ("m ", 0));
+    // Ctrl-C still quits from the prompt.
+    app.update(ctrl('c'));
+    assert!(app.should_quit());
+}
+
+#[test]
+fn up_walks_the_filters_accepted_before_and_down_returns_to_the_typing() {
+    let mut app = app();
+    for f in ["bob", "aht>6m", "bob"] {
+        app.update(key('/'));
+        app.update(ctrl('u'));
+        type_str(&mut app, f);
+        app.update(code(KeyCode::Enter));
+    }
+    assert_eq!(app.filter_history(), ["aht>6m", "bob"], "a repeat moves up");
+    app.update(key('/'));
+    app.update(ctrl('u'));
+    type_str(&mut app, "car");
+    let row = selected_id(&app);
+    app.update(code(KeyCode::Up));
+    assert_eq!(app.filter(), "bob");
+    assert_eq!(app.filter_cursor(), 3);
+    app.update(code(KeyCode::Up));
+    assert_eq!(app.filter(), "aht>6m");
+    app.update(code(KeyCode::Up));
+    assert_eq!(app.filter(), "aht>6m", "the oldest stays");
     app.update(code(KeyCode::Down));
-    assert_eq!(selected_id(&app).as_deref(), Some("c3"));
-    assert_eq!(app.filter(), "a", "arrows do not type");
+    assert_eq!(app.filter(), "bob");
+    app.update(code(KeyCode::Down));
+    assert_eq!(app.filter(), "car", "what was being typed comes back");
+    assert_eq!(
+        selected_id(&app),
+        row,
+        "↑/↓ in the prompt do not move the table"
+    );
+    // The history is part of the saved view.
+    assert_eq!(app.saved_view().filter_history, ["aht>6m", "bob"]);
 }
 
 #[test]
@@ -867,12 +934,8 @@ fn day_keys_step_back_to_a_read_only_past_day_and_forward_to_today() {
         Freshness::Fresh,
         "old on purpose, never STALE"
     );
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("t");
-    t.draw(|f| floorwatch::ui::render_with(f, &mut app, &floorwatch::ui::theme::Theme::plain()))
-        .expect("draw");
-    let top: String = (0..120)
-        .map(|x| t.backend().buffer()[(x, 0)].symbol().to_string())
-        .collect();
+    let t = draw_with(&mut app, 120, 30, &floorwatch::ui::theme::Theme::plain());
+    let top = line(&t, 0);
     assert!(top.contains("PAST DAY"), "{top}");
     // Two days back, then forward again, and today again.
     assert_eq!(

@@ -5,6 +5,7 @@
 
 use crate::common::fixtures;
 
+use crate::common::frames::*;
 use chrono::Duration;
 use crossterm::event::KeyCode;
 use fixtures::*;
@@ -14,9 +15,6 @@ use floorwatch::keymap::{self, Command, ReplayKey};
 use floorwatch::model::Source;
 use floorwatch::provenance::ProvenanceSource;
 use floorwatch::recording::{ReplayControl, ReplayStatus};
-use floorwatch::ui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn status(position: usize, paused: bool) -> ReplayStatus {
     ReplayStatus {
@@ -36,34 +34,6 @@ fn replay_app() -> App {
         App::with_snapshot(opts(), snapshot()).with_replay("/rec/monday.fwr", status(11, false));
     app.update(Action::Fetch(FetchEvent::Snapshot(snapshot())));
     app
-}
-
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render_with(f, app, &Theme::color()))
-        .expect("draw");
-    terminal
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
-}
-
-fn line(t: &Terminal<TestBackend>, y: u16) -> String {
-    screen(t)
-        .lines()
-        .nth(y as usize)
-        .unwrap_or_default()
-        .to_string()
 }
 
 #[test]
@@ -202,18 +172,18 @@ fn replay_header_80x24() {
 fn help_lists_replay_keys_only_in_a_replay() {
     let mut app = replay_app();
     app.update(key('?'));
-    let s = screen(&draw(&mut app, 120, 40));
+    let s = text(&draw(&mut app, 120, 40));
     assert!(s.contains("Replay"), "{s}");
     assert!(s.contains("pause / resume"), "{s}");
     assert!(s.contains("10 minutes back"), "{s}");
     assert!(s.contains("Space"), "{s}");
     // At 100×30 every replay key still fits beside the dashboard's.
-    let s = screen(&draw(&mut app, 100, 30));
+    let s = text(&draw(&mut app, 100, 30));
     assert!(s.contains("pause / resume") && s.contains("slower"), "{s}");
 
     let mut live = app_live();
     live.update(key('?'));
-    let s = screen(&draw(&mut live, 120, 40));
+    let s = text(&draw(&mut live, 120, 40));
     assert!(!s.contains("pause / resume"), "{s}");
     assert!(!s.contains("Replay"), "{s}");
 }

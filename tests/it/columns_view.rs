@@ -3,25 +3,18 @@
 
 use crate::common::fixtures;
 
+use crate::common::frames::*;
 use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{App, Focus, Mode, chooser_rows};
 use floorwatch::figures::Figure;
 use floorwatch::saved_view::SavedView;
-use floorwatch::ui::{self, theme::Theme};
+use floorwatch::ui::theme::Theme;
 use floorwatch::view::SortBy;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn text(app: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("backend");
-    t.draw(|f| ui::render_with(f, app, &Theme::plain()))
-        .expect("draw");
-    let buf = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The frame in the plain theme, as text.
+fn plain_text(app: &mut App, w: u16, h: u16) -> String {
+    text(&draw_with(app, w, h, &Theme::plain()))
 }
 
 /// Moves the chooser's cursor onto `c`.
@@ -38,7 +31,7 @@ fn c_opens_the_chooser_and_space_hides_a_column() {
     let mut app = app();
     send(&mut app, [key('c')]);
     assert_eq!(app.mode(), Mode::Columns);
-    let frame = text(&mut app, 120, 40);
+    let frame = plain_text(&mut app, 120, 40);
     assert!(
         frame.contains("Columns") && frame.contains("[x] Holds"),
         "{frame}"
@@ -52,7 +45,7 @@ fn c_opens_the_chooser_and_space_hides_a_column() {
     assert!(!app.visible_columns().contains(&Figure::Holds));
     send(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.mode(), Mode::Normal);
-    let frame = text(&mut app, 120, 40);
+    let frame = plain_text(&mut app, 120, 40);
     assert!(!frame.contains("Holds"), "{frame}");
     assert!(frame.contains("Talk"));
 }
@@ -75,7 +68,7 @@ fn extra_columns_show_and_d_restores_the_defaults() {
         .position(|c| *c == Figure::HoldPerCall)
         .expect("Hold/c");
     assert!(acw < hold, "on-screen order kept: {cols:?}");
-    let frame = text(&mut app, 200, 50);
+    let frame = plain_text(&mut app, 200, 50);
     // Bob Stone: ACW 1010 s over 7 wrap-ups = 2:24; hold 1150 s over 7 handled = 2:44.
     let bob = frame
         .lines()
@@ -157,7 +150,18 @@ fn a_saved_view_from_elsewhere_is_taken_for_what_it_can() {
         filter: "aht>>".into(),
         focus: Some("sideways".into()),
         columns: Some(vec!["handled".into(), "bogus".into(), "aht".into()]),
+        filter_history: vec![
+            "aht>6m".into(),
+            " ".into(),
+            "aht>6m".into(),
+            "hold>1m".into(),
+        ],
     });
+    assert_eq!(
+        app.filter_history(),
+        &["aht>6m".to_string(), "hold>1m".to_string()],
+        "blank and repeated history entries are dropped"
+    );
     assert_eq!(app.sort().by, SortBy::Name);
     assert_eq!(app.filter(), "", "an invalid filter is dropped");
     assert_eq!(app.focus(), Focus::Agents);

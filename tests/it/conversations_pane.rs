@@ -8,6 +8,7 @@ use crate::common::fixtures;
 
 use std::sync::Arc;
 
+use crate::common::frames::*;
 use chrono::Duration;
 use crossterm::event::KeyCode;
 use fixtures::*;
@@ -21,9 +22,7 @@ use floorwatch::genesys::GenesysClient;
 use floorwatch::lookups::Lookups;
 use floorwatch::model::{Snapshot, Source};
 use floorwatch::timegrid::{Bucket, DayWindow, Granularity};
-use floorwatch::ui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use floorwatch::ui::theme::Theme;
 
 /// The demo floor loaded at [`now`], and a conversations source on the same transport (as the
 /// dashboard has: one client for aggregates and drill-downs).
@@ -111,24 +110,6 @@ fn opened(floor: &Floor) -> (App, floorwatch::app::DrillRequest) {
         result: Ok(page),
     });
     (app, req)
-}
-
-fn draw_with(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("backend");
-    t.draw(|f| ui::render_with(f, app, theme)).expect("draw");
-    t
-}
-
-fn text(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -6,6 +6,7 @@ use crate::common::fixtures;
 
 use std::sync::Arc;
 
+use crate::common::frames::*;
 use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{Action, App, ExplainView, Focus, Mode, Openness};
@@ -13,31 +14,7 @@ use floorwatch::explain::Explanation;
 use floorwatch::fetcher::FetchEvent;
 use floorwatch::figures::Figure;
 use floorwatch::model::{RoutingAvailability, RoutingMetrics, Snapshot};
-use floorwatch::ui::{self, theme::Theme};
 use floorwatch::view::SortBy;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render_with(f, app, &Theme::color()))
-        .expect("draw");
-    terminal
-}
-
-/// The whole frame as text, one line per row.
-fn text(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 fn view(app: &App) -> ExplainView {
     app.explain_view().expect("a row is selected")
@@ -338,8 +315,9 @@ fn the_dashboard_help_lists_i() {
     app.update(key('?'));
     let frame = text(&draw(&mut app, 80, 24));
     assert!(frame.contains("why this number"), "{frame}");
-    // The last binding of the left column still shows.
-    assert!(frame.contains("q Ctrl-C"), "{frame}");
+    // The last binding of the right column and the frame's quit hint still show.
+    assert!(frame.contains("Ctrl-C quits"), "{frame}");
+    assert!(frame.contains("delete a word"), "{frame}");
 }
 
 #[test]

@@ -3,13 +3,12 @@
 //! last valid filter, and `queue:` terms resolved once through the loop.
 
 use crate::common::fixtures;
+use crate::common::frames::*;
 
 use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{Action, App, Effect};
-use floorwatch::ui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use floorwatch::ui::theme::Theme;
 
 fn filter(app: &mut App, text: &str) -> Vec<Effect> {
     let mut effects = send(app, [key('/')]).effects;
@@ -17,14 +16,10 @@ fn filter(app: &mut App, text: &str) -> Vec<Effect> {
     effects
 }
 
+/// The frame in the plain theme, one string per row.
 fn frame(app: &mut App, w: u16, h: u16) -> Vec<String> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("backend");
-    t.draw(|f| ui::render_with(f, app, &Theme::plain()))
-        .expect("draw");
-    let buf = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
-        .collect()
+    let t = draw_with(app, w, h, &Theme::plain());
+    (0..h).map(|y| line(&t, y)).collect()
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! zz-9f3c far over, Ann Lee, Carla Diaz and Eve Moreau fine: 3 agents over target.
 
 use crate::common::fixtures;
+use crate::common::frames::*;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,7 +18,6 @@ use floorwatch::fetcher::FetchEvent;
 use floorwatch::model::{RoutingAvailability, Snapshot};
 use floorwatch::targets::Targets;
 use floorwatch::ui::theme::{Theme, fewer_than_256_colours};
-use floorwatch::ui::{self};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Cell;
@@ -34,19 +34,6 @@ fn targets() -> Targets {
 
 fn app_with_targets() -> App {
     app().with_targets(targets())
-}
-
-fn draw_with(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render_with(f, app, theme))
-        .expect("draw");
-    terminal
-}
-
-fn line(t: &Terminal<TestBackend>, y: u16) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
 }
 
 /// The first cell of `needle` in the first line containing `row` (searching after `row`).

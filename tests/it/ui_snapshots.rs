@@ -3,42 +3,16 @@
 
 use crate::common::fixtures;
 
+use crate::common::frames::*;
 use chrono::Duration;
 use crossterm::event::KeyCode;
 use fixtures::*;
 use floorwatch::app::{Action, App};
 use floorwatch::fetcher::FetchEvent;
-use floorwatch::ui::{self, theme::Theme};
+use floorwatch::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-
-fn draw_with(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| ui::render_with(f, app, theme))
-        .expect("draw");
-    terminal
-}
-
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    draw_with(app, w, h, &Theme::color())
-}
-
-/// The text of row `y`.
-fn line(t: &Terminal<TestBackend>, y: u16) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
-}
-
-fn find(t: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
-    let buf = t.backend().buffer();
-    (0..buf.area.height).find_map(|y| {
-        let l = line(t, y);
-        l.find(needle)
-            .map(|byte| (l[..byte].chars().count() as u16, y))
-    })
-}
 
 #[test]
 fn dashboard_80x24() {

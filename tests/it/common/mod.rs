@@ -3,4 +3,5 @@
 
 pub mod fake_org;
 pub mod fixtures;
+pub mod frames;
 pub mod screen;
