@@ -374,6 +374,27 @@ enum TextField {
     Id,
 }
 
+/// The text fields: name, what they are, and how they are written (for errors and Tab).
+const TEXT_FIELDS: &[(&str, TextField, &[&str])] = &[
+    ("queue", TextField::Queue, &["queue:"]),
+    ("name", TextField::Name, &["name:", "name~"]),
+    ("id", TextField::Id, &["id:", "id~"]),
+];
+
+/// Every field as it starts a term (`aht`, `acw/c`, `queue:`, `name~`, …): what Tab in the
+/// prompt completes and what an unknown field's error lists.
+pub(crate) fn field_names() -> Vec<String> {
+    FIGURES
+        .iter()
+        .map(|s| s.figure.filter_name())
+        .chain(
+            TEXT_FIELDS
+                .iter()
+                .flat_map(|(_, _, forms)| forms.iter().map(|f| f.to_string())),
+        )
+        .collect()
+}
+
 fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
     let text = |chs: &[Ch]| chs.iter().map(|c| c.c).collect::<String>();
     let Some(k) = tok.iter().position(|c| !c.quoted && is_op_char(c.c)) else {
@@ -396,12 +417,10 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
         );
     }
     let lower = name.to_lowercase();
-    let text_field = match lower.as_str() {
-        "queue" => Some(TextField::Queue),
-        "name" => Some(TextField::Name),
-        "id" => Some(TextField::Id),
-        _ => None,
-    };
+    let text_field = TEXT_FIELDS
+        .iter()
+        .find(|(n, _, _)| *n == lower)
+        .map(|(_, f, _)| *f);
     if let Some(tf) = text_field {
         let contains = match op_ch.c {
             ':' => false,
@@ -470,11 +489,7 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
 /// What the filter accepts, for the unknown-field error: every figure's name, then the text
 /// fields.
 fn field_help() -> String {
-    let figures: Vec<String> = FIGURES.iter().map(|s| s.figure.filter_name()).collect();
-    format!(
-        "fields are {}, queue:, name:, name~, id:, id~",
-        figures.join(", ")
-    )
+    format!("fields are {}", field_names().join(", "))
 }
 
 /// Reads a number for `figure` and returns it in the figure's filter unit: `digits[.digits]`

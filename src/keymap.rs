@@ -6,14 +6,14 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Which bindings are live: the filter prompt swallows letters, the help overlay swallows
-/// almost everything.
+/// Which bindings are live: a prompt swallows letters, the help overlay swallows almost
+/// everything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// The dashboard.
     Normal,
-    /// The `/` prompt is open.
-    Filter,
+    /// A prompt is taking keystrokes: the filter (`/`), find (`F3`) or command line (`:`).
+    Prompt,
     /// The `?` overlay is open.
     Help,
     /// The conversations behind an interval (Enter on the intervals table).
@@ -55,15 +55,24 @@ pub enum Command {
     SortReverse,
     /// `/`: open the filter prompt.
     FilterOpen,
-    /// A character typed into the filter prompt.
-    FilterChar(char),
-    FilterBackspace,
-    /// Editing the filter prompt's text as in a shell.
+    /// F3: open the find prompt (jump to a name without filtering).
+    FindOpen,
+    /// `n`: the next agent the last find matches.
+    FindNext,
+    /// `N`: the previous one.
+    FindPrev,
+    /// `:`: open the command line.
+    CommandLine,
+    /// A character typed into a prompt.
+    Type(char),
+    /// Editing a prompt's text as in a shell.
     Edit(EditKey),
-    /// Enter in the prompt: keep the filter, leave the prompt.
-    FilterAccept,
-    /// Esc in the prompt: clear the filter, leave the prompt.
-    FilterCancel,
+    /// Tab in a prompt: complete the word at the cursor.
+    Complete,
+    /// Enter in a prompt: apply it (keep the filter, stay on the match, run the command).
+    Accept,
+    /// Esc in a prompt: close it (the filter clears, find goes back where it started).
+    Cancel,
     /// `r`: ask the fetcher for a refresh now.
     Refresh,
     /// `f`: hold new snapshots aside / show them.
@@ -93,9 +102,11 @@ pub enum Command {
     Replay(ReplayKey),
 }
 
-/// Line editing in the filter prompt, as in a shell.
+/// Line editing in a prompt, as in a shell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EditKey {
+    /// Backspace: delete the character before the cursor.
+    Backspace,
     /// ←: one character left.
     Left,
     /// →: one character right.
@@ -209,6 +220,14 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('s')], Command::SortNext, "sort by next column"),
     b(&[ch('S')], Command::SortReverse, "reverse the sort"),
     b(&[ch('/')], Command::FilterOpen, "filter by name or id"),
+    b(
+        &[k(KeyCode::F(3)), ctrl('f')],
+        Command::FindOpen,
+        "find a name",
+    ),
+    b(&[ch('n')], Command::FindNext, "next / previous match"),
+    b(&[ch('N')], Command::FindPrev, "next / previous match"),
+    b(&[ch(':')], Command::CommandLine, "command line"),
     b(&[ch('r')], Command::Refresh, "refresh now"),
     b(&[ch('f')], Command::Freeze, "freeze / unfreeze"),
     b(&[ch('<')], Command::DayBack, "the day before"),
@@ -221,24 +240,18 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('q')], Command::Quit, "quit"),
 ];
 
-/// Keys while the filter prompt is open; letters type, so `q` does not quit.
-pub(crate) const FILTER: &[Binding] = &[
-    b(&[Key::AnyChar], Command::FilterChar(' '), "edit the filter"),
+/// Keys while a prompt is open (filter, find, command line); letters type, so `q` does not
+/// quit.
+pub(crate) const PROMPT: &[Binding] = &[
+    b(&[Key::AnyChar], Command::Type(' '), "type"),
     b(
         &[k(KeyCode::Backspace)],
-        Command::FilterBackspace,
+        Command::Edit(EditKey::Backspace),
         "delete a character",
     ),
-    b(
-        &[k(KeyCode::Enter)],
-        Command::FilterAccept,
-        "keep filter, close",
-    ),
-    b(
-        &[k(KeyCode::Esc)],
-        Command::FilterCancel,
-        "clear filter, close",
-    ),
+    b(&[k(KeyCode::Enter)], Command::Accept, "apply, close"),
+    b(&[k(KeyCode::Esc)], Command::Cancel, "cancel, close"),
+    b(&[k(KeyCode::Tab)], Command::Complete, "complete the word"),
     b(
         &[k(KeyCode::Up)],
         Command::Edit(EditKey::HistoryBack),
@@ -273,18 +286,30 @@ pub(crate) const FILTER: &[Binding] = &[
     ),
 ];
 
-/// One help row for ↑ and ↓ in the prompt (consecutive rows alike are shown as one).
-const EARLIER: &str = "earlier filters";
+/// One help row for ↑ and ↓ in a prompt (consecutive rows alike are shown as one).
+const EARLIER: &str = "earlier entries";
 
 /// One help row for ← and →.
 const MOVE: &str = "move in the text";
 
-/// Keys while the help overlay is open.
-pub(crate) const HELP: &[Binding] = &[b(
-    &[ch('?'), k(KeyCode::Esc), ch('q')],
-    Command::Help,
-    "close this help",
-)];
+/// Keys while the help overlay is open: it scrolls when it is taller than the screen.
+pub(crate) const HELP: &[Binding] = &[
+    b(
+        &[ch('?'), k(KeyCode::Esc), ch('q')],
+        Command::Help,
+        "close this help",
+    ),
+    b(&[k(KeyCode::Up), ch('k')], Command::Up, "scroll"),
+    b(&[k(KeyCode::Down), ch('j')], Command::Down, "scroll"),
+    b(&[k(KeyCode::PageUp)], Command::PageUp, "scroll"),
+    b(
+        &[k(KeyCode::PageDown), ch(' ')],
+        Command::PageDown,
+        "scroll",
+    ),
+    b(&[ch('g'), k(KeyCode::Home)], Command::Top, "scroll"),
+    b(&[ch('G'), k(KeyCode::End)], Command::Bottom, "scroll"),
+];
 
 /// Keys of the column chooser.
 pub(crate) const COLUMNS: &[Binding] = &[
@@ -365,7 +390,7 @@ pub(crate) const EXPLAIN: &[Binding] = &[
 pub fn bindings(mode: Mode) -> &'static [Binding] {
     match mode {
         Mode::Normal => NORMAL,
-        Mode::Filter => FILTER,
+        Mode::Prompt => PROMPT,
         Mode::Help => HELP,
         Mode::Drill => DRILL,
         Mode::Timeline => TIMELINE,
@@ -427,7 +452,7 @@ pub(crate) fn command(key: KeyEvent, mode: Mode) -> Option<Command> {
     }
     let table = bindings(mode);
     lookup(key, table).or_else(|| match key.code {
-        KeyCode::Backspace if mode != Mode::Filter => {
+        KeyCode::Backspace if mode != Mode::Prompt => {
             lookup(KeyEvent::new(KeyCode::Esc, key.modifiers), table)
         }
         _ => None,
@@ -466,7 +491,7 @@ fn lookup(key: KeyEvent, table: &[Binding]) -> Option<Command> {
                         && !mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                         && !c.is_control()
                     {
-                        return Some(Command::FilterChar(c));
+                        return Some(Command::Type(c));
                     }
                 }
                 _ => {}
@@ -494,6 +519,7 @@ pub(crate) fn key_label(key: &Key) -> String {
         KeyCode::Tab => "Tab".to_string(),
         KeyCode::BackTab => "⇧Tab".to_string(),
         KeyCode::Enter => "Enter".to_string(),
+        KeyCode::F(n) => format!("F{n}"),
         KeyCode::Esc => "Esc".to_string(),
         KeyCode::Backspace => "Backspace".to_string(),
         KeyCode::Char(' ') => "Space".to_string(),
@@ -571,15 +597,15 @@ mod tests {
     fn filter_mode_types_letters_but_ctrl_c_quits() {
         let none = KeyModifiers::NONE;
         assert_eq!(
-            command(key(KeyCode::Char('q'), none), Mode::Filter),
-            Some(Command::FilterChar('q'))
+            command(key(KeyCode::Char('q'), none), Mode::Prompt),
+            Some(Command::Type('q'))
         );
         assert_eq!(
-            command(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Filter),
+            command(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Prompt),
             Some(Command::Quit)
         );
         assert_eq!(
-            command(key(KeyCode::Char('x'), KeyModifiers::ALT), Mode::Filter),
+            command(key(KeyCode::Char('x'), KeyModifiers::ALT), Mode::Prompt),
             None
         );
     }

@@ -31,6 +31,12 @@ pub struct SavedView {
     /// Filters accepted before, oldest first (↑ in the prompt walks them).
     #[serde(default)]
     pub filter_history: Vec<String>,
+    /// Finds (F3) entered before, oldest first.
+    #[serde(default)]
+    pub find_history: Vec<String>,
+    /// Command lines (`:`) run before, oldest first.
+    #[serde(default)]
+    pub command_history: Vec<String>,
 }
 
 /// `<state dir>/view.json` (next to the log), when the platform has a home.
@@ -95,6 +101,8 @@ mod tests {
             focus: Some("intervals".into()),
             columns: Some(vec!["handled".into(), "aht".into(), "occupancy".into()]),
             filter_history: vec!["aht>6m".into(), "name~smith, jo".into()],
+            find_history: vec!["bob".into()],
+            command_history: vec!["date -1".into()],
         }
     }
 

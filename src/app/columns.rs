@@ -84,7 +84,7 @@ impl App {
     /// filter is being typed).
     pub fn saved_view(&self) -> SavedView {
         let filter = if self.filter.error.is_none() {
-            self.filter.text.trim().to_string()
+            self.filter.line.text.trim().to_string()
         } else {
             self.filter.applied.to_string()
         };
@@ -100,7 +100,9 @@ impl App {
                 .to_string(),
             ),
             columns: Some(self.columns.iter().map(|c| c.key().to_string()).collect()),
-            filter_history: self.filter.history.clone(),
+            filter_history: self.filter.line.history.clone(),
+            find_history: self.find.line.history.clone(),
+            command_history: self.command.line.history.clone(),
         }
     }
 
@@ -124,7 +126,9 @@ impl App {
             Some("intervals") => Focus::Intervals,
             _ => Focus::Agents,
         };
-        self.filter.restore_history(&v.filter_history);
+        self.filter.line.restore_history(&v.filter_history);
+        self.find.line.restore_history(&v.find_history);
+        self.command.line.restore_history(&v.command_history);
         self.filter.set_text(v.filter.clone());
         if self.filter.error.is_some() {
             self.filter.set_text(String::new());

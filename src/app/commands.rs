@@ -65,18 +65,19 @@ impl App {
                 ..self.sort
             }),
             Command::FilterOpen => {
-                self.overlay = Overlay::Filter;
+                self.overlay = Overlay::Prompt(Prompt::Filter);
                 Outcome::redraw()
             }
-            Command::FilterChar(c) => self.type_into_filter(c),
-            Command::FilterBackspace => self.backspace_filter(),
-            Command::Edit(key) => self.edit_filter_line(key),
-            Command::FilterAccept => self.accept_filter(),
-            Command::FilterCancel => {
-                self.overlay = Overlay::None;
-                self.clear_filter();
-                Outcome::redraw()
-            }
+            Command::FindOpen => self.open_find(),
+            Command::FindNext => self.find_again(true),
+            Command::FindPrev => self.find_again(false),
+            Command::CommandLine => self.open_command_line(),
+            // Prompt keys reach the prompt (`run_prompt`), never the tables.
+            Command::Type(_)
+            | Command::Edit(_)
+            | Command::Complete
+            | Command::Accept
+            | Command::Cancel => Outcome::none(),
             Command::DayBack | Command::DayForward => self.step_day(cmd == Command::DayForward),
             Command::Refresh if self.is_replay() => self.replay_no_refresh(),
             Command::Refresh => Outcome::none().with(Effect::RefreshNow),
@@ -110,7 +111,7 @@ impl App {
     /// Esc/Backspace on the tables: clear the filter, else leave the intervals. Never quits
     /// (only `q`, Ctrl-C and a signal end the program).
     fn back(&mut self) -> Outcome {
-        if !self.filter.text.is_empty() {
+        if !self.filter.line.text.is_empty() {
             self.clear_filter();
             Outcome::redraw()
         } else {
@@ -121,12 +122,6 @@ impl App {
     /// `<` / `>`: asks for the day before or after the one shown (today is the live floor;
     /// there is no day after it).
     fn step_day(&mut self, forward: bool) -> Outcome {
-        if self.is_replay() {
-            return self.say(Notice::Info(
-                "replay: the recording's days are reached with { and }".into(),
-            ));
-        }
-        let today = self.today();
         let shown = self.date();
         let target = if forward {
             shown.succ_opt()
@@ -134,11 +129,31 @@ impl App {
             shown.pred_opt()
         };
         match target {
-            Some(d) if d < today => Outcome::none().with(Effect::ShowDay(Some(d))),
-            Some(_) if shown < today => Outcome::none().with(Effect::ShowDay(None)),
-            _ => self.say(Notice::Info(
+            Some(d) => self.show_day(d),
+            None => Outcome::none(),
+        }
+    }
+
+    /// Shows `day`: a past day read-only, today (or a day after it) live.
+    pub(super) fn show_day(&mut self, day: chrono::NaiveDate) -> Outcome {
+        if self.is_replay() {
+            return self.say(Notice::Info(
+                "replay: the recording's days are reached with { and }".into(),
+            ));
+        }
+        let today = self.today();
+        let shown = self.date();
+        if day < today {
+            if day == shown {
+                return Outcome::none();
+            }
+            Outcome::none().with(Effect::ShowDay(Some(day)))
+        } else if shown < today {
+            Outcome::none().with(Effect::ShowDay(None))
+        } else {
+            self.say(Notice::Info(
                 "already on today: there is no day after it".into(),
-            )),
+            ))
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Tables {
     pub agents_page: usize,
     /// Rows per page of the intervals table, as last drawn.
     pub intervals_page: usize,
+    /// How far the help overlay can scroll, as last drawn (0 when it fits).
+    pub help_scroll_max: usize,
+    /// Lines the help overlay shows at once, as last drawn.
+    pub help_page: usize,
 }
 
 impl Default for Tables {
@@ -46,6 +50,8 @@ impl Default for Tables {
             intervals: TableState::default(),
             agents_page: DEFAULT_PAGE,
             intervals_page: DEFAULT_PAGE,
+            help_scroll_max: 0,
+            help_page: DEFAULT_PAGE,
         }
     }
 }

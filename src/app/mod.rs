@@ -28,12 +28,16 @@ pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
 mod columns;
+mod command_line;
 mod commands;
 mod cursor;
 mod drilldown;
 mod explain;
 mod filtering;
+mod finding;
+mod line_edit;
 mod overlay;
+mod prompt;
 mod read;
 mod refresh;
 mod replay;
@@ -44,7 +48,8 @@ pub use columns::chooser_rows;
 pub use cursor::Tables;
 pub use drilldown::{CellKey, DRILL_CACHE_CELLS, DrillPane, DrillRequest, SPINNER_STEP_MS};
 pub use explain::{ExplainView, Openness};
-pub use overlay::Overlay;
+pub use overlay::{Overlay, Prompt};
+pub use prompt::PromptLine;
 pub use targets::{cell_level, worst_level};
 pub use types::*;
 
@@ -64,6 +69,10 @@ pub struct App {
     refresh: refresh::RefreshState,
     cursor: cursor::Cursor,
     filter: filtering::FilterState,
+    /// F3 and `n`/`N`.
+    find: finding::FindState,
+    /// The `:` command line.
+    command: prompt::CommandState,
     overlay: Overlay,
     drill: drilldown::DrillCache,
     /// Set when showing a recording (`floorwatch replay`).
@@ -95,6 +104,8 @@ impl App {
             refresh: refresh::RefreshState::default(),
             cursor: cursor::Cursor::default(),
             filter: filtering::FilterState::default(),
+            find: finding::FindState::default(),
+            command: prompt::CommandState::default(),
             overlay: Overlay::None,
             drill: drilldown::DrillCache::default(),
             replay: None,
@@ -128,7 +139,12 @@ impl App {
                     Overlay::Drill(_) | Overlay::Timeline(_) => self.run_drill(cmd),
                     Overlay::Columns { .. } => self.run_chooser(cmd),
                     Overlay::Explain => self.run_explain(cmd),
-                    Overlay::None | Overlay::Filter | Overlay::Help(_) => self.run(cmd),
+                    Overlay::Prompt(p) => {
+                        let p = *p;
+                        self.run_prompt(p, cmd)
+                    }
+                    Overlay::Help { .. } => self.run_help(cmd),
+                    Overlay::None => self.run(cmd),
                 }
             }
             Action::Key(_) => Outcome::none(),

@@ -57,17 +57,20 @@ impl App {
 
     /// The filter text (possibly empty).
     pub fn filter(&self) -> &str {
-        &self.filter.text
+        &self.filter.line.text
     }
 
-    /// True while the `/` prompt is taking keystrokes.
-    pub fn is_prompt_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Filter)
+    /// The prompt taking keystrokes, if one is open.
+    pub fn prompt(&self) -> Option<Prompt> {
+        match self.overlay {
+            Overlay::Prompt(p) => Some(p),
+            _ => None,
+        }
     }
 
     /// True while the help overlay is shown.
     pub(crate) fn is_help_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Help(_))
+        matches!(self.overlay, Overlay::Help { .. })
     }
 
     /// True when new snapshots are being held back (`f`).

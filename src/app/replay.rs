@@ -105,7 +105,7 @@ impl App {
     /// The replay key `key` means in the current mode, run; `None` when it is not one (or not
     /// replaying, or typing in the filter prompt, or in the help overlay).
     pub(super) fn replay_key(&mut self, key: KeyEvent) -> Option<Outcome> {
-        if self.replay.is_none() || matches!(self.mode(), Mode::Filter | Mode::Help) {
+        if self.replay.is_none() || matches!(self.mode(), Mode::Prompt | Mode::Help) {
             return None;
         }
         match keymap::replay_command(key)? {

@@ -101,7 +101,7 @@ impl Effects {
     /// Saves the view when it changed (not mid-typing in the filter prompt).
     pub(crate) fn save_view_if_changed(&mut self, app: &App) {
         if let Some(path) = &self.target.view_file
-            && !app.is_prompt_open()
+            && app.prompt().is_none()
         {
             let view = app.saved_view();
             if self.saved.as_ref() != Some(&view) {

@@ -20,7 +20,7 @@ type Section = (&'static str, &'static [Binding]);
 /// Sections on the dashboard.
 const DASHBOARD: &[Section] = &[
     ("Dashboard", keymap::NORMAL),
-    ("Filter prompt (/)", keymap::FILTER),
+    ("Prompts (/ F3 :)", keymap::PROMPT),
 ];
 
 /// Sections while the conversations pane is open: the keys that work there.
@@ -34,7 +34,7 @@ const CONVERSATIONS: &[Section] = &[
 const DASHBOARD_REPLAY: &[Section] = &[
     ("Dashboard", keymap::NORMAL),
     ("Replay", keymap::REPLAY),
-    ("Filter prompt (/)", keymap::FILTER),
+    ("Prompts (/ F3 :)", keymap::PROMPT),
 ];
 
 /// The conversations pane during a replay.
@@ -72,7 +72,11 @@ pub(crate) fn sections(app: &App) -> &'static [Section] {
 
 /// The frame's bottom title: the help table's keys (the overlay lists no section for itself).
 fn close_title() -> String {
-    let keys: Vec<String> = keymap::HELP.iter().map(keymap::keys_label).collect();
+    let keys: Vec<String> = keymap::HELP
+        .iter()
+        .filter(|b| b.command == keymap::Command::Help)
+        .map(keymap::keys_label)
+        .collect();
     format!(" {} to close · Ctrl-C quits ", keys.join(" "))
 }
 
@@ -188,8 +192,9 @@ fn titled_lines(
     lines
 }
 
-/// Draws the overlay centred in `area`.
-pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// Draws the overlay centred in `area`; when even two columns are too short it scrolls, and
+/// how far it can is written back for the keys.
+pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme) {
     // A replay sends no requests: no usage section.
     let usage = match app.is_replay() {
         true => Vec::new(),
@@ -235,6 +240,9 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Two columns when one is too tall and two fit side by side; the usage goes under the
     // short right-hand column.
     let two = one_h + 2 > area.height.saturating_sub(2) && area.width >= 2 * col_w + 7;
+    let scroll = app.help_scroll();
+    // (how far it can scroll, lines per page) when it does not fit.
+    let mut scrolled: Option<(usize, usize)> = None;
     let (columns, inner_h, content_w, footer) = if two {
         let content_w = (2 * col_w + 3).max(note_w);
         let right_w = content_w - col_w - 3;
@@ -252,19 +260,62 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // section's tail continues at the top of the right column.
         let tall = left.len().max(right.len()) as u16 + FOOTER_LINES + 2 > area.height;
         let footer = if tall { FOOTER_LINES - 1 } else { FOOTER_LINES };
-        let room = usize::from(area.height.saturating_sub(2 + footer));
-        if room > 0 && left.len() > room {
+        let room = usize::from(area.height.saturating_sub(2 + footer)).max(1);
+        if left.len() > room {
             let mut spill = left.split_off(room);
             spill.push(Line::from(""));
             spill.append(&mut right);
             right = spill;
         }
-        let h = left.len().max(right.len()) as u16 + footer;
-        (vec![(left, col_w), (right, right_w)], h, content_w, footer)
+        if right.len() > room {
+            // Still too tall: one flow down the left column and on down the right, scrolled.
+            let mut flow = left;
+            flow.append(&mut right);
+            let max = flow.len().saturating_sub(2 * room);
+            let from = scroll.min(max);
+            scrolled = Some((max, room));
+            let mut rest = flow.split_off(from);
+            let right = rest.split_off(room.min(rest.len()));
+            left = rest;
+            let right: Vec<Line> = right.into_iter().take(room).collect();
+            (
+                vec![(left, col_w), (right, right_w)],
+                room as u16 + footer,
+                content_w,
+                footer,
+            )
+        } else {
+            let h = left.len().max(right.len()) as u16 + footer;
+            (vec![(left, col_w), (right, right_w)], h, content_w, footer)
+        }
     } else {
-        (vec![(one, one_w)], one_h, one_w, FOOTER_LINES)
+        let room = usize::from(area.height.saturating_sub(2 + FOOTER_LINES)).max(1);
+        if one.len() > room {
+            let max = one.len() - room;
+            let from = scroll.min(max);
+            scrolled = Some((max, room));
+            let shown: Vec<Line> = one.into_iter().skip(from).take(room).collect();
+            (
+                vec![(shown, one_w)],
+                room as u16 + FOOTER_LINES,
+                one_w,
+                FOOTER_LINES,
+            )
+        } else {
+            (vec![(one, one_w)], one_h, one_w, FOOTER_LINES)
+        }
     };
-    let close = close_title();
+    let tables = app.tables_mut();
+    (tables.help_scroll_max, tables.help_page) = scrolled.unwrap_or((0, 1));
+    let close = match scrolled {
+        Some((max, _)) => format!(
+            " ↑↓ PgDn scroll {}/{} ·{}",
+            scroll.min(max),
+            max,
+            close_title()
+        ),
+        None => close_title(),
+    };
     let (rect, block) = super::popup(
         frame,
         area,

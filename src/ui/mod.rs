@@ -68,13 +68,16 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
             explain::render(frame, body, app, theme);
         }
     }
-    if app.is_prompt_open() && app.filter_error().is_some() && status.y > header.bottom() {
+    if app.prompt_line().is_some_and(|p| p.error.is_some()) && status.y > header.bottom() {
         let above = Rect {
             y: status.y - 1,
             ..status
         };
         frame.render_widget(Clear, above);
-        frame.render_widget(Paragraph::new(status_line::prompt(app, theme)), above);
+        frame.render_widget(
+            Paragraph::new(status_line::prompt(app, theme, status.width)),
+            above,
+        );
     }
     if app.column_chooser().is_some() {
         columns::render(frame, area, app, theme);

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use crate::app::{App, Mode, Notice};
+use crate::app::{App, Mode, Notice, PromptLine};
 use crate::keymap::{self, Command, ReplayKey};
 
 /// Hints in order of usefulness; the tail is dropped on narrow terminals.
@@ -134,20 +134,32 @@ fn notice_text(n: &Notice, room: usize) -> String {
     }
 }
 
-/// The prompt's label; the error caret is placed after it.
-const PROMPT: &str = "filter /";
+/// How many characters of a prompt's text scroll off the left so the cursor stays on a line
+/// `width` cells wide (a long filter at 80 columns).
+fn scrolled(p: &PromptLine<'_>, width: usize) -> usize {
+    let room = width.saturating_sub(crate::text::width(p.label) + 1).max(1);
+    let chars: Vec<char> = p.text.chars().collect();
+    let mut skip = 0;
+    while skip < p.cursor
+        && crate::text::width(&chars[skip..p.cursor].iter().collect::<String>()) >= room
+    {
+        skip += 1;
+    }
+    skip
+}
 
-/// The filter prompt: what was typed with the cursor on it, and (while empty) an example of
-/// the language.
-pub(crate) fn prompt(app: &App, theme: &Theme) -> Line<'static> {
-    let text = app.filter();
-    let at = app.filter_cursor();
-    let before: String = text.chars().take(at).collect();
-    let mut rest = text.chars().skip(at);
+/// The open prompt: its label, the text with the cursor on it, and a muted hint.
+pub(crate) fn prompt(app: &App, theme: &Theme, width: u16) -> Line<'static> {
+    let Some(p) = app.prompt_line() else {
+        return Line::default();
+    };
+    let skip = scrolled(&p, width.into());
+    let before: String = p.text.chars().skip(skip).take(p.cursor - skip).collect();
+    let mut rest = p.text.chars().skip(p.cursor);
     let under = rest.next();
     let after: String = rest.collect();
     let mut spans = vec![
-        Span::styled(PROMPT, theme.key),
+        Span::styled(p.label, theme.key),
         Span::styled(before, theme.filter),
     ];
     match under {
@@ -157,25 +169,28 @@ pub(crate) fn prompt(app: &App, theme: &Theme) -> Line<'static> {
         }
         None => spans.push(Span::styled("█", theme.filter)),
     }
-    if text.is_empty() {
-        spans.push(Span::styled(
-            "  name, or aht>6m acw>=90 hold>1m occ<70 handled=0 queue:NAME name~smith",
-            theme.muted,
-        ));
+    let hint_style = if app.command_failed() {
+        theme.error
     } else {
-        spans.push(Span::styled(
-            "   Enter keep · Esc clear · ↑↓ earlier",
-            theme.muted,
-        ));
-    }
+        theme.muted
+    };
+    spans.push(Span::styled(p.hint, hint_style));
     Line::from(spans)
 }
 
 /// Under the prompt: a caret at the error's column and what is wrong; the table keeps the
 /// last filter that parsed.
-pub(crate) fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
-    let e = app.filter_error()?;
-    let col = PROMPT.chars().count() + e.position;
+pub(crate) fn prompt_error(app: &App, theme: &Theme, width: u16) -> Option<Line<'static>> {
+    let p = app.prompt_line()?;
+    let e = p.error?;
+    let skip = scrolled(&p, width.into());
+    let shown: String = p
+        .text
+        .chars()
+        .skip(skip)
+        .take(e.position.saturating_sub(skip))
+        .collect();
+    let col = crate::text::width(p.label) + crate::text::width(&shown);
     Some(Line::from(vec![
         Span::raw(" ".repeat(col)),
         Span::styled(
@@ -188,10 +203,11 @@ pub(crate) fn prompt_error(app: &App, theme: &Theme) -> Option<Line<'static>> {
 /// Draws the status line.
 pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match app.mode() {
-        Mode::Filter => {
+        Mode::Prompt => {
             // With an error the prompt moves up a line (ui::render_with) and this line
             // points at the mistake.
-            let line = prompt_error(app, theme).unwrap_or_else(|| prompt(app, theme));
+            let line = prompt_error(app, theme, area.width)
+                .unwrap_or_else(|| prompt(app, theme, area.width));
             frame.render_widget(Paragraph::new(line), area);
             return;
         }

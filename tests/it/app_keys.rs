@@ -179,7 +179,7 @@ fn s_cycles_sort_columns_with_natural_direction_and_s_shift_reverses() {
 fn filter_prompt_types_deletes_keeps_and_clears() {
     let mut app = app();
     assert!(app.update(key('/')).dirty);
-    assert_eq!(app.mode(), Mode::Filter);
+    assert_eq!(app.mode(), Mode::Prompt);
     type_str(&mut app, "ST");
     assert_eq!(app.filter(), "ST");
     assert_eq!(ids(&app), ["b2"], "case-insensitive on name");

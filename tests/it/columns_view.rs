@@ -156,12 +156,16 @@ fn a_saved_view_from_elsewhere_is_taken_for_what_it_can() {
             "aht>6m".into(),
             "hold>1m".into(),
         ],
+        find_history: vec!["bob".into()],
+        command_history: vec!["date -1".into(), "sort aht".into()],
     });
     assert_eq!(
         app.filter_history(),
         &["aht>6m".to_string(), "hold>1m".to_string()],
         "blank and repeated history entries are dropped"
     );
+    assert_eq!(app.saved_view().command_history, ["date -1", "sort aht"]);
+    assert_eq!(app.saved_view().find_history, ["bob"]);
     assert_eq!(app.sort().by, SortBy::Name);
     assert_eq!(app.filter(), "", "an invalid filter is dropped");
     assert_eq!(app.focus(), Focus::Agents);

@@ -31,7 +31,7 @@ fn comparisons_narrow_the_table_and_the_export() {
     let exported: Vec<&str> = export.rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(exported, ["b2", "zz-9f3c"]);
     send(&mut app, [code(KeyCode::Enter)]);
-    assert!(!app.is_prompt_open());
+    assert!(app.prompt().is_none());
     assert_eq!(app.filter_applied(), "aht>10m");
     let top = frame(&mut app, 120, 30)[0].clone();
     assert!(top.contains("filter: aht>10m"), "{top}");

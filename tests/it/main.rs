@@ -17,6 +17,7 @@ mod fetcher_live;
 mod filter_props;
 mod filter_view;
 mod genesys_http;
+mod prompts;
 mod recording;
 mod replay_cli;
 mod targets_ui;
