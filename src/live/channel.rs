@@ -197,7 +197,7 @@ impl ChannelTask {
                         channel = None;
                     }
                     // A channel that is gone is replaced at once the first time.
-                    let wait = if gone && failures <= 1 {
+                    let wait = if gone && refused_here == 1 {
                         Duration::ZERO
                     } else {
                         self.backoff(failures)

@@ -204,6 +204,9 @@ struct Slot {
     polled: Option<Ms>,
     polling: bool,
     down: Option<(String, Option<chrono::DateTime<chrono::Utc>>)>,
+    /// When the socket went down (polling starts `poll_every` later: a quick reconnect and its
+    /// re-seed cost no poll).
+    down_since: Option<Ms>,
 }
 
 struct Live {
@@ -443,6 +446,7 @@ impl Live {
             polled: None,
             polling: false,
             down: None,
+            down_since: None,
         });
     }
 
@@ -645,6 +649,7 @@ impl Live {
                 s.open = true;
                 s.ever_open = true;
                 s.down = None;
+                s.down_since = None;
                 s.heard = Some(now);
                 s.polled = None;
                 // Events sent while no socket was open are lost: seed everything of it again.
@@ -692,9 +697,11 @@ impl Live {
                 reason,
                 retry_at,
             } => {
+                let now = self.now();
                 if let Some(s) = self.slots.get_mut(channel) {
                     s.open = false;
                     s.down = Some((reason, retry_at));
+                    s.down_since.get_or_insert(now);
                 }
                 self.dirty();
             }
@@ -837,10 +844,9 @@ impl Live {
             if s.open || s.polling || s.task.is_none() || s.down.is_none() {
                 continue;
             }
-            let last = s.polled.or(s.heard).unwrap_or(self.started);
-            let due = s.polled.is_none()
-                || wall.saturating_sub(last)
-                    >= i64::try_from(every.as_millis()).unwrap_or(i64::MAX);
+            let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX);
+            let from = s.polled.or(s.down_since).unwrap_or(self.started);
+            let due = wall.saturating_sub(from) >= every_ms;
             if due {
                 s.polling = true;
                 let agents: Vec<Arc<str>> = s

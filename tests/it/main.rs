@@ -17,6 +17,8 @@ mod fetcher_live;
 mod filter_props;
 mod filter_view;
 mod genesys_http;
+mod live_example;
+mod live_resilience;
 mod recording;
 mod replay_cli;
 mod targets_ui;
