@@ -34,11 +34,12 @@ use crate::genesys::{ApiError, GenesysClient};
 /// What a channel tells the live task.
 #[derive(Debug)]
 pub(crate) enum Report {
-    /// A subscribe call's answer (`added`: topics added to a channel already subscribed).
+    /// A subscribe call's answer; `added` names the topics the call added to a channel
+    /// already subscribed (`None`: a new channel, every topic).
     Subscribed {
         channel: usize,
         topics: Vec<ChannelTopic>,
-        added: bool,
+        added: Option<Vec<String>>,
     },
     /// The socket is (re)open: re-seed this channel's agents.
     Opened { channel: usize },
@@ -150,11 +151,10 @@ impl ChannelTask {
                 Some(ch) if pending.is_empty() => ch,
                 Some(ch) => match notifications::subscribe(&self.client, &ch.id, &pending).await {
                     Ok(topics) => {
-                        pending.clear();
                         self.report(Report::Subscribed {
                             channel: self.index,
                             topics,
-                            added: true,
+                            added: Some(std::mem::take(&mut pending)),
                         });
                         ch
                     }
@@ -290,7 +290,7 @@ impl ChannelTask {
         self.report(Report::Subscribed {
             channel: self.index,
             topics,
-            added: false,
+            added: None,
         });
         Ok(ch)
     }
@@ -364,7 +364,7 @@ impl ChannelTask {
                             Ok(topics) => self.report(Report::Subscribed {
                                 channel: self.index,
                                 topics,
-                                added: true,
+                                added: Some(t),
                             }),
                             Err(e) => {
                                 tracing::warn!(channel = self.index, error = %e, "adding topics failed; retried on reconnect");

@@ -640,7 +640,7 @@ impl Live {
                 channel,
                 topics,
                 added,
-            } => self.on_subscribed(channel, &topics, added),
+            } => self.on_subscribed(channel, &topics, added.as_deref()),
             Report::Opened { channel } => {
                 let now = self.now();
                 let Some(s) = self.slots.get_mut(channel) else {
@@ -708,8 +708,11 @@ impl Live {
         }
     }
 
-    fn on_subscribed(&mut self, channel: usize, topics: &[ChannelTopic], added: bool) {
+    fn on_subscribed(&mut self, channel: usize, topics: &[ChannelTopic], added: Option<&[String]>) {
         let open = self.slots.get(channel).is_some_and(|s| s.open);
+        // Only topics this call added to an open socket need a seed (a new channel's are seeded
+        // when its socket opens).
+        let fresh = |t: &str| open && added.is_some_and(|a| a.iter().any(|x| x == t));
         let mut seed: Vec<Arc<str>> = Vec::new();
         let mut seed_queues: Vec<Arc<str>> = Vec::new();
         for t in topics {
@@ -739,7 +742,7 @@ impl Live {
                     } else {
                         self.activity_refused.remove(&id);
                     }
-                    if added && open {
+                    if fresh(&t.id) {
                         seed.push(id);
                     }
                 }
@@ -758,7 +761,7 @@ impl Live {
                     } else {
                         self.queue_refused.remove(&id);
                     }
-                    if added && open {
+                    if fresh(&t.id) {
                         seed_queues.push(id);
                     }
                 }
