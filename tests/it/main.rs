@@ -17,6 +17,7 @@ mod fetcher_live;
 mod filter_props;
 mod filter_view;
 mod genesys_http;
+mod live_demo;
 mod live_example;
 mod live_network;
 mod live_resilience;
