@@ -35,14 +35,7 @@ async fn over_http_and_a_real_socket_an_event_changes_the_state() {
         .with_priority(1)
         .mount(&org.api)
         .await;
-    let mut run = LiveRun::start_with(
-        fake.clone(),
-        clock.clone(),
-        org.client(),
-        &["u1"],
-        &[],
-        false,
-    );
+    let mut run = LiveRun::start_with(clock.clone(), org.client(), &["u1"], &[], false);
     let until = tokio::time::Instant::now() + Duration::from_secs(20);
     while !(run.status().mode == LiveMode::Streaming && run.snap.agent("u1").is_some()) {
         assert!(

@@ -199,8 +199,8 @@ async fn a_socket_refused_by_a_proxy_backs_off_with_jitter_and_polls_the_seed_me
         "{polls:?}"
     );
     // The handshakes: at once after the drop, then waits growing within [d/2, d].
-    let tries: Vec<f64> = fake.attempts().iter().skip(1).map(|a| secs(a.1)).collect();
-    assert!(fake.attempts().iter().skip(1).all(|a| a.2 == 403));
+    let tries: Vec<f64> = fake.attempts().iter().skip(1).map(|a| secs(a.at)).collect();
+    assert!(fake.attempts().iter().skip(1).all(|a| a.status == 403));
     assert!((tries[0] - 35.0).abs() < 0.5, "{tries:?}");
     let gaps: Vec<f64> = tries.windows(2).map(|w| w[1] - w[0]).collect();
     assert!((2.0..=4.0).contains(&gaps[0]), "{gaps:?}");
@@ -243,7 +243,11 @@ async fn an_expired_channel_is_replaced_by_a_new_one_with_every_topic() {
     fake.last().drop_socket();
     run.run_until_true(5, |_| fake.conns().len() == 2).await;
     run.run_for(1.0).await;
-    let attempts: Vec<(String, u16)> = fake.attempts().into_iter().map(|a| (a.0, a.2)).collect();
+    let attempts: Vec<(String, u16)> = fake
+        .attempts()
+        .into_iter()
+        .map(|a| (a.channel, a.status))
+        .collect();
     assert_eq!(
         attempts,
         vec![

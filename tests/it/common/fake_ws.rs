@@ -109,7 +109,6 @@ impl Seen {
 pub struct FakeChannel {
     pub id: String,
     pub topics: Vec<String>,
-    pub created: DateTime<Utc>,
     /// Refuse its handshakes with 404 (expired, evicted, its token gone).
     pub gone: bool,
 }
@@ -228,7 +227,6 @@ impl LiveOrg {
             self.channels.push(FakeChannel {
                 id: id.clone(),
                 topics: Vec::new(),
-                created: now,
                 gone: false,
             });
             let expires = now + self.channel_lifetime;
@@ -404,13 +402,23 @@ impl Conn {
     }
 }
 
+/// One WebSocket handshake the server answered.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub channel: String,
+    /// The org clock.
+    pub at: DateTime<Utc>,
+    /// 101 (accepted) or the refusal's status.
+    pub status: u16,
+}
+
 /// The fake service: REST state plus every socket accepted.
 #[derive(Clone)]
 pub struct FakeLive {
     pub org: Arc<Mutex<LiveOrg>>,
     conns: Arc<Mutex<Vec<Conn>>>,
     /// Handshake attempts (accepted or refused), with the org clock.
-    attempts: Arc<Mutex<Vec<(String, DateTime<Utc>, u16)>>>,
+    attempts: Arc<Mutex<Vec<Attempt>>>,
 }
 
 impl FakeLive {
@@ -437,8 +445,8 @@ impl FakeLive {
         self.conns().last().cloned().expect("no socket was opened")
     }
 
-    /// Handshakes attempted: (channel id, when, HTTP status answered: 101 or a refusal).
-    pub fn attempts(&self) -> Vec<(String, DateTime<Utc>, u16)> {
+    /// Handshakes attempted, in order.
+    pub fn attempts(&self) -> Vec<Attempt> {
         self.attempts.lock().unwrap().clone()
     }
 
@@ -468,6 +476,8 @@ impl FakeLive {
     }
 
     /// Accepts one socket on `stream` and serves it until it ends.
+    // The handshake callback's error type is tungstenite's own.
+    #[allow(clippy::result_large_err)]
     async fn serve<S>(&self, stream: S)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -503,7 +513,11 @@ impl FakeLive {
         let accepted = tokio_tungstenite::accept_hdr_async(stream, callback).await;
         let now = (self.org.lock().unwrap().clock)();
         if let Some((id, status)) = decided.lock().unwrap().clone() {
-            self.attempts.lock().unwrap().push((id, now, status));
+            self.attempts.lock().unwrap().push(Attempt {
+                channel: id,
+                at: now,
+                status,
+            });
         }
         let Ok(mut ws) = accepted else {
             return;

@@ -21,7 +21,6 @@ pub fn utc(s: &str) -> DateTime<Utc> {
 
 /// One running live task and what the UI saw.
 pub struct LiveRun {
-    pub fake: FakeLive,
     pub clock: TestClock,
     pub h: LiveHandle,
     pub snap: LiveSnapshot,
@@ -41,12 +40,11 @@ impl LiveRun {
         queue_strip: bool,
     ) -> LiveRun {
         let client = GenesysClient::new(fake.transport());
-        LiveRun::start_with(fake, clock, client, agents, queues, queue_strip)
+        LiveRun::start_with(clock, client, agents, queues, queue_strip)
     }
 
     /// Starts the task on any client.
     pub fn start_with(
-        fake: FakeLive,
         clock: TestClock,
         client: GenesysClient,
         agents: &[&str],
@@ -64,7 +62,6 @@ impl LiveRun {
             },
         );
         LiveRun {
-            fake,
             clock,
             h,
             snap: LiveSnapshot::default(),
