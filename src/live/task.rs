@@ -235,6 +235,10 @@ struct Live {
     last_longest: Option<Instant>,
     last_extra_poll: Option<Instant>,
     last_queue_poll: Option<Instant>,
+    /// Poll calls of agents on no channel (or with a refused activity topic) not answered yet,
+    /// and queue calls: a new round is not queued before the last one is answered.
+    extra_in_flight: usize,
+    queue_in_flight: usize,
     started: Ms,
     flush_at: Option<Instant>,
     sent_status: Option<LiveStatus>,
@@ -274,6 +278,8 @@ pub(crate) async fn run(
         last_longest: None,
         last_extra_poll: None,
         last_queue_poll: None,
+        extra_in_flight: 0,
+        queue_in_flight: 0,
         flush_at: None,
         sent_status: None,
     };
@@ -480,6 +486,9 @@ impl Live {
     /// Queues seed calls for `agents`, 50 a call.
     fn enqueue_agents(&mut self, agents: Vec<Arc<str>>, poll: bool, channel: Option<usize>) {
         for chunk in agents.chunks(AGENTS_PER_STATUS_QUERY) {
+            if poll && channel.is_none() {
+                self.extra_in_flight += 1;
+            }
             self.jobs.push_back(AgentJob {
                 agents: chunk.to_vec(),
                 poll,
@@ -491,6 +500,7 @@ impl Live {
     /// Queues observation calls for `queues`.
     fn enqueue_queues(&mut self, queues: Vec<Arc<str>>, metrics: QueueMetrics) {
         for chunk in queues.chunks(QUEUES_PER_OBSERVATION_QUERY) {
+            self.queue_in_flight += 1;
             self.queue_jobs.push_back(QueueJob {
                 queues: chunk.to_vec(),
                 metrics,
@@ -524,13 +534,7 @@ impl Live {
                     let r = observations::user_activity(&client, &ids).await;
                     Done::Activity(job, r)
                 })),
-                SeedVia::None(_) => {
-                    if let Some(c) = job.channel
-                        && let Some(s) = self.slots.get_mut(c)
-                    {
-                        s.polling = false;
-                    }
-                }
+                SeedVia::None(_) => self.job_failed(&job),
             }
         }
     }
@@ -587,6 +591,7 @@ impl Live {
                 }
             }
             Done::Queues(job, Ok(answer)) => {
+                self.queue_in_flight = self.queue_in_flight.saturating_sub(1);
                 self.store
                     .apply_queue_query(&job.queues, &answer, job.metrics, received);
                 if self.store.has_changes() {
@@ -594,6 +599,7 @@ impl Live {
                 }
             }
             Done::Queues(job, Err(e)) => {
+                self.queue_in_flight = self.queue_in_flight.saturating_sub(1);
                 tracing::warn!(error = %e, queues = job.queues.len(), "queue observations query failed");
             }
         }
@@ -609,7 +615,15 @@ impl Live {
         self.jobs.push_front(job);
     }
 
+    /// A job of the extra polls is over (answered or failed).
+    fn extra_over(&mut self, job: &AgentJob) {
+        if job.poll && job.channel.is_none() {
+            self.extra_in_flight = self.extra_in_flight.saturating_sub(1);
+        }
+    }
+
     fn job_done(&mut self, job: &AgentJob, received: Ms, changed: usize) {
+        self.extra_over(job);
         if let Some(c) = job.channel
             && let Some(s) = self.slots.get_mut(c)
         {
@@ -624,6 +638,7 @@ impl Live {
     }
 
     fn job_failed(&mut self, job: &AgentJob) {
+        self.extra_over(job);
         if let Some(c) = job.channel
             && let Some(s) = self.slots.get_mut(c)
         {
@@ -873,6 +888,7 @@ impl Live {
         }
         // Agents on no channel, or whose activity topic was refused.
         if (!self.unplaced.is_empty() || !self.activity_refused.is_empty())
+            && self.extra_in_flight == 0
             && self.last_extra_poll.is_none_or(|t| now - t >= every)
         {
             self.last_extra_poll = Some(now);
@@ -897,10 +913,15 @@ impl Live {
                 })
                 .cloned()
                 .collect();
-        if !polled_queues.is_empty() && self.last_queue_poll.is_none_or(|t| now - t >= every) {
+        let queue_free = self.queue_in_flight == 0;
+        if !polled_queues.is_empty()
+            && queue_free
+            && self.last_queue_poll.is_none_or(|t| now - t >= every)
+        {
             self.last_queue_poll = Some(now);
             self.enqueue_queues(polled_queues, QueueMetrics::All);
         } else if self.queue_strip
+            && queue_free
             && !self.scope_queues.is_empty()
             && self
                 .last_longest
@@ -995,15 +1016,11 @@ impl Live {
             } else {
                 LiveMode::Reconnecting { reason, next }
             }
-        } else if started.is_empty() || open < started.len() {
-            if started.iter().any(|s| s.ever_open)
-                || started.is_empty() && !self.unplaced.is_empty()
-            {
-                LiveMode::Streaming
-            } else {
-                LiveMode::Starting
-            }
+        } else if !started.is_empty() && !started.iter().any(|s| s.ever_open) {
+            LiveMode::Starting
         } else {
+            // Every socket open (a channel still being made beside open ones counts as
+            // streaming), or nothing to stream.
             LiveMode::Streaming
         };
         let refused = self
