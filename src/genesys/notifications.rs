@@ -28,14 +28,14 @@ pub const MAX_CHANNELS: usize = 20;
 pub const TOPICS_PER_AGENT: usize = 2;
 
 /// Channels live 24 hours (§12.2); assumed when `expires` is missing or unreadable.
-pub const CHANNEL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+pub(crate) const CHANNEL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// The JSON ping (§12.2); the answer is a `channel.metadata` "pong".
-pub const PING: &str = r#"{"message":"ping"}"#;
+pub(crate) const PING: &str = r#"{"message":"ping"}"#;
 
 /// A channel as created: where to connect and until when it lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OpenChannel {
+pub(crate) struct OpenChannel {
     pub id: String,
     /// Opened exactly as given, with no auth header. A capability: never logged whole.
     pub connect_uri: String,
@@ -88,7 +88,7 @@ fn malformed(what: &str, detail: impl std::fmt::Display) -> ApiError {
 }
 
 /// `POST /api/v2/notifications/channels` (no body). `now` dates a missing `expires`.
-pub async fn create_channel(
+pub(crate) async fn create_channel(
     client: &GenesysClient,
     now: DateTime<Utc>,
 ) -> Result<OpenChannel, ApiError> {
@@ -122,7 +122,7 @@ pub async fn create_channel(
 /// `POST …/channels/{id}/subscriptions?ignoreErrors=true` with `topics` (adds to what the
 /// channel has). The answer lists every topic with its state; Rejected entries name their
 /// `missingPermissions`.
-pub async fn subscribe(
+pub(crate) async fn subscribe(
     client: &GenesysClient,
     channel_id: &str,
     topics: &[String],

@@ -20,14 +20,14 @@ pub const AGENTS_PER_STATUS_QUERY: usize = 50;
 pub const USER_ACTIVITY_PATH: &str = "/api/v2/analytics/users/activity/query";
 
 /// The users activity query's page size (its maximum).
-pub const USER_ACTIVITY_PAGE: usize = 100;
+pub(crate) const USER_ACTIVITY_PAGE: usize = 100;
 
 /// `POST`: per queue, conversations waiting and members per routing status.
 pub const QUEUE_OBSERVATIONS_PATH: &str = "/api/v2/analytics/queues/observations/query";
 
 /// Queues per observations query (the filter's predicate limit is UNCONFIRMED; 100 like the
 /// aggregates').
-pub const QUEUES_PER_OBSERVATION_QUERY: usize = 100;
+pub(crate) const QUEUES_PER_OBSERVATION_QUERY: usize = 100;
 
 /// What the queue strip asks for: everything at seed time (the query is the strip's only source
 /// of the longest wait), only waiting and longest wait on the re-poll (§12.1).
@@ -75,7 +75,7 @@ fn or_filter(dimension: &str, values: &[String]) -> Value {
 // The agents status query
 
 /// The body for up to [`AGENTS_PER_STATUS_QUERY`] agents.
-pub fn agents_status_body(user_ids: &[String]) -> Value {
+pub(crate) fn agents_status_body(user_ids: &[String]) -> Value {
     json!({ "userFilter": or_filter("userId", user_ids) })
 }
 
@@ -118,7 +118,7 @@ pub struct AgentStatusSession {
 
 /// One agents status query for `user_ids` (at most [`AGENTS_PER_STATUS_QUERY`]; the caller
 /// chunks).
-pub async fn agents_status(
+pub(crate) async fn agents_status(
     client: &GenesysClient,
     user_ids: &[String],
 ) -> Result<Vec<AgentStatusEntity>, ApiError> {
@@ -133,7 +133,7 @@ pub async fn agents_status(
 // The users activity query (fallback seed)
 
 /// The body: memberships with details, grouped by user, for these users.
-pub fn user_activity_body(user_ids: &[String]) -> Value {
+pub(crate) fn user_activity_body(user_ids: &[String]) -> Value {
     json!({
         "metrics": [{"metric": "oMemberQueues", "details": true}],
         "groupBy": ["userId"],
@@ -168,7 +168,7 @@ pub struct UserActivityEntity {
 /// Every page of the users activity query for `user_ids`, one entity per user (the first seen):
 /// paging ends on a short page. At most `max_pages` pages, so a server that never ends a listing
 /// cannot hold the seed forever.
-pub async fn user_activity(
+pub(crate) async fn user_activity(
     client: &GenesysClient,
     user_ids: &[String],
 ) -> Result<Vec<UserActivityEntity>, ApiError> {
@@ -201,7 +201,7 @@ pub async fn user_activity(
 // The queue observations query
 
 /// The body for `queue_ids` and `metrics`.
-pub fn queue_observations_body(queue_ids: &[String], metrics: QueueMetrics) -> Value {
+pub(crate) fn queue_observations_body(queue_ids: &[String], metrics: QueueMetrics) -> Value {
     json!({
         "filter": or_filter("queueId", queue_ids),
         "metrics": metrics.names(),
@@ -224,7 +224,7 @@ pub struct QueueObservationResult {
 }
 
 /// One queue observations query (the caller chunks to [`QUEUES_PER_OBSERVATION_QUERY`]).
-pub async fn queue_observations(
+pub(crate) async fn queue_observations(
     client: &GenesysClient,
     queue_ids: &[String],
     metrics: QueueMetrics,

@@ -55,7 +55,7 @@ impl LiveStore {
     }
 
     /// Stops following agent `id` (the UI is told it went).
-    pub fn unfollow(&mut self, id: &str) {
+    pub(crate) fn unfollow(&mut self, id: &str) {
         if let Some(&i) = self.index.get(id) {
             let i = i as usize;
             if self.followed[i] {
@@ -67,23 +67,18 @@ impl LiveStore {
     }
 
     /// The shared copy of a followed agent's id.
-    pub fn shared_id(&self, id: &str) -> Option<Arc<str>> {
+    pub(crate) fn shared_id(&self, id: &str) -> Option<Arc<str>> {
         self.slot(id).map(|i| self.ids[i].clone())
     }
 
     /// Whether `id` is followed.
-    pub fn follows(&self, id: &str) -> bool {
+    pub(crate) fn follows(&self, id: &str) -> bool {
         self.slot(id).is_some()
     }
 
     /// Agents followed.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.followed.iter().filter(|f| **f).count()
-    }
-
-    /// True when nobody is followed.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn slot(&self, id: &str) -> Option<usize> {
@@ -98,21 +93,11 @@ impl LiveStore {
         }
     }
 
-    /// Agent `id`'s record, if followed.
-    pub fn record(&self, id: &str) -> Option<&AgentRecord> {
-        self.slot(id).map(|i| &self.records[i])
-    }
-
     /// Follows queue `id`.
     pub fn follow_queue(&mut self, id: &str) -> Arc<str> {
         let shared = self.ids_shared.get(id);
         self.queues.entry(shared.clone()).or_default();
         shared
-    }
-
-    /// Queue `id`'s numbers.
-    pub fn queue(&self, id: &str) -> Option<&QueueNow> {
-        self.queues.get(id)
     }
 
     /// Applies one socket notification received at `received`; what it did (`Ignored` for
@@ -178,7 +163,11 @@ impl LiveStore {
     }
 
     /// Applies a users activity answer (the fallback seed); how many agents changed.
-    pub fn apply_activity_seed(&mut self, entities: &[UserActivityEntity], received: Ms) -> usize {
+    pub(crate) fn apply_activity_seed(
+        &mut self,
+        entities: &[UserActivityEntity],
+        received: Ms,
+    ) -> usize {
         let mut n = 0;
         for e in entities {
             let Some(i) = e.user_id.as_deref().and_then(|id| self.slot(id)) else {
@@ -194,7 +183,7 @@ impl LiveStore {
     }
 
     /// Applies a queue observations answer to the queues it covers.
-    pub fn apply_queue_query(
+    pub(crate) fn apply_queue_query(
         &mut self,
         queue_ids: &[Arc<str>],
         answer: &QueueObservationResponse,
@@ -213,7 +202,7 @@ impl LiveStore {
     }
 
     /// Records whether agent `id`'s state topic is delivered.
-    pub fn set_state_topic(&mut self, id: &str, t: TopicState) {
+    pub(crate) fn set_state_topic(&mut self, id: &str, t: TopicState) {
         if let Some(i) = self.slot(id)
             && self.records[i].state_topic != t
         {
@@ -223,14 +212,14 @@ impl LiveStore {
     }
 
     /// Records whether agent `id`'s activity topic is delivered.
-    pub fn set_activity_topic(&mut self, id: &str, t: TopicState) {
+    pub(crate) fn set_activity_topic(&mut self, id: &str, t: TopicState) {
         if let Some(i) = self.slot(id) {
             self.records[i].set_activity_topic(t);
         }
     }
 
     /// Whether anything waits to be sent.
-    pub fn has_changes(&self) -> bool {
+    pub(crate) fn has_changes(&self) -> bool {
         !self.changed_list.is_empty() || !self.queues_changed.is_empty() || !self.removed.is_empty()
     }
 
@@ -247,12 +236,12 @@ impl LiveStore {
     }
 
     /// The agents no longer followed since the last call.
-    pub fn take_removed(&mut self) -> Vec<Arc<str>> {
+    pub(crate) fn take_removed(&mut self) -> Vec<Arc<str>> {
         std::mem::take(&mut self.removed)
     }
 
     /// The changed queues since the last call.
-    pub fn take_queues(&mut self) -> Vec<(Arc<str>, QueueNow)> {
+    pub(crate) fn take_queues(&mut self) -> Vec<(Arc<str>, QueueNow)> {
         std::mem::take(&mut self.queues_changed)
             .into_iter()
             .filter_map(|id| self.queues.get(&id).map(|q| (id.clone(), q.clone())))
