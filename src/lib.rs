@@ -19,6 +19,7 @@ pub mod filter;
 pub mod format;
 pub mod genesys;
 pub mod keymap;
+pub mod live;
 pub mod loader;
 pub mod logging;
 pub mod lookups;

@@ -11,6 +11,8 @@
 //! - [`query`]: the aggregates request frame and its clipped buckets, and the error bodies.
 //! - [`aggregates`], [`status`], [`details`], [`directory`]: one endpoint family each
 //!   (conversation aggregates, user aggregates, conversation details, users and queues).
+//! - [`live_state`], [`notifications`]: the live floor: each agent's state at any instant (from
+//!   the same simulated day), and the channels, seed, queue observations and socket that stream it.
 //! - [`clock`]: where the demo clock starts (a busy moment of today when run off-hours).
 //! - [`rng`]: the small deterministic PRNG everything is drawn from.
 
@@ -19,7 +21,9 @@ pub mod clock;
 mod details;
 mod directory;
 mod floor;
+mod live_state;
 mod metrics;
+mod notifications;
 mod query;
 mod rng;
 mod routing;

@@ -33,7 +33,7 @@ const MIN_GAP_FOR_MISS_S: i64 = 60;
 
 /// A status span's kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SpanKind {
+pub(super) enum SpanKind {
     Idle,
     Interacting,
     NotResponding,
@@ -67,8 +67,8 @@ fn missed_before(c: &Conversation) -> bool {
     ((c.conversation_id.0 >> 8) as u64).is_multiple_of(20)
 }
 
-/// The day as contiguous spans from login to logout.
-fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, SpanKind)> {
+/// The day as contiguous spans from login to logout (the live state reads them too).
+pub(super) fn spans(day: &DayTimeline) -> Vec<(DateTime<Utc>, DateTime<Utc>, SpanKind)> {
     let mut items: Vec<(DateTime<Utc>, DateTime<Utc>, SpanKind, bool)> = day
         .conversations
         .iter()

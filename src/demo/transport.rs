@@ -10,12 +10,15 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::floor::DemoFloor;
+use super::live_state::FloorLive;
+use super::notifications::DemoChannels;
 use super::query::{bad_request, error};
 use super::sim::{Conversation, DayTimeline, simulate_day};
 use crate::genesys::aggregates::PATH as AGGREGATES_PATH;
 use crate::genesys::details::PATH as DETAILS_PATH;
 use crate::genesys::transport::{ApiRequest, ApiResponse, Method, SendFuture, Transport};
 use crate::genesys::user_aggregates::PATH as USER_AGGREGATES_PATH;
+use crate::genesys::websocket::OpenFuture;
 
 /// Where "now" comes from; same shape as the fetcher's clock.
 pub type DemoClock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -37,6 +40,9 @@ pub struct DemoTransport {
     /// The `timeZone` of the latest aggregates query: the zone agents work in for queries
     /// that carry none (the details query).
     last_query_tz: Mutex<Option<Tz>>,
+    /// The live floor: each agent's state at any instant, and the notification channels.
+    live: Arc<FloorLive>,
+    channels: DemoChannels,
 }
 
 impl std::fmt::Debug for DemoTransport {
@@ -54,6 +60,8 @@ impl DemoTransport {
     pub fn new(floor: Arc<DemoFloor>, clock: DemoClock) -> Self {
         let cache_cap = floor.agents().len() * 3 + 64;
         DemoTransport {
+            live: Arc::new(FloorLive::new(floor.clone())),
+            channels: DemoChannels::new(),
             floor,
             clock,
             floor_tz: None,
@@ -209,6 +217,17 @@ impl DemoTransport {
                 Some(super::routing::respond(self, body))
             }
             Method::Post if path == DETAILS_PATH => Some(super::details::respond(self, body)),
+            Method::Post if super::notifications::handles(&path) => {
+                Some(super::notifications::respond(
+                    &self.live,
+                    &self.channels,
+                    self.now(),
+                    self.agent_tz(),
+                    &path,
+                    &params,
+                    body,
+                ))
+            }
             Method::Get => super::directory::respond(&self.floor, &path, &params),
             _ => None,
         };
@@ -226,6 +245,18 @@ impl Transport for DemoTransport {
     fn send<'a>(&'a self, req: &'a ApiRequest) -> SendFuture<'a> {
         let resp = self.respond(req);
         Box::pin(async move { Ok(resp) })
+    }
+
+    /// The demo channel's socket streams the simulation's changes as its clock runs.
+    fn open_stream<'a>(&'a self, connect_uri: &'a str) -> OpenFuture<'a> {
+        let socket = super::notifications::open(
+            self.live.clone(),
+            &self.channels,
+            self.clock.clone(),
+            self.agent_tz(),
+            connect_uri,
+        );
+        Box::pin(async move { socket })
     }
 }
 

@@ -350,6 +350,18 @@ impl GenesysClient {
     }
 }
 
+/// The live floor's notifications socket, opened through the same transport (network or demo
+/// floor) as every request. No retries here: the live task owns reconnects.
+impl GenesysClient {
+    /// Opens the WebSocket of a notifications channel (see [`Transport::open_stream`]).
+    pub async fn open_stream(
+        &self,
+        connect_uri: &str,
+    ) -> Result<Box<dyn super::websocket::NotificationSocket>, ApiError> {
+        self.transport.open_stream(connect_uri).await
+    }
+}
+
 enum Outcome {
     Done(Result<Vec<u8>, ApiError>),
     RateLimited { retry_after: Option<u64> },

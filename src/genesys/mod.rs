@@ -6,11 +6,14 @@ pub mod client;
 pub mod details;
 pub(crate) mod error;
 pub mod http;
+pub mod notifications;
+pub mod observations;
 pub(crate) mod region;
 pub(crate) mod stream;
 pub mod transport;
 pub mod user_aggregates;
 pub mod users;
+pub mod websocket;
 
 pub use client::{GenesysClient, RetryNotice, RetryPolicy};
 pub use error::ApiError;

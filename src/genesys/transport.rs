@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::error::ApiError;
+use super::websocket::OpenFuture;
 
 /// HTTP method; Genesys needs only these two for floorwatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,4 +81,11 @@ pub trait Transport: Send + Sync {
     /// Performs the request. Network failures come back as [`ApiError::Network`] or
     /// [`ApiError::Timeout`]; HTTP error statuses come back as `Ok` responses.
     fn send<'a>(&'a self, req: &'a ApiRequest) -> SendFuture<'a>;
+
+    /// Opens a notifications channel's WebSocket at its `connectUri` (reference §12.2): by
+    /// default over the network, as given, with no auth header; the demo floor answers it
+    /// from the simulation instead.
+    fn open_stream<'a>(&'a self, connect_uri: &'a str) -> OpenFuture<'a> {
+        super::websocket::connect(connect_uri)
+    }
 }
