@@ -251,7 +251,10 @@ impl AlertEngine {
             .filter(|a| in_scope(&rule.scope, a, members))
             .collect();
         let mut seen: HashSet<SubjectKey> = HashSet::new();
-        let mut results: Vec<(SubjectKey, String, bool, String)> = Vec::new();
+        // Each subject judged, with its name and value text when the condition holds (only
+        // then is text made: a floor of 5000 agents mostly does not hold).
+        let mut results: Vec<(SubjectKey, Option<(String, String)>)> = Vec::new();
+        let figures = &self.figures[ri];
         match rule.per {
             Per::Agent => {
                 for a in &in_scope {
@@ -264,10 +267,13 @@ impl AlertEngine {
                         member_ids: &ids,
                         members,
                     };
-                    let holds = rule.when.matches(&j);
+                    let holding = rule
+                        .when
+                        .matches(&j)
+                        .then(|| (a.name.clone(), j.value_text(figures)));
                     let key = SubjectKey::Agent(a.id.clone());
                     if seen.insert(key.clone()) {
-                        results.push((key, a.name.clone(), holds, j.value_text(&self.figures[ri])));
+                        results.push((key, holding));
                     }
                 }
             }
@@ -284,14 +290,12 @@ impl AlertEngine {
                         member_ids: &ids,
                         members,
                     };
-                    let holds = rule.when.matches(&j);
+                    let holding = rule
+                        .when
+                        .matches(&j)
+                        .then(|| (label.clone(), j.value_text(figures)));
                     seen.insert(SubjectKey::Total);
-                    results.push((
-                        SubjectKey::Total,
-                        label.clone(),
-                        holds,
-                        j.value_text(&self.figures[ri]),
-                    ));
+                    results.push((SubjectKey::Total, holding));
                 }
             }
         }
@@ -305,9 +309,8 @@ impl AlertEngine {
         for key in missing {
             self.step(ri, key, None, at, out);
         }
-        for (key, name, holds, value) in results {
-            let seen_holding = holds.then_some((name, value));
-            self.step(ri, key, seen_holding, at, out);
+        for (key, holding) in results {
+            self.step(ri, key, holding, at, out);
         }
     }
 
