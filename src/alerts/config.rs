@@ -29,7 +29,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Severity;
-use crate::filter::{self, Filter, Term};
+use crate::filter::{self, Filter};
 use crate::targets::{ConfigError, Cx, DURATION_HELP, duration_ms, key_text, or_list};
 
 /// The top-level key of the rules (`[[alerts]]`).
@@ -158,11 +158,7 @@ impl AlertRule {
             Scope::Queue(q) => vec![q.clone()],
             _ => Vec::new(),
         };
-        for t in self.when.terms() {
-            if let Term::Queue(q) = t {
-                out.push(q.clone());
-            }
-        }
+        out.extend(self.when.queues().into_iter().map(str::to_string));
         out
     }
 }

@@ -592,14 +592,19 @@ fn in_scope(scope: &Scope, a: &AgentFigures, members: &dyn QueueMembers) -> bool
     }
 }
 
-/// The figures a rule's condition compares, in order, once each.
+/// The figures a rule's condition compares (negated or not), in order, once each.
 fn compared_figures(rule: &AlertRule) -> Vec<Figure> {
+    fn figure(t: &Term) -> Option<Figure> {
+        match t {
+            Term::Compare { figure, .. } => Some(*figure),
+            Term::Not(t) => figure(t),
+            _ => None,
+        }
+    }
     let mut out: Vec<Figure> = Vec::new();
-    for t in rule.when.terms() {
-        if let Term::Compare { figure, .. } = t
-            && !out.contains(figure)
-        {
-            out.push(*figure);
+    for f in rule.when.terms().filter_map(figure) {
+        if !out.contains(&f) {
+            out.push(f);
         }
     }
     out

@@ -734,3 +734,31 @@ fn the_demo_floor_fires_alerts_within_a_minute_of_start() {
         }
     }
 }
+
+#[test]
+fn conditions_take_the_whole_filter_language() {
+    // Alternatives and negation, evaluated by the filter itself.
+    let r = rule("acw/c>2m !queue:Sales | handled>5");
+    assert_eq!(
+        AlertConfig {
+            rules: vec![r.clone()],
+            ..AlertConfig::default()
+        }
+        .queues(),
+        vec!["Sales".to_string()],
+        "a negated queue still needs its members"
+    );
+    let mut e = engine(vec![r]);
+    let members = Members(&[("Sales", "b2")]);
+    let both_over = floor(vec![
+        acw_agent("a1", "Ann Lee", 150),
+        acw_agent("b2", "Bob Stone", 200),
+    ]);
+    let j = e.judge(&both_over, &members, t(0));
+    let who: Vec<(&str, &str)> = j
+        .fired
+        .iter()
+        .map(|a| (a.agent_id.as_str(), a.value.as_str()))
+        .collect();
+    assert_eq!(who, vec![("a1", "ACW/c 2:30 · Handled 1")]);
+}
