@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::alerts::deliver::NotifyStyle;
 
 /// floorwatch: live per-agent handle, ACW and hold time per interval for Genesys Cloud.
 ///
@@ -174,8 +176,54 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "FILE", env = "FLOORWATCH_VIEW_FILE")]
     pub view_file: Option<PathBuf>,
 
+    /// Desktop notifications for alerts, through the terminal: OSC 9 (iTerm2, Windows
+    /// Terminal, kitty, WezTerm, Ghostty) or OSC 777 (rxvt, foot); `--notify` alone picks by
+    /// TERM. Off by default.
+    #[arg(
+        long,
+        value_name = "STYLE",
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "auto"
+    )]
+    pub notify: Option<NotifyArg>,
+
     #[command(flatten)]
     pub screen: ScreenArgs,
+}
+
+/// `--notify[=auto|osc9|osc777]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NotifyArg {
+    /// OSC 777 on rxvt and foot, OSC 9 elsewhere.
+    Auto,
+    /// `ESC ] 9 ; text`.
+    Osc9,
+    /// `ESC ] 777 ; notify ; title ; body`.
+    Osc777,
+}
+
+impl NotifyArg {
+    /// The style to send, `auto` decided from `TERM` and `TERM_PROGRAM` as given.
+    pub fn style(self, term: Option<&str>, term_program: Option<&str>) -> NotifyStyle {
+        match self {
+            NotifyArg::Auto => NotifyStyle::detect(term, term_program),
+            NotifyArg::Osc9 => NotifyStyle::Osc9,
+            NotifyArg::Osc777 => NotifyStyle::Osc777,
+        }
+    }
+}
+
+impl DashboardArgs {
+    /// The notification style `--notify` asks for, `auto` decided from this process's
+    /// `TERM` and `TERM_PROGRAM`; `None` without `--notify`.
+    pub fn notify_style(&self) -> Option<NotifyStyle> {
+        let term = std::env::var("TERM").ok();
+        let program = std::env::var("TERM_PROGRAM").ok();
+        self.notify
+            .map(|n| n.style(term.as_deref(), program.as_deref()))
+    }
 }
 
 /// Subcommands.
@@ -190,6 +238,24 @@ pub enum Verb {
     /// Replay a recording made with --record in the dashboard (space pauses, [ ] step,
     /// { } jump 10 minutes, + - change speed).
     Replay(ReplayArgs),
+    /// List the alerts a recording kept (fired, acknowledged, cleared) as CSV, one row per
+    /// alert.
+    Alerts(AlertsArgs),
+}
+
+/// `floorwatch alerts --from-recording FILE [--out FILE|-]`.
+#[derive(Debug, Args, Clone)]
+pub struct AlertsArgs {
+    /// The recording (`--record FILE` in the dashboard).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from_recording: PathBuf,
+
+    /// Output file, or `-` for standard output.
+    #[arg(long, default_value = "-")]
+    pub out: String,
+
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 /// `floorwatch replay FILE [--speed N] [--at HH:MM]`.
@@ -293,6 +359,7 @@ impl Cli {
             Some(Verb::Export(a)) => &a.log,
             Some(Verb::Conversations(a)) => &a.log,
             Some(Verb::Replay(a)) => &a.log,
+            Some(Verb::Alerts(a)) => &a.log,
         }
         .log_file
         .as_deref()

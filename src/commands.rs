@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::app::{Action, App, AppOptions, Notice};
-use crate::cli::{ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
+use crate::cli::{AlertsArgs, ConversationsArgs, DashboardArgs, ExportArgs, ReplayArgs};
 use crate::config::{self, Connection, Selection, Settings};
 use crate::demo::{DemoFloor, DemoTransport};
 use crate::export;
@@ -428,6 +428,28 @@ pub async fn export_from_recording(path: &Path, args: &ExportArgs) -> Result<(),
     }
     let written = write_day(&snap, args)?;
     tracing::info!(rows = written, out = %args.out, as_of = %snap.as_of, "export from recording written");
+    Ok(())
+}
+
+/// `floorwatch alerts --from-recording FILE [--out FILE|-]`: the alerts the recording kept,
+/// one CSV row per alert (fired, acknowledged, cleared), times in the recording's zone.
+pub fn alerts_from_recording(args: &AlertsArgs) -> Result<(), RunError> {
+    let path = &args.from_recording;
+    let rec = open_recording(path)?;
+    if let Some(why) = rec.truncated() {
+        eprintln!("floorwatch: warning: {why}");
+    }
+    let records = crate::alerts::log::fold(rec.alert_events());
+    let rows = crate::alerts::log::csv_rows(&records, rec.meta().tz);
+    let header = &crate::alerts::log::CSV_HEADER[..];
+    let n = rows.len();
+    if args.out == "-" {
+        export::write_stdout(header, rows)
+    } else {
+        export::write_file_atomic(Path::new(&args.out), header, rows)
+    }
+    .map_err(|e| e.to_string())?;
+    tracing::info!(alerts = n, out = %args.out, "alerts from recording written");
     Ok(())
 }
 

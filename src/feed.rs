@@ -16,9 +16,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use crate::alerts::AlertEvent;
 use crate::fetcher::{Control, FetchEvent, FetcherHandle};
 use crate::model::Snapshot;
-use crate::recording::{Recorder, ReplayControl, ReplayHandle, ReplayStatus};
+use crate::recording::{Recorder, RecordingError, ReplayControl, ReplayHandle, ReplayStatus};
 
 /// How long quitting waits for the fetcher or replay task to stop.
 const STOP_WAIT: Duration = Duration::from_secs(2);
@@ -155,6 +156,12 @@ pub(crate) async fn recording_failed(recorder: &mut Option<RecordSink>) -> Strin
     std::future::pending().await
 }
 
+/// What the recording thread is given.
+enum ToRecord {
+    Snapshot(Arc<Snapshot>),
+    Alerts(Vec<AlertEvent>),
+}
+
 /// Appends snapshots to a recording on a thread of its own (`--record FILE`).
 ///
 /// [`RecordSink::record`] never blocks: snapshots queue in a channel (they are shared `Arc`s,
@@ -162,7 +169,7 @@ pub(crate) async fn recording_failed(recorder: &mut Option<RecordSink>) -> Strin
 /// `errors` once; later snapshots are still tried (the recorder cuts a failed record back, so
 /// the file stays readable), and every failure is logged.
 pub struct RecordSink {
-    tx: Option<std::sync::mpsc::Sender<Arc<Snapshot>>>,
+    tx: Option<std::sync::mpsc::Sender<ToRecord>>,
     /// The first write failure, as one line for the status line.
     pub errors: mpsc::UnboundedReceiver<String>,
     thread: Option<std::thread::JoinHandle<usize>>,
@@ -181,26 +188,33 @@ impl RecordSink {
     /// Starts the writing thread over an open recorder.
     pub fn start(mut recorder: Recorder) -> Result<Self, String> {
         let path = recorder.path().to_path_buf();
-        let (tx, rx) = std::sync::mpsc::channel::<Arc<Snapshot>>();
+        let (tx, rx) = std::sync::mpsc::channel::<ToRecord>();
         let (err_tx, errors) = mpsc::unbounded_channel();
         let thread = std::thread::Builder::new()
             .name("floorwatch-record".into())
             .spawn(move || {
                 let mut reported = false;
                 let mut written = 0usize;
-                while let Ok(snap) = rx.recv() {
-                    match recorder.write_arc(&snap) {
-                        Ok(()) => written += 1,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "recording write failed");
-                            if !reported {
-                                reported = true;
-                                let _ = err_tx.send(format!(
-                                    "recording failed: {e} (the dashboard carries on)"
-                                ));
-                            }
-                        }
+                let mut failed = |e: RecordingError| {
+                    tracing::warn!(error = %e, "recording write failed");
+                    if !reported {
+                        reported = true;
+                        let _ = err_tx
+                            .send(format!("recording failed: {e} (the dashboard carries on)"));
                     }
+                };
+                while let Ok(msg) = rx.recv() {
+                    match msg {
+                        ToRecord::Snapshot(snap) => match recorder.write_arc(&snap) {
+                            Ok(()) => written += 1,
+                            Err(e) => failed(e),
+                        },
+                        ToRecord::Alerts(events) => recorder.add_alerts(&events),
+                    }
+                }
+                // Alerts after the last snapshot still reach the file.
+                if let Err(e) = recorder.flush_alerts() {
+                    failed(e);
                 }
                 tracing::info!(
                     path = %recorder.path().display(),
@@ -220,15 +234,23 @@ impl RecordSink {
     }
 
     /// Queues a snapshot for writing; returns at once.
-    pub(crate) fn record(&self, snapshot: &Arc<Snapshot>) {
+    pub fn record(&self, snapshot: &Arc<Snapshot>) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(snapshot.clone());
+            let _ = tx.send(ToRecord::Snapshot(snapshot.clone()));
+        }
+    }
+
+    /// Queues alert events (a judgement's, an acknowledgement) to go out with the next
+    /// snapshot recorded, or at the end; returns at once.
+    pub fn record_alerts(&self, events: Vec<AlertEvent>) {
+        if let (Some(tx), false) = (&self.tx, events.is_empty()) {
+            let _ = tx.send(ToRecord::Alerts(events));
         }
     }
 
     /// Closes the queue and waits (briefly) for the thread to write what is queued; returns
     /// the number of snapshots written, or `None` if it did not finish in time.
-    pub(crate) async fn finish(mut self) -> Option<usize> {
+    pub async fn finish(mut self) -> Option<usize> {
         self.tx = None;
         let thread = self.thread.take()?;
         let join = tokio::task::spawn_blocking(move || thread.join().ok());

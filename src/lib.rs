@@ -4,6 +4,7 @@
 
 #![deny(clippy::unwrap_used)]
 
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod commands;

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             },
             NoCredentials::Refuse,
         )),
-        Some(Verb::Export(_) | Verb::Replay(_)) => None,
+        Some(Verb::Export(_) | Verb::Replay(_) | Verb::Alerts(_)) => None,
     };
     let settings = match settings.transpose() {
         Ok(s) => s,
@@ -90,6 +90,7 @@ fn main() -> ExitCode {
         let done = |r: Result<(), RunError>| r.map(|()| Ended::Quit);
         match (&cli.command, &settings) {
             (Some(Verb::Replay(args)), _) => commands::replay(args, targets).await,
+            (Some(Verb::Alerts(args)), _) => done(commands::alerts_from_recording(args)),
             (Some(Verb::Export(args)), None) => match &args.from_recording {
                 Some(path) => done(commands::export_from_recording(path, args).await),
                 None => Err(RunError::Failed(

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::alerts::AlertConfig;
 use crate::figures::{Figure, Unit};
 use crate::model::{RoutingTotals, Totals};
 
@@ -273,6 +274,8 @@ pub struct Targets {
     pub global: Limits,
     /// `[queues.NAME]`: per-queue overrides, keyed by queue name as written.
     pub queues: BTreeMap<String, Limits>,
+    /// `[[alerts]]` rules and `[alerting]` settings ([`crate::alerts::config`]).
+    pub alerts: AlertConfig,
 }
 
 impl Targets {
@@ -304,6 +307,7 @@ impl Targets {
         let cx = Cx { text, path };
         let doc = DeTable::parse(text).map_err(|e| cx.invalid(e.span(), None, e.message()))?;
         let mut targets = Targets::default();
+        let (mut rules, mut alerting) = (None, None);
         for (k, v) in doc.get_ref() {
             let name = k.get_ref().as_ref();
             match name {
@@ -318,29 +322,38 @@ impl Targets {
                         targets.queues.insert(q, l);
                     }
                 }
+                crate::alerts::config::RULES_KEY => rules = Some(v),
+                crate::alerts::config::SETTINGS_KEY => alerting = Some(v),
                 _ => {
                     return Err(cx.bad(
                         k.span(),
                         &key_text(name),
-                        "unknown key (expected [targets] or [queues.NAME])",
+                        "unknown key (expected [targets], [queues.NAME], [[alerts]] or [alerting])",
                     ));
                 }
             }
         }
+        targets.alerts = crate::alerts::config::parse(&cx, rules, alerting)?;
         Ok(targets)
     }
 }
 
-/// The file being parsed, for error messages.
-struct Cx<'a> {
+/// The file being parsed, for error messages (shared with [`crate::alerts::config`], so a
+/// bad rule is reported exactly like a bad target).
+pub(crate) struct Cx<'a> {
     text: &'a str,
     path: &'a Path,
 }
 
-const DURATION_HELP: &str = "expected a duration like \"6m\" or 360";
+pub(crate) const DURATION_HELP: &str = "expected a duration like \"6m\" or 360";
 
 impl Cx<'_> {
-    fn invalid(&self, span: Option<Range<usize>>, key: Option<&str>, message: &str) -> ConfigError {
+    pub(crate) fn invalid(
+        &self,
+        span: Option<Range<usize>>,
+        key: Option<&str>,
+        message: &str,
+    ) -> ConfigError {
         ConfigError::Invalid {
             path: self.path.to_path_buf(),
             line: span.map_or(1, |s| line_of(self.text, s.start)),
@@ -349,7 +362,7 @@ impl Cx<'_> {
         }
     }
 
-    fn bad(&self, span: Range<usize>, key: &str, message: &str) -> ConfigError {
+    pub(crate) fn bad(&self, span: Range<usize>, key: &str, message: &str) -> ConfigError {
         self.invalid(Some(span), Some(key), message)
     }
 
@@ -398,7 +411,7 @@ impl Cx<'_> {
     }
 }
 
-fn number(v: &DeValue<'_>) -> Option<f64> {
+pub(crate) fn number(v: &DeValue<'_>) -> Option<f64> {
     match v {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
             .ok()
@@ -410,7 +423,7 @@ fn number(v: &DeValue<'_>) -> Option<f64> {
 
 /// A duration as seconds (number) or a string with an `s`/`m` suffix, in ms; positive and
 /// finite, or `None`.
-fn duration_ms(v: &DeValue<'_>) -> Option<u64> {
+pub(crate) fn duration_ms(v: &DeValue<'_>) -> Option<u64> {
     let secs = match v {
         DeValue::String(s) => {
             let s = s.trim();
@@ -439,7 +452,7 @@ fn percent(v: &DeValue<'_>) -> Option<f64> {
 }
 
 /// A key as it would be written in the file: bare when it can be, quoted otherwise.
-fn key_text(k: &str) -> String {
+pub(crate) fn key_text(k: &str) -> String {
     if !k.is_empty()
         && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -451,7 +464,7 @@ fn key_text(k: &str) -> String {
 }
 
 /// `a, b, c or d`.
-fn or_list(items: &[&str]) -> String {
+pub(crate) fn or_list(items: &[&str]) -> String {
     match items.split_last() {
         Some((last, [])) => last.to_string(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::alerts::{get_sections, put_sections};
 use super::format::*;
+use crate::alerts::AlertEvent;
 use crate::model::{AgentDay, IntervalMetrics, RoutingAvailability, RoutingMetrics, Snapshot};
 use crate::timegrid::DayWindow;
 
@@ -347,8 +349,14 @@ pub(crate) fn delta_possible(prev: &Snapshot, next: &Snapshot) -> bool {
         && next.agents.iter().all(|a| a.intervals.len() == n)
 }
 
-/// The uncompressed body of a keyframe.
+/// The uncompressed body of a keyframe (without alert events).
+#[cfg(test)]
 pub(crate) fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
+    encode_keyframe_with(s, &[])
+}
+
+/// The uncompressed body of a keyframe carrying `alerts` (events since the record before).
+pub(crate) fn encode_keyframe_with(s: &Snapshot, alerts: &[AlertEvent]) -> Vec<u8> {
     let mut e = Enc::default();
     let w = &s.window;
     e.zz(i64::from(chrono::Datelike::num_days_from_ce(&w.date)));
@@ -365,9 +373,10 @@ pub(crate) fn encode_keyframe(s: &Snapshot) -> Vec<u8> {
         &mut e,
         s.agents.iter().map(|a| (a.intervals.as_slice(), EMPTY_ROW)),
     );
-    if has_status(s) {
+    if has_status(s) || !alerts.is_empty() {
         put_status(&mut e, s, std::iter::repeat(EMPTY_STATUS));
     }
+    put_sections(&mut e, alerts);
     e.buf
 }
 
@@ -378,6 +387,15 @@ pub(crate) fn decode_keyframe(
     as_of: DateTime<Utc>,
     window: Option<&Arc<DayWindow>>,
 ) -> Result<Snapshot, DecodeError> {
+    decode_keyframe_with(raw, as_of, window).map(|(s, _)| s)
+}
+
+/// [`decode_keyframe`], also giving the record's alert events.
+pub(crate) fn decode_keyframe_with(
+    raw: &[u8],
+    as_of: DateTime<Utc>,
+    window: Option<&Arc<DayWindow>>,
+) -> Result<(Snapshot, Vec<AlertEvent>), DecodeError> {
     let mut d = Dec::new(raw);
     let days = i32::try_from(d.zz()?).or_else(|_| err("date out of range"))?;
     let date = NaiveDate::from_num_days_from_ce_opt(days).map_or_else(|| err("bad date"), Ok)?;
@@ -409,20 +427,32 @@ pub(crate) fn decode_keyframe(
     if d.remaining() != 0 {
         status = apply_status(&mut d, &mut agents)?;
     }
-    if d.remaining() != 0 {
-        return err("trailing bytes after the cells");
-    }
-    Ok(Snapshot {
-        window,
-        agents,
-        as_of,
-        source,
-        status,
-    })
+    let alerts = get_sections(&mut d)?;
+    Ok((
+        Snapshot {
+            window,
+            agents,
+            as_of,
+            source,
+            status,
+        },
+        alerts,
+    ))
 }
 
-/// The uncompressed body of a delta from `prev` to `next` (see [`delta_possible`]).
+/// The uncompressed body of a delta from `prev` to `next` (see [`delta_possible`]), without
+/// alert events.
+#[cfg(test)]
 pub(crate) fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
+    encode_delta_with(prev, next, &[])
+}
+
+/// The uncompressed body of a delta carrying `alerts` (events since the record before).
+pub(crate) fn encode_delta_with(
+    prev: &Snapshot,
+    next: &Snapshot,
+    alerts: &[AlertEvent],
+) -> Vec<u8> {
     let mut e = Enc::default();
     let same_table = prev.agents.len() == next.agents.len()
         && prev
@@ -439,13 +469,14 @@ pub(crate) fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
                 .zip(&prev.agents)
                 .map(|(n, p)| (n.intervals.as_slice(), p.intervals.as_slice())),
         );
-        if has_status(prev) || has_status(next) {
+        if has_status(prev) || has_status(next) || !alerts.is_empty() {
             put_status(
                 &mut e,
                 next,
                 prev.agents.iter().map(|p| p.status.as_slice()),
             );
         }
+        put_sections(&mut e, alerts);
         return e.buf;
     }
     e.u8(1);
@@ -496,9 +527,10 @@ pub(crate) fn encode_delta(prev: &Snapshot, next: &Snapshot) -> Vec<u8> {
             .zip(bases)
             .map(|(n, b)| (n.intervals.as_slice(), b)),
     );
-    if has_status(prev) || has_status(next) {
+    if has_status(prev) || has_status(next) || !alerts.is_empty() {
         put_status(&mut e, next, status_bases.into_iter());
     }
+    put_sections(&mut e, alerts);
     e.buf
 }
 
@@ -508,6 +540,15 @@ pub(crate) fn apply_delta(
     raw: &[u8],
     as_of: DateTime<Utc>,
 ) -> Result<(), DecodeError> {
+    apply_delta_with(state, raw, as_of).map(|_| ())
+}
+
+/// [`apply_delta`], also giving the record's alert events.
+pub(crate) fn apply_delta_with(
+    state: &mut Snapshot,
+    raw: &[u8],
+    as_of: DateTime<Utc>,
+) -> Result<Vec<AlertEvent>, DecodeError> {
     let n = state.window.len();
     if state.agents.iter().any(|a| a.intervals.len() != n) {
         return err("a delta follows a snapshot with irregular rows");
@@ -563,11 +604,9 @@ pub(crate) fn apply_delta(
     if d.remaining() != 0 {
         state.status = apply_status(&mut d, &mut state.agents)?;
     }
-    if d.remaining() != 0 {
-        return err("trailing bytes after the cells");
-    }
+    let alerts = get_sections(&mut d)?;
     state.as_of = as_of;
-    Ok(())
+    Ok(alerts)
 }
 
 #[cfg(test)]

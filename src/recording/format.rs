@@ -33,6 +33,13 @@
 //! rows are relative to zero; a delta's to the same agent's previous status row when it has the
 //! same length, else to zero. A delta without the section leaves every status as it was (the
 //! writer omits it only when neither snapshot has any status).
+//!
+//! After the status section come optional **tagged sections** (added later in version 1;
+//! [`super::alerts`]): `var(tag) var(n) bytes[n]` each, to the end of the record, skipped
+//! when a reader does not know the tag. Tag 1 holds the alert events (fired, acknowledged,
+//! cleared) that happened since the record before. A record with sections always has a status
+//! section (`0` unknown and empty rows when the snapshot has no status), so a record without
+//! them decodes exactly as before.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -43,7 +50,8 @@ use crate::timegrid::Granularity;
 /// The snapshot bodies (keyframes, deltas) live in [`super::body`]; re-exported here so the
 /// format reads as one API.
 pub(crate) use super::body::{
-    apply_delta, decode_keyframe, delta_possible, encode_delta, encode_keyframe,
+    apply_delta, apply_delta_with, decode_keyframe, decode_keyframe_with, delta_possible,
+    encode_delta_with, encode_keyframe_with,
 };
 
 /// The first bytes of every recording.
@@ -119,7 +127,7 @@ impl Enc {
         self.buf.extend_from_slice(s.as_bytes());
     }
 
-    fn time(&mut self, t: DateTime<Utc>) {
+    pub(crate) fn time(&mut self, t: DateTime<Utc>) {
         self.zz(t.timestamp());
         self.var(u64::from(t.timestamp_subsec_nanos()));
     }
@@ -198,7 +206,7 @@ impl<'a> Dec<'a> {
         std::str::from_utf8(b).or_else(|_| err("text is not UTF-8"))
     }
 
-    fn time(&mut self) -> Result<DateTime<Utc>, DecodeError> {
+    pub(crate) fn time(&mut self) -> Result<DateTime<Utc>, DecodeError> {
         let secs = self.zz()?;
         let nanos = u32::try_from(self.var()?).or_else(|_| err("bad timestamp"))?;
         DateTime::from_timestamp(secs, nanos).map_or_else(|| err("timestamp out of range"), Ok)

@@ -17,6 +17,7 @@
 //! The byte layout is described in [`format`]. Nothing secret is ever written: the source is
 //! `DEMO` or the org's region and API host, never a client id, secret or token.
 
+pub(crate) mod alerts;
 pub(crate) mod body;
 pub mod format;
 pub mod reader;

@@ -9,6 +9,8 @@ use chrono_tz::Tz;
 
 use super::RecordingError;
 use super::format::{self, DecodeError, Framed, RecordKind, RecordingMeta};
+use crate::alerts::AlertEvent;
+use crate::alerts::log::{AlertRecord, fold};
 use crate::model::Snapshot;
 use crate::timegrid::{DayWindow, LocalMoment};
 
@@ -23,6 +25,8 @@ struct Entry {
     /// Index of the keyframe this record is rebuilt from.
     key: usize,
     window: Arc<DayWindow>,
+    /// The alert events the record carries.
+    alerts: Vec<AlertEvent>,
 }
 
 /// A recording opened for replay or export.
@@ -119,29 +123,33 @@ impl Recording {
             let decoded = (|| {
                 let (head, zbody) = format::decode_head(payload)?;
                 let raw = decompress(zbody, head.raw_len)?;
-                match head.kind {
+                let alerts = match head.kind {
                     RecordKind::Keyframe => {
                         let prev_window = index.last().map(|e| &e.window);
-                        state = Some(format::decode_keyframe(&raw, head.as_of, prev_window)?);
+                        let (s, alerts) =
+                            format::decode_keyframe_with(&raw, head.as_of, prev_window)?;
+                        state = Some(s);
                         key = n;
+                        alerts
                     }
                     RecordKind::Delta => match state.as_mut() {
-                        Some(s) => format::apply_delta(s, &raw, head.as_of)?,
+                        Some(s) => format::apply_delta_with(s, &raw, head.as_of)?,
                         None => {
                             return Err(DecodeError("a delta with no keyframe before it".into()));
                         }
                     },
-                }
-                Ok((head, body_end - zbody.len()..body_end))
+                };
+                Ok((head, body_end - zbody.len()..body_end, alerts))
             })();
             match (decoded, state.as_ref()) {
-                (Ok((head, body)), Some(s)) => index.push(Entry {
+                (Ok((head, body, alerts)), Some(s)) => index.push(Entry {
                     kind: head.kind,
                     as_of: head.as_of,
                     body,
                     raw_len: head.raw_len,
                     key,
                     window: s.window.clone(),
+                    alerts,
                 }),
                 (Err(e), _) => {
                     tail_only = next >= data.len();
@@ -247,6 +255,29 @@ impl Recording {
             .get(e.body.clone())
             .ok_or_else(|| DecodeError("record outside the file".into()))?;
         decompress(z, e.raw_len)
+    }
+
+    /// The alert events record `i` carries (those since the record before); empty past the
+    /// end or in a recording made without alerts.
+    pub fn alerts(&self, i: usize) -> &[AlertEvent] {
+        self.index.get(i).map_or(&[], |e| e.alerts.as_slice())
+    }
+
+    /// Every alert event of the recording, in recorded order.
+    pub fn alert_events(&self) -> impl Iterator<Item = &AlertEvent> {
+        self.index.iter().flat_map(|e| e.alerts.iter())
+    }
+
+    /// The alerts as of record `i` (its events and every one before), one record per alert;
+    /// those still [`AlertRecord::is_active`] were firing at that snapshot (what a replay
+    /// shows there).
+    pub fn alerts_through(&self, i: usize) -> Vec<AlertRecord> {
+        fold(
+            self.index
+                .iter()
+                .take(i.saturating_add(1))
+                .flat_map(|e| e.alerts.iter()),
+        )
     }
 
     /// The snapshot in force at `t`: the last one (in recorded order) with `as_of ≤ t`;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::format::{self, RecordKind, RecordingMeta};
 use super::{Recording, RecordingError};
+use crate::alerts::AlertEvent;
 use crate::model::Snapshot;
 
 /// A keyframe is written at least this often (in records); everything between is a delta.
@@ -37,6 +38,8 @@ pub struct Recorder {
     fsync: bool,
     broken: bool,
     zstd: zstd::bulk::Compressor<'static>,
+    /// Alert events waiting for the next record ([`Recorder::add_alerts`]).
+    alerts: Vec<AlertEvent>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -168,6 +171,7 @@ impl Recorder {
             fsync: false,
             broken: false,
             zstd,
+            alerts: Vec::new(),
         })
     }
 
@@ -187,9 +191,16 @@ impl Recorder {
         let delta_base = self.prev.as_deref().filter(|p| {
             self.since_key + 1 < self.keyframe_every && format::delta_possible(p, snapshot)
         });
+        let alerts = &self.alerts;
         let (kind, raw) = match delta_base {
-            Some(p) => (RecordKind::Delta, format::encode_delta(p, snapshot)),
-            None => (RecordKind::Keyframe, format::encode_keyframe(snapshot)),
+            Some(p) => (
+                RecordKind::Delta,
+                format::encode_delta_with(p, snapshot, alerts),
+            ),
+            None => (
+                RecordKind::Keyframe,
+                format::encode_keyframe_with(snapshot, alerts),
+            ),
         };
         let z = self
             .zstd
@@ -206,7 +217,32 @@ impl Recorder {
         };
         self.records += 1;
         self.prev = Some(snapshot.clone());
+        self.alerts.clear();
         Ok(())
+    }
+
+    /// Queues alert events (fired, acknowledged, cleared) to go out with the next snapshot
+    /// written; each keeps its own time, so the record they ride in does not move them.
+    pub fn add_alerts(&mut self, events: &[AlertEvent]) {
+        self.alerts.extend_from_slice(events);
+    }
+
+    /// Alert events queued and not written yet.
+    pub fn pending_alerts(&self) -> usize {
+        self.alerts.len()
+    }
+
+    /// Writes the queued alert events now, in a record repeating the last snapshot written
+    /// (what a recording ends with when alerts happened after its last refresh). Nothing to
+    /// do without queued events; kept queued when no snapshot was written yet.
+    pub fn flush_alerts(&mut self) -> Result<(), RecordingError> {
+        if self.alerts.is_empty() {
+            return Ok(());
+        }
+        match self.prev.clone() {
+            Some(prev) => self.write_arc(&prev),
+            None => Ok(()),
+        }
     }
 
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), RecordingError> {

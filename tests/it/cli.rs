@@ -1093,6 +1093,7 @@ const DASHBOARD: &[&str] = &[
     "--reset-view",
     "--date",
     "--view-file",
+    "--notify",
 ];
 /// Which agents: the dashboard and export.
 const SCOPE: &[&str] = &["--queue", "--user"];
@@ -1103,7 +1104,7 @@ fn listed_options(help: &str) -> std::collections::BTreeSet<String> {
         .map(str::trim_start)
         .filter(|l| l.starts_with('-'))
         .filter_map(|l| {
-            l.split([' ', ',', '='])
+            l.split([' ', ',', '=', '['])
                 .find(|w| w.starts_with("--"))
                 .map(str::to_string)
         })
@@ -1148,6 +1149,7 @@ fn each_subcommand_help_lists_only_the_options_it_uses() {
             vec!["replay"],
             own(&[SCREEN, &["--speed", "--at", "--view-file"]]),
         ),
+        (vec!["alerts"], own(&[&["--from-recording", "--out"]])),
     ] {
         for help in ["--help", "-h"] {
             let args: Vec<&str> = sub.iter().copied().chain([help]).collect();

@@ -3,6 +3,9 @@
 
 mod common;
 
+mod alerts;
+mod alerts_delivery;
+mod alerts_recording;
 mod app_keys;
 mod app_replay;
 mod cli;
