@@ -164,6 +164,12 @@ pub struct DashboardArgs {
     #[arg(long, env = "FLOORWATCH_NO_STATUS")]
     pub no_status: bool,
 
+    /// No live floor: no notifications channel, no state columns or queue strip (for an
+    /// OAuth client without the notification permissions, or a network that blocks
+    /// WebSockets).
+    #[arg(long, env = "FLOORWATCH_NO_LIVE")]
+    pub no_live: bool,
+
     /// Forget the saved view (sort, filter, focus, columns) and start with the defaults.
     #[arg(long)]
     pub reset_view: bool,

@@ -262,7 +262,7 @@ pub async fn dashboard(
         tracing::info!(now = %clock(), "demo clock simulated (not the wall clock)");
     }
     let (client, source) = build_client(settings, clock.clone())?;
-    check_queues(&client, &settings.selection).await?;
+    let queues = check_queues(&client, &settings.selection).await?;
     let conversations = Lookups::new(
         client.clone(),
         settings.tz,
@@ -296,6 +296,11 @@ pub async fn dashboard(
     .with_targets(targets)
     .with_simulated_clock(simulated)
     .with_recording(args.record.clone());
+    let app = if args.no_live {
+        app
+    } else {
+        app.with_live(queues.clone())
+    };
     let (mut app, view_file) = (
         app,
         args.view_file.clone().or_else(saved_view::default_path),
@@ -316,6 +321,20 @@ pub async fn dashboard(
         }
         None => None,
     };
+    // Spawned before the fetcher adds its observer to the client, so live retries are not
+    // reported as fetch notices. Its scope comes from the first snapshot.
+    let live = (!args.no_live).then(|| {
+        crate::live::spawn(
+            client.clone(),
+            crate::live::LiveConfig {
+                agents: Vec::new(),
+                queues: queues.iter().map(|(id, _)| id.clone()).collect(),
+                clock: clock.clone(),
+                timings: crate::live::LiveTimings::default(),
+                queue_strip: false,
+            },
+        )
+    });
     let handle = fetcher::spawn(
         client,
         FetcherConfig {
@@ -340,7 +359,10 @@ pub async fn dashboard(
         tz: settings.tz,
         view_file,
     };
-    let feed = Feed::live(handle, recorder);
+    let mut feed = Feed::live(handle, recorder);
+    if let Some(live) = live {
+        feed = feed.with_live(live);
+    }
     Ok(tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await?)
 }
 
@@ -365,18 +387,22 @@ fn restore_view(app: &mut App, path: &Path, reset: bool) -> Result<(), RunError>
 /// fails with the export's one line (listing close names) instead of a dashboard that waits
 /// forever. Any other failure (network, permissions) is left to the fetcher, which retries and
 /// says so on screen.
-async fn check_queues(client: &GenesysClient, selection: &Selection) -> Result<(), RunError> {
+async fn check_queues(
+    client: &GenesysClient,
+    selection: &Selection,
+) -> Result<Vec<(String, String)>, RunError> {
+    let mut found = Vec::new();
     for pattern in &selection.queues {
         match users::matching_queue_members(client, pattern).await {
             Err(users::QueueError::Unknown(e)) => return Err(RunError::Usage(e.to_string())),
             Err(users::QueueError::Api(e)) => {
                 tracing::warn!(error = %e, "could not check --queue before the start");
-                return Ok(());
+                return Ok(found);
             }
-            Ok(_) => {}
+            Ok(m) => found.extend(m.queues.into_iter().map(|q| (q.id, q.name))),
         }
     }
-    Ok(())
+    Ok(found)
 }
 
 /// Opens a recording for replay or export: every failure (missing, not a recording, newer

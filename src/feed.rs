@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::alerts::AlertEvent;
 use crate::fetcher::{Control, FetchEvent, FetcherHandle};
+use crate::live::{LiveControl, LiveEvent, LiveHandle};
 use crate::model::Snapshot;
 use crate::recording::{Recorder, RecordingError, ReplayControl, ReplayHandle, ReplayStatus};
 
@@ -48,6 +49,8 @@ pub struct Feed {
     /// The newest day recorded: a past day the supervisor steps back to (`<`) is not recorded
     /// into the shift's recording.
     recorded_day: Option<chrono::NaiveDate>,
+    /// The live task (agents' states, queues), when the floor is live.
+    pub live: Option<LiveHandle>,
 }
 
 impl Feed {
@@ -62,7 +65,14 @@ impl Feed {
             steer: Steer::Live(handle.control),
             requests_last_minute: Some(handle.requests_last_minute),
             recorded_day: None,
+            live: None,
         }
+    }
+
+    /// Adds the live task: its events come to the loop beside the snapshots.
+    pub fn with_live(mut self, live: LiveHandle) -> Self {
+        self.live = Some(live);
+        self
     }
 
     /// A replay of a recording.
@@ -76,6 +86,7 @@ impl Feed {
             steer: Steer::Replay(handle.control),
             requests_last_minute: None,
             recorded_day: None,
+            live: None,
         }
     }
 
@@ -109,6 +120,13 @@ impl Feed {
         }
     }
 
+    /// Steers the live task (scope, strip), when there is one.
+    pub(crate) fn steer_live(&self, control: LiveControl) {
+        if let Some(l) = &self.live {
+            let _ = l.control.send(control);
+        }
+    }
+
     /// A replay key's control (replay only).
     pub(crate) fn steer_replay(&self, control: ReplayControl) {
         if let Steer::Replay(tx) = &self.steer {
@@ -124,12 +142,29 @@ impl Feed {
     /// Stops the task (waiting briefly) and lets the recorder write what it was given.
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
+        if let Some(mut live) = self.live.take() {
+            live.cancel.cancel();
+            if !live.task.is_finished() {
+                let _ = tokio::time::timeout(STOP_WAIT, &mut live.task).await;
+            }
+        }
         if !self.task.is_finished() {
             let _ = tokio::time::timeout(STOP_WAIT, &mut self.task).await;
         }
         if let Some(rec) = self.recorder.take() {
             rec.finish().await;
         }
+    }
+}
+
+/// The next event of the live task; never resolves without one (or once it is gone).
+pub(crate) async fn live_event(live: &mut Option<LiveHandle>) -> LiveEvent {
+    match live {
+        Some(l) => match l.events.recv().await {
+            Some(ev) => ev,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
     }
 }
 

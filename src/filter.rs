@@ -85,6 +85,9 @@ pub enum Term {
     IdContains(String),
     /// A bare word: the plain search, a case-insensitive substring of the name or the id.
     Search(String),
+    /// `state=KEY`: what the agent is doing now, by its key (`acw`, `not_responding`,
+    /// `break`); `state!=KEY` is its negation.
+    State(String),
     /// `!TERM`: the term does not hold (`!queue:Billing`, `!name~smith`, `!smith`).
     Not(Box<Term>),
 }
@@ -102,6 +105,10 @@ pub(crate) trait Subject {
     /// Whether the agent belongs to the queue named `queue` (as the user typed it); implementors
     /// should compare case-insensitively.
     fn in_queue(&self, queue: &str) -> bool;
+    /// The key of what the agent is doing now (`acw`), when the live floor knows.
+    fn state(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A parsed filter: alternatives separated by `|`, each a list of terms that must all hold
@@ -155,6 +162,20 @@ impl Filter {
         self.terms().filter_map(queue).collect()
     }
 
+    /// Whether a term reads the live floor (`state=`, `for>`): the rows it picks change as
+    /// states change and the clock runs.
+    pub(crate) fn reads_live(&self) -> bool {
+        fn live(t: &Term) -> bool {
+            match t {
+                Term::State(_) => true,
+                Term::Compare { figure, .. } => figure.is_live(),
+                Term::Not(t) => live(t),
+                _ => false,
+            }
+        }
+        self.terms().any(live)
+    }
+
     /// True when the filter narrows nothing (so the header can omit it).
     pub(crate) fn is_empty(&self) -> bool {
         self.any.is_empty()
@@ -182,6 +203,7 @@ fn term_matches(t: &Term, s: &impl Subject) -> bool {
         Term::IdIs(t) => fold(s.id()) == fold(t),
         Term::IdContains(t) => contains(s.id(), t),
         Term::Search(t) => contains(s.name(), t) || contains(s.id(), t),
+        Term::State(k) => s.state() == Some(k.as_str()),
         Term::Not(t) => !term_matches(t, s),
     }
 }
@@ -381,17 +403,55 @@ const TEXT_FIELDS: &[(&str, TextField, &[&str])] = &[
     ("id", TextField::Id, &["id:", "id~"]),
 ];
 
+/// The live state's field (`state=acw`, `state!=offline`).
+const STATE_FIELD: &str = "state";
+
+/// `state=KEY` / `state:KEY` / `state!=KEY`, the key one of [`crate::live::Activity::keys`].
+fn parse_state(rest: &[Ch], op_ch: Ch, input_len: usize) -> Result<Term, FilterError> {
+    let next = rest.get(1).filter(|c| !c.quoted).map(|c| c.c);
+    let (negated, op_len) = match (op_ch.c, next) {
+        (':' | '=', _) => (false, 1),
+        ('!', Some('=')) => (true, 2),
+        _ => {
+            return err(
+                "state takes \"=\" (or \":\") and \"!=\"".to_string(),
+                op_ch.pos,
+            );
+        }
+    };
+    let keys = crate::live::Activity::keys();
+    let value: String = rest[op_len..].iter().map(|c| c.c).collect();
+    let at = rest.get(op_len).map_or(input_len, |c| c.pos);
+    let key = value.trim().to_lowercase().replace([' ', '-'], "_");
+    if !keys.contains(&key.as_str()) {
+        let what = if value.is_empty() {
+            "expected a state".to_string()
+        } else {
+            format!("unknown state \"{value}\"")
+        };
+        return err(format!("{what}: one of {}", keys.join(", ")), at);
+    }
+    let term = Term::State(key);
+    Ok(if negated {
+        Term::Not(Box::new(term))
+    } else {
+        term
+    })
+}
+
 /// Every field as it starts a term (`aht`, `acw/c`, `queue:`, `name~`, …): what Tab in the
 /// prompt completes and what an unknown field's error lists.
 pub(crate) fn field_names() -> Vec<String> {
     FIGURES
         .iter()
+        .filter(|s| s.figure.is_compared())
         .map(|s| s.figure.filter_name())
         .chain(
             TEXT_FIELDS
                 .iter()
                 .flat_map(|(_, _, forms)| forms.iter().map(|f| f.to_string())),
         )
+        .chain([format!("{STATE_FIELD}="), format!("{STATE_FIELD}!=")])
         .collect()
 }
 
@@ -417,6 +477,9 @@ fn parse_term(tok: &[Ch], input_len: usize) -> Result<Term, FilterError> {
         );
     }
     let lower = name.to_lowercase();
+    if lower == STATE_FIELD {
+        return parse_state(rest, op_ch, input_len);
+    }
     let text_field = TEXT_FIELDS
         .iter()
         .find(|(n, _, _)| *n == lower)
@@ -674,6 +737,7 @@ impl fmt::Display for Term {
             Term::IdIs(t) => ("id:", t),
             Term::IdContains(t) => ("id~", t),
             Term::Search(t) => return write_text(f, t, true),
+            Term::State(k) => return write!(f, "state={k}"),
             Term::Not(t) => return write!(f, "!{t}"),
         };
         f.write_str(prefix)?;
@@ -804,11 +868,15 @@ mod tests {
         assert!(m("name:\"ANN SMITH\"", &a) && !m("name:ann", &a));
         assert!(m("id:U-0001-ABC", &a) && !m("id:u-0001", &a));
         assert!(m("id~0001", &a) && !m("id~0002", &a));
-        for f in Figure::ALL {
+        for f in Figure::ALL.into_iter().filter(|f| f.is_compared()) {
             assert_eq!(Figure::from_filter_name(&f.filter_name()), Some(f));
-            assert_eq!(Figure::from_filter_name(&f.title().to_uppercase()), Some(f));
+            assert_eq!(
+                Figure::from_filter_name(&f.filter_name().to_uppercase()),
+                Some(f)
+            );
         }
         assert_eq!(ok("AHT>5"), cmp(Figure::Aht, Op::Gt, 5.0));
+        assert_eq!(ok("for>30s"), cmp(Figure::InState, Op::Gt, 30.0));
     }
 
     #[test]

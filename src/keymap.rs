@@ -90,6 +90,8 @@ pub enum Command {
     Inspect,
     /// `c`: open or close the column chooser.
     Columns,
+    /// `w`: show or hide the queue strip (customers waiting, agents per state).
+    QueueStrip,
     /// Space in the chooser: show or hide the column under the cursor.
     Toggle,
     /// `d` in the chooser: back to the default columns.
@@ -233,6 +235,7 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('<')], Command::DayBack, "the day before"),
     b(&[ch('>')], Command::DayForward, "the day after / today"),
     b(&[ch('c')], Command::Columns, "choose columns"),
+    b(&[ch('w')], Command::QueueStrip, "queue strip"),
     b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),

@@ -59,4 +59,16 @@ impl Lookups {
             Err(users::QueueError::Api(e)) => Err(format!("cannot look the queue up: {e}")),
         }
     }
+
+    /// A queue's name by id, for the queue strip; `None` when it is gone or not readable (the
+    /// strip then shows the id).
+    pub(crate) async fn queue_name(&self, id: &str) -> Option<String> {
+        match users::queue_name(&self.client, id).await {
+            Ok(name) => name,
+            Err(e) => {
+                tracing::warn!(queue = %id, error = %e, "queue name look-up failed");
+                None
+            }
+        }
+    }
 }

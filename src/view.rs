@@ -17,6 +17,7 @@ use chrono::Utc;
 pub(crate) use crate::figures::{Figure, FigureTexts};
 use crate::filter::{Filter, Subject};
 use crate::format::csv_text;
+use crate::live::{AgentNow, LiveSnapshot};
 use crate::model::{AgentDay, RoutingTotals, Snapshot, Totals};
 use crate::timegrid::DayWindow;
 
@@ -157,9 +158,34 @@ impl Default for Sort {
     }
 }
 
-/// The CSV cells of `figures` for one row's sums, in that order.
+/// The CSV cells of `figures` for one row's sums, in that order (live figures blank: the
+/// intervals and totals have no state).
 fn csv_figures(figures: &[Figure], t: &Totals, s: Option<&RoutingTotals>) -> Vec<String> {
     figures.iter().map(|f| f.csv(t, s)).collect()
+}
+
+/// The live floor as the agents table reads it: each agent's state at one instant (`at`,
+/// the app's clock), so time in state ticks without a new snapshot. Without a live floor
+/// (replay of an old recording, `--no-live`, not started) every live figure is blank.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LiveLens<'a> {
+    pub(crate) floor: Option<&'a LiveSnapshot>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+impl LiveLens<'_> {
+    /// No live floor.
+    pub(crate) fn none() -> LiveLens<'static> {
+        LiveLens {
+            floor: None,
+            at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    /// Agent `id`'s state now, if the live floor follows them.
+    pub(crate) fn agent(&self, id: &str) -> Option<AgentNow> {
+        self.floor?.agent(id)
+    }
 }
 
 /// A view export's header and screen titles: the key columns, then the figures'.
@@ -221,30 +247,63 @@ impl AgentRow {
         }
     }
 
-    /// Whether the row passes `filter`, with queue memberships from `queues`.
-    pub(crate) fn matches(&self, filter: &Filter, queues: &Queues) -> bool {
-        filter.matches(&RowSubject { row: self, queues })
+    /// Whether the row passes `filter`, with queue memberships from `queues` and the state
+    /// from `live`.
+    pub(crate) fn matches(&self, filter: &Filter, queues: &Queues, live: LiveLens<'_>) -> bool {
+        filter.matches(&RowSubject {
+            row: self,
+            queues,
+            now: live.agent(&self.id),
+            at: live.at,
+        })
     }
 
-    /// The agents-view CSV record: id, name, then `figures`.
-    pub(crate) fn csv_record(&self, figures: &[Figure]) -> Vec<String> {
+    /// The agents-view CSV record: id, name, then `figures` (live ones as of `live.at`).
+    pub(crate) fn csv_record(&self, figures: &[Figure], live: LiveLens<'_>) -> Vec<String> {
         let mut r = vec![csv_text(&self.id), csv_text(&self.org_name)];
-        r.extend(csv_figures(figures, &self.totals, self.status.as_ref()));
+        let now = live.agent(&self.id);
+        r.extend(figures.iter().map(|f| match (f.spec().live, &now) {
+            (Some(l), Some(n)) => (l.csv)(n, live.at),
+            (Some(_), None) => String::new(),
+            (None, _) => f.csv(&self.totals, self.status.as_ref()),
+        }));
         r
     }
 
-    /// One figure of the row (see [`Figure::value`]).
+    /// One posted figure of the row (see [`Figure::value`]); live figures are read with
+    /// [`Self::value_at`].
     pub fn value(&self, figure: Figure) -> Option<f64> {
         figure.value(&self.totals, self.status.as_ref())
     }
 
+    /// One figure of the row, live ones from `now` (the agent's state) at `at`.
+    pub(crate) fn value_at(
+        &self,
+        figure: Figure,
+        now: Option<&AgentNow>,
+        at: DateTime<Utc>,
+    ) -> Option<f64> {
+        match figure.is_live() {
+            true => now.and_then(|n| figure.live_value(n, at)),
+            false => self.value(figure),
+        }
+    }
+
     /// Undefined figures (blank cells) sort below every defined one.
-    fn compare(&self, other: &Self, by: SortBy) -> Ordering {
+    fn compare(&self, other: &Self, by: SortBy, live: LiveLens<'_>) -> Ordering {
         match by {
             SortBy::Name => self
                 .name_key
                 .cmp(&other.name_key)
                 .then_with(|| self.id.cmp(&other.id)),
+            SortBy::Figure(c) if c.is_live() => {
+                let x = self.value_at(c, live.agent(&self.id).as_ref(), live.at);
+                let y = other.value_at(c, live.agent(&other.id).as_ref(), live.at);
+                match (x, y) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (x, y) => x.is_some().cmp(&y.is_some()),
+                }
+            }
             SortBy::Figure(c) => match (self.value(c), other.value(c)) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (x, y) => x.is_some().cmp(&y.is_some()),
@@ -282,10 +341,13 @@ impl Queues {
     }
 }
 
-/// An agent row as the filter language sees it: seconds, counts and percent.
+/// An agent row as the filter language sees it: seconds, counts and percent, and the state
+/// now.
 struct RowSubject<'a> {
     row: &'a AgentRow,
     queues: &'a Queues,
+    now: Option<AgentNow>,
+    at: DateTime<Utc>,
 }
 
 impl Subject for RowSubject<'_> {
@@ -298,7 +360,13 @@ impl Subject for RowSubject<'_> {
     }
 
     fn figure(&self, f: Figure) -> Option<f64> {
-        self.row.value(f).map(|v| f.spec().unit.to_filter(v))
+        self.row
+            .value_at(f, self.now.as_ref(), self.at)
+            .map(|v| f.spec().unit.to_filter(v))
+    }
+
+    fn state(&self) -> Option<&'static str> {
+        self.now.as_ref().map(|n| n.activity.key())
     }
 
     fn in_queue(&self, queue: &str) -> bool {
@@ -396,18 +464,29 @@ impl FloorView {
             floor_all,
             filtered: false,
         };
-        view.apply(Sort::default(), &Filter::default(), &Queues::default());
+        view.apply(
+            Sort::default(),
+            &Filter::default(),
+            &Queues::default(),
+            LiveLens::none(),
+        );
         view
     }
 
     /// Re-sorts and re-filters the visible rows; ties keep the snapshot's (name) order.
-    pub(crate) fn apply(&mut self, sort: Sort, filter: &Filter, queues: &Queues) {
+    pub(crate) fn apply(
+        &mut self,
+        sort: Sort,
+        filter: &Filter,
+        queues: &Queues,
+        live: LiveLens<'_>,
+    ) {
         let agents = &self.agents;
         self.visible = (0..agents.len())
-            .filter(|&i| agents[i].matches(filter, queues))
+            .filter(|&i| agents[i].matches(filter, queues, live))
             .collect();
         self.visible.sort_by(|&i, &j| {
-            let o = agents[i].compare(&agents[j], sort.by);
+            let o = agents[i].compare(&agents[j], sort.by, live);
             let o = if sort.descending { o.reverse() } else { o };
             o.then(i.cmp(&j))
         });
@@ -478,13 +557,13 @@ impl FloorView {
 
     /// The agents-view export: visible rows in order, with the `figures` on screen in screen
     /// order; the total row is not exported.
-    pub fn export(&self, figures: &[Figure]) -> ViewExport {
+    pub(crate) fn export(&self, figures: &[Figure], live: LiveLens<'_>) -> ViewExport {
         let (header, columns) = header(AGENT_KEY_COLUMNS, figures);
         ViewExport {
             kind: ViewKind::Agents,
             header,
             columns,
-            rows: self.rows().map(|r| r.csv_record(figures)).collect(),
+            rows: self.rows().map(|r| r.csv_record(figures, live)).collect(),
         }
     }
 }
@@ -656,7 +735,8 @@ mod tests {
         assert_eq!(c, SortBy::Name);
         assert_eq!(
             SortBy::Name.next_in(&visible),
-            SortBy::Figure(Figure::Handled)
+            SortBy::Figure(Figure::State),
+            "the state comes first, as on screen"
         );
         for key in ["name", "aht", "acw", "occ"] {
             assert_eq!(SortBy::from_key(key).map(SortBy::key), Some(key));

@@ -98,6 +98,7 @@ impl App {
             }
             Command::Back => self.back(),
             Command::Columns => self.open_chooser(),
+            Command::QueueStrip => self.toggle_strip(),
             Command::Toggle | Command::Defaults => Outcome::none(),
             // `i` on a table: why the selected row's figures are what they are.
             Command::Inspect => self.open_explain(),
@@ -167,10 +168,10 @@ impl App {
     /// (future intervals blank); `None` before any data.
     pub fn export_view(&self) -> Option<ViewExport> {
         let view = self.view.as_ref()?;
-        let figures = self.visible_columns();
         match self.cursor.focus {
-            Focus::Agents => Some(view.export(&figures)),
+            Focus::Agents => Some(view.export(&self.visible_columns(), self.live.lens(self.now))),
             Focus::Intervals => {
+                let figures = self.interval_columns();
                 let agent = self.selected_agent()?;
                 Some(view::export_intervals(
                     agent,

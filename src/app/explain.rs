@@ -152,7 +152,10 @@ impl App {
         } else {
             Openness::Closed
         };
-        let visible = self.visible_columns();
+        let visible = match interval {
+            Some(_) => self.interval_columns(),
+            None => self.visible_columns(),
+        };
         let sorted_by = self.sort.by.figure().filter(|c| visible.contains(c));
         let order = sorted_by
             .into_iter()
@@ -166,7 +169,15 @@ impl App {
             status_note: status_note(&snap.status),
             sorted_by,
             figures: order
-                .map(|c| explain(c, &totals, status.as_ref()))
+                .map(|c| match c.is_live() {
+                    true => crate::explain::explain_live(
+                        c,
+                        self.live.lens(self.now).agent(&agent.id).as_ref(),
+                        self.now,
+                        window.tz,
+                    ),
+                    false => explain(c, &totals, status.as_ref()),
+                })
                 .collect(),
         })
     }

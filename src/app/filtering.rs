@@ -115,7 +115,12 @@ impl App {
     /// Re-sorts and re-filters with the applied filter (after new memberships, a new sort).
     pub(super) fn reapply(&mut self) {
         if let Some(v) = &mut self.view {
-            v.apply(self.sort, &self.filter.applied, &self.filter.queues);
+            v.apply(
+                self.sort,
+                &self.filter.applied,
+                &self.filter.queues,
+                self.live.lens(self.now),
+            );
         }
         self.cursor.sync(self.view.as_ref());
     }

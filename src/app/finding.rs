@@ -132,7 +132,10 @@ impl App {
             return Vec::new();
         };
         (0..v.len())
-            .filter(|&i| v.row(i).is_some_and(|r| r.matches(f, &self.filter.queues)))
+            .filter(|&i| {
+                v.row(i)
+                    .is_some_and(|r| r.matches(f, &self.filter.queues, self.live.lens(self.now)))
+            })
             .collect()
     }
 
@@ -149,6 +152,9 @@ impl App {
                 Direction::Forward => (start + k) % n,
                 Direction::Back => (start + n - k) % n,
             })
-            .find(|&i| v.row(i).is_some_and(|r| r.matches(f, &self.filter.queues)))
+            .find(|&i| {
+                v.row(i)
+                    .is_some_and(|r| r.matches(f, &self.filter.queues, self.live.lens(self.now)))
+            })
     }
 }

@@ -36,6 +36,7 @@ mod explain;
 mod filtering;
 mod finding;
 mod line_edit;
+mod live;
 mod overlay;
 mod prompt;
 mod read;
@@ -48,6 +49,7 @@ pub use columns::chooser_rows;
 pub use cursor::Tables;
 pub use drilldown::{CellKey, DRILL_CACHE_CELLS, DrillPane, DrillRequest, SPINNER_STEP_MS};
 pub use explain::{ExplainView, Openness};
+pub use live::StripRow;
 pub use overlay::{Overlay, Prompt};
 pub use prompt::PromptLine;
 pub use targets::{cell_level, worst_level};
@@ -73,6 +75,8 @@ pub struct App {
     find: finding::FindState,
     /// The `:` command line.
     command: prompt::CommandState,
+    /// What every agent is doing now.
+    live: live::LiveFloor,
     overlay: Overlay,
     drill: drilldown::DrillCache,
     /// Set when showing a recording (`floorwatch replay`).
@@ -106,6 +110,7 @@ impl App {
             filter: filtering::FilterState::default(),
             find: finding::FindState::default(),
             command: prompt::CommandState::default(),
+            live: live::LiveFloor::default(),
             overlay: Overlay::None,
             drill: drilldown::DrillCache::default(),
             replay: None,
@@ -152,6 +157,7 @@ impl App {
                 // What the restored view and the targets need from outside: queue members.
                 let mut out = Outcome::none();
                 out.effects = self.filter.ask_for_queues();
+                out.effects.append(&mut self.live.start);
                 let names: Vec<String> = self.targets.queues.keys().cloned().collect();
                 out.effects
                     .extend(names.iter().filter_map(|n| self.filter.ask_for_queue(n)));
@@ -171,7 +177,13 @@ impl App {
                 if !self.is_replay() {
                     self.now = now;
                 }
-                Outcome::changed(before != self.clock_state())
+                // Time in state ticks: the table redraws, and re-sorts or re-filters when
+                // its order or rows read it.
+                let live = self.shows_live() || self.reads_live() && self.live.floor.is_some();
+                if live && self.reads_live() {
+                    self.reapply();
+                }
+                Outcome::changed(before != self.clock_state() || live)
             }
             Action::Resize(..) => Outcome::redraw(),
             Action::Exported(res) => self.say(match res {
@@ -185,6 +197,8 @@ impl App {
             Action::QueueMembers { name, result } => self.on_queue_members(&name, result),
             Action::Replay(status) => self.on_replay_status(status),
             Action::Notice(n) => self.say(n),
+            Action::Live(ev) => self.on_live(ev),
+            Action::QueueName { id, name } => self.on_queue_name(id, name),
         }
     }
 
@@ -232,6 +246,7 @@ impl App {
         if let Some(snap) = self.refresh.on_event(ev) {
             self.install(snap);
             out.effects.extend(self.drill_on_snapshot());
+            out.effects.extend(self.live_scope());
         }
         out
     }
@@ -243,7 +258,12 @@ impl App {
             .as_ref()
             .is_some_and(|v| v.snapshot.window.date != snap.window.date);
         let mut view = FloorView::new(snap);
-        view.apply(self.sort, &self.filter.applied, &self.filter.queues);
+        view.apply(
+            self.sort,
+            &self.filter.applied,
+            &self.filter.queues,
+            self.live.lens(self.now),
+        );
         self.view = Some(view);
         if new_day {
             self.cursor.interval = None;

@@ -17,12 +17,41 @@ impl App {
     /// The figure columns on screen: the chosen ones, less the status columns when the org's
     /// status cannot be read.
     pub fn visible_columns(&self) -> Vec<Figure> {
-        let status = self.snapshot().is_some_and(|s| s.status.is_available());
         self.columns
             .iter()
             .copied()
-            .filter(|c| status || !c.needs_status())
+            .filter(|c| self.column_unavailable(*c).is_none())
             .collect()
+    }
+
+    /// Why a chosen column is not shown now (`no status`: the org's status cannot be read;
+    /// `no live state`: no live floor here), or `None` when it is.
+    pub fn column_unavailable(&self, f: Figure) -> Option<&'static str> {
+        if f.needs_status() && !self.snapshot().is_some_and(|s| s.status.is_available()) {
+            Some("no status")
+        } else if f.is_live() && !self.has_live_floor() {
+            Some("no live state")
+        } else {
+            None
+        }
+    }
+
+    /// The columns of the intervals table: [`Self::visible_columns`] without the live ones
+    /// (an interval has no state now).
+    pub fn interval_columns(&self) -> Vec<Figure> {
+        let mut cols = self.visible_columns();
+        cols.retain(|c| !c.is_live());
+        cols
+    }
+
+    /// True when the live floor is on (live or demo; not a replay without states).
+    pub fn has_live_floor(&self) -> bool {
+        self.live.floor.is_some() && !self.is_past_day()
+    }
+
+    /// The live floor, when on.
+    pub fn live_floor(&self) -> Option<&crate::live::LiveSnapshot> {
+        self.live.floor.as_ref().filter(|_| !self.is_past_day())
     }
 
     /// The figure columns the supervisor chose (whether or not status is readable).

@@ -68,6 +68,10 @@ pub enum Action {
         name: String,
         result: Result<Vec<String>, String>,
     },
+    /// News from the live task (agents' states, queues, its status).
+    Live(crate::live::LiveEvent),
+    /// The name of queue `id` ([`Effect::QueueName`]); `None` when it cannot be read.
+    QueueName { id: String, name: Option<String> },
 }
 
 /// Work the loop does on the app's behalf.
@@ -90,6 +94,15 @@ pub enum Effect {
     ResolveQueue(String),
     /// Steer the replay (space, `[` `]`, `{` `}`, `+` `-`); only while replaying.
     Replay(ReplayControl),
+    /// Follow these agents and queues on the live floor (sent when they change).
+    LiveScope {
+        agents: Vec<String>,
+        queues: Vec<String>,
+    },
+    /// The queue strip was shown or hidden.
+    LiveStrip(bool),
+    /// Look up queue `id`'s name; answer with [`Action::QueueName`].
+    QueueName(String),
 }
 
 /// What an update did: redraw or not, and effects to run.

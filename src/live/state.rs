@@ -99,6 +99,21 @@ pub enum Presence {
     Break,
 }
 
+/// Every presence, for listings ([`Activity::keys`]).
+const PRESENCES: [Presence; 11] = [
+    Presence::Unknown,
+    Presence::Available,
+    Presence::Away,
+    Presence::Busy,
+    Presence::Offline,
+    Presence::Idle,
+    Presence::OnQueue,
+    Presence::Meal,
+    Presence::Training,
+    Presence::Meeting,
+    Presence::Break,
+];
+
 impl Presence {
     /// From any spelling ("On Queue", "ON_QUEUE", "OnQueue").
     pub fn parse(s: &str) -> Presence {
@@ -257,6 +272,31 @@ impl Activity {
             },
             Activity::Unknown => "unknown",
         }
+    }
+
+    /// Every key [`Self::key`] gives, in a stable order (what `state=` accepts).
+    pub fn keys() -> Vec<&'static str> {
+        let m = Media::Voice;
+        let mut all = vec![
+            Activity::Talking(m),
+            Activity::OnHold(m),
+            Activity::Acw(m),
+            Activity::Alerting(m),
+            Activity::Dialing(m),
+            Activity::NotResponding,
+            Activity::Idle,
+            Activity::Busy,
+            Activity::Offline,
+        ];
+        all.extend(PRESENCES.iter().map(|p| Activity::OffQueue(*p)));
+        all.push(Activity::Unknown);
+        let mut keys: Vec<&'static str> = Vec::new();
+        for a in all {
+            if !keys.contains(&a.key()) {
+                keys.push(a.key());
+            }
+        }
+        keys
     }
 
     /// Handling a conversation (talk, hold, ACW, dialing): what in-flight work counts.

@@ -12,6 +12,7 @@ use crate::app::{Action, App, DrillRequest, Effect, ViewExport};
 use crate::export;
 use crate::feed::Feed;
 use crate::fetcher::Clock;
+use crate::live::LiveControl;
 use crate::lookups::Lookups;
 use crate::provenance::{self, Provenance};
 use crate::saved_view::SavedView;
@@ -86,6 +87,19 @@ impl Effects {
                 }
                 Effect::ResolveQueue(name) => {
                     spawn_queue_lookup(name, self.lookups.as_ref(), self.answers.clone());
+                }
+                Effect::LiveScope { agents, queues } => {
+                    feed.steer_live(LiveControl::Scope { agents, queues });
+                }
+                Effect::LiveStrip(on) => feed.steer_live(LiveControl::QueueStrip(on)),
+                Effect::QueueName(id) => {
+                    if let Some(l) = self.lookups.clone() {
+                        let done = self.answers.clone();
+                        tokio::spawn(async move {
+                            let name = l.queue_name(&id).await;
+                            let _ = done.send(Action::QueueName { id, name });
+                        });
+                    }
                 }
             }
         }

@@ -79,6 +79,7 @@ pub(crate) async fn run(
                 feed.saw(&fe);
                 Some(Action::Fetch(fe))
             }
+            ev = feed::live_event(&mut feed.live) => Some(Action::Live(ev)),
             status = feed::status_changed(&mut feed.status) => Some(Action::Replay(status)),
             e = feed::recording_failed(&mut feed.recorder) => {
                 Some(Action::Notice(Notice::Warning(e)))
@@ -113,10 +114,13 @@ pub(crate) async fn run(
                 requests_last_minute: n,
             }));
         }
-        // Merge a burst of fetcher events into one redraw.
+        // Merge a burst of fetcher or live events into one redraw.
         while let Ok(fe) = feed.events.try_recv() {
             feed.saw(&fe);
             out.merge(app.update(Action::Fetch(fe)));
+        }
+        while let Some(ev) = feed.live.as_mut().and_then(|l| l.events.try_recv().ok()) {
+            out.merge(app.update(Action::Live(ev)));
         }
         effects.run(out.effects, &app, &mut feed);
         effects.save_view_if_changed(&app);

@@ -15,7 +15,10 @@ use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table};
 use super::theme::Theme;
 use super::{num, pane, scroll_offset};
 use crate::app::{App, Focus};
+use chrono::{DateTime, Utc};
+
 use crate::figures::{FIGURES, Figure};
+use crate::live::AgentNow;
 use crate::targets::Level;
 use crate::view::{AgentRow, FloorView, Sort, SortBy};
 
@@ -168,6 +171,7 @@ fn heading(col: AgentColumn, sort: Sort, spark_label: &str, slot: u16) -> Line<'
     };
     match col {
         AgentColumn::Name(_) => Line::from(mark(SortBy::Name, SortBy::Name.title())),
+        AgentColumn::Metric(c) if c.is_text() => Line::from(mark(SortBy::Figure(c), c.title())),
         AgentColumn::Metric(c) => Line::from(format!(
             "{}{:slot$}",
             mark(SortBy::Figure(c), c.title()),
@@ -185,17 +189,47 @@ fn tail(s: &str, len: usize, width: usize) -> &str {
     s.char_indices().nth(skip).map_or("", |(i, _)| &s[i..])
 }
 
+/// The agent's state now, as the live columns draw it.
+pub(crate) struct LiveCell<'a> {
+    now: Option<AgentNow>,
+    at: DateTime<Utc>,
+    /// The live floor is stale: states drawn dim.
+    stale: bool,
+    theme: &'a Theme,
+}
+
+impl LiveCell<'_> {
+    fn cell(&self, f: Figure) -> Cell<'static> {
+        let (Some(now), Some(live)) = (&self.now, f.spec().live) else {
+            return Cell::from("");
+        };
+        let text = (live.text)(now, self.at);
+        let style = match (self.stale, f.is_text()) {
+            (true, _) => self.theme.future,
+            (false, true) => self.theme.state(now.activity),
+            (false, false) => Style::new(),
+        };
+        let line = match f.is_text() {
+            true => Line::from(text),
+            false => Line::from(text).right_aligned(),
+        };
+        Cell::from(line.style(style))
+    }
+}
+
 fn cells<'a>(
     row: &'a AgentRow,
     cols: &[AgentColumn],
     spark_len: usize,
     spark: Style,
     level: impl Fn(Figure) -> Level,
-    theme: &Theme,
+    live: &LiveCell<'_>,
     extra: &dyn Fn(Figure) -> u16,
 ) -> Row<'a> {
+    let theme = live.theme;
     Row::new(cols.iter().map(|c| match *c {
         AgentColumn::Name(w) => Cell::from(crate::text::fit(&row.name, usize::from(w))),
+        AgentColumn::Metric(c) if c.is_live() => live.cell(c),
         AgentColumn::Metric(c) => Cell::from(figure(row.cells.get(c), level(c), theme, extra(c))),
         AgentColumn::Spark(w) => {
             Cell::from(Span::styled(tail(&row.spark, spark_len, w as usize), spark))
@@ -241,7 +275,13 @@ fn spark_label(view: &FloorView, width: u16) -> String {
 /// ` Agents (30) `, or ` Agents (12 of 30) ` under a filter; when the rows do not all fit,
 /// also which ones are on screen (` · rows 9–16 `), so rows scrolled off above the top are
 /// never a surprise (a sort keeps the selected agent in view, not the top rows).
-fn title(view: &FloorView, focused: bool, shown: &Range<usize>, hidden: usize) -> Line<'static> {
+fn title(
+    view: &FloorView,
+    focused: bool,
+    shown: &Range<usize>,
+    hidden: usize,
+    flight: Option<String>,
+) -> Line<'static> {
     let count = if view.is_filtered() {
         format!("{} of {}", view.len(), view.agent_count())
     } else {
@@ -253,8 +293,9 @@ fn title(view: &FloorView, focused: bool, shown: &Range<usize>, hidden: usize) -
         String::new()
     };
     let hint = if focused { "" } else { "  (Tab)" };
+    let flight = flight.map(|f| format!(" · floor {f}")).unwrap_or_default();
     Line::from(format!(
-        " Agents ({count}){rows}{}{hint} ",
+        " Agents ({count}){rows}{flight}{}{hint} ",
         hidden_note(hidden)
     ))
 }
@@ -281,7 +322,13 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
             .iter()
             .filter(|c| matches!(c, AgentColumn::Metric(_)))
             .count();
-    let block = pane(title(view, focused, &shown, hidden), focused, false, theme);
+    let flight = app.in_flight_text(None);
+    let block = pane(
+        title(view, focused, &shown, hidden, flight),
+        focused,
+        false,
+        theme,
+    );
     let spark_w = cols.iter().find_map(|c| match c {
         AgentColumn::Spark(w) => Some(*w),
         _ => None,
@@ -289,6 +336,8 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     let label = spark_w.map(|w| spark_label(view, w)).unwrap_or_default();
     // One row past the page is built too, as ratatui may peek at it.
     let built = offset..(offset + page + 1).min(view.len());
+    let floor = app.live_floor();
+    let stale = floor.is_some_and(|f| f.status().stale);
     let rows = (0..view.len()).map(|i| match view.row(i) {
         Some(r) if built.contains(&i) => cells(
             r,
@@ -296,7 +345,12 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
             spark_len,
             theme.spark_inline,
             |c| app.agent_cell_level(r, c),
-            theme,
+            &LiveCell {
+                now: floor.and_then(|f| f.agent(&r.id)),
+                at: app.now(),
+                stale,
+                theme,
+            },
             &markers,
         ),
         _ => Row::new(Vec::<Cell>::new()),

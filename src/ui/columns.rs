@@ -1,5 +1,5 @@
 //! The column chooser (`c`): every figure column with a tick, the cursor, and a word on the
-//! status columns when the org's status cannot be read.
+//! columns not shown now (status that cannot be read, no live floor).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,17 +14,17 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(cursor) = app.column_chooser() else {
         return;
     };
-    let status = app.snapshot().is_some_and(|s| s.status.is_available());
     let mut lines = Vec::new();
     for (i, c) in chooser_rows().iter().enumerate() {
         let tick = if app.is_chosen(*c) { "[x]" } else { "[ ]" };
         let mut text = format!("{tick} {:<9} {}", c.title(), c.spec().description);
-        if c.needs_status() && !status {
-            text.push_str(" (no status)");
+        let unavailable = app.column_unavailable(*c);
+        if let Some(why) = unavailable {
+            text.push_str(&format!(" ({why})"));
         }
         let style = if i == cursor {
             theme.selected
-        } else if c.needs_status() && !status {
+        } else if unavailable.is_some() {
             theme.muted
         } else {
             ratatui::style::Style::default()
@@ -34,7 +34,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (rect, block) = super::popup(
         frame,
         area,
-        (48, lines.len() as u16 + 2),
+        (58, lines.len() as u16 + 2),
         " Columns ",
         " Space show/hide · d defaults · c close ",
         theme,

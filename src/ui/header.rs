@@ -39,6 +39,27 @@ fn with_short(mut p: Part, text: String, style: Style) -> Part {
     p
 }
 
+/// How the live floor is doing: a quiet `● live` while it streams, a badge that is never
+/// dropped when it is stale (the state column must not pass for now), a warning otherwise
+/// (the status line says why).
+fn live_part(st: &crate::live::LiveStatus, theme: &Theme) -> Part {
+    use crate::live::LiveMode;
+    if st.stale {
+        return with_short(
+            part(0, " LIVE STATE STALE ".to_string(), theme.alarm_badge),
+            " STALE ".to_string(),
+            theme.alarm_badge,
+        );
+    }
+    match &st.mode {
+        LiveMode::Streaming => part(4, "● live".to_string(), theme.ok),
+        LiveMode::Starting => part(4, "live: connecting".to_string(), theme.muted),
+        LiveMode::Reconnecting { .. } => part(2, "live: reconnecting".to_string(), theme.warn),
+        LiveMode::Polling { .. } => part(2, "live: polling".to_string(), theme.warn),
+        LiveMode::Unavailable { .. } => part(3, "no live state".to_string(), theme.warn),
+    }
+}
+
 /// Header parts in display order, each with its drop rank.
 fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     let mut out = Vec::new();
@@ -106,6 +127,9 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     }
     if let Some(t) = app.next_text() {
         out.push(part(4, t, theme.muted));
+    }
+    if let Some(st) = app.live_floor().map(|f| f.status()) {
+        out.push(live_part(st, theme));
     }
     if let Some(t) = app.usage_text() {
         // Near the limit it matters more than the date; otherwise it goes first.

@@ -32,7 +32,7 @@ pub(crate) enum IntervalColumn {
     /// `09:00–09:30`.
     Interval,
     /// `● open` on the current interval.
-    State,
+    Openness,
     /// A figure.
     Metric(Figure),
 }
@@ -42,7 +42,7 @@ impl IntervalColumn {
     fn width(self, extra: &dyn Fn(Figure) -> u16) -> u16 {
         match self {
             IntervalColumn::Interval => LABEL,
-            IntervalColumn::State => STATE,
+            IntervalColumn::Openness => STATE,
             IntervalColumn::Metric(c) => metric_width(c) + extra(c),
         }
     }
@@ -61,14 +61,14 @@ pub(crate) fn columns_with(
     figures: &[Figure],
     extra: &dyn Fn(Figure) -> u16,
 ) -> Vec<IntervalColumn> {
-    let mut cols = vec![IntervalColumn::Interval, IntervalColumn::State];
+    let mut cols = vec![IntervalColumn::Interval, IntervalColumn::Openness];
     cols.extend(figures.iter().map(|c| IntervalColumn::Metric(*c)));
     let used =
         |cols: &[IntervalColumn]| MARKER + cols.iter().map(|c| c.width(extra) + 1).sum::<u16>() - 1;
     let drops = super::agents::drop_order()
         .into_iter()
         .map(IntervalColumn::Metric)
-        .chain([IntervalColumn::State]);
+        .chain([IntervalColumn::Openness]);
     for drop in drops {
         if used(&cols) > width {
             cols.retain(|c| *c != drop);
@@ -104,7 +104,7 @@ fn judged_cells<'a>(
 ) -> Row<'a> {
     Row::new(cols.iter().map(|c| match *c {
         IntervalColumn::Interval => Cell::from(label),
-        IntervalColumn::State => Cell::from(state),
+        IntervalColumn::Openness => Cell::from(state),
         IntervalColumn::Metric(c) => Cell::from(super::agents::figure(
             cells.get(c),
             level(c),
@@ -125,7 +125,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     let inner = pane(Line::default(), focused, left_rule, theme).inner(area);
     let page = inner.height.saturating_sub(2) as usize;
     let extra = super::agents::marker_room(app, theme);
-    let figures = app.visible_columns();
+    let figures = app.interval_columns();
     let cols = columns_with(inner.width, &figures, &extra);
     let hidden = figures.len()
         - cols
@@ -133,10 +133,26 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
             .filter(|c| matches!(c, IntervalColumn::Metric(_)))
             .count();
     let note = super::agents::hidden_note(hidden);
-    // The title never runs past the pane: a long name is cut with a mark.
-    let room = usize::from(area.width).saturating_sub(16 + note.chars().count() + hint.len());
-    let name = crate::text::fit(name, room.max(8));
-    let title = Line::from(format!(" Intervals · {name}{note}{hint} "));
+    let flight = agent
+        .and_then(|a| app.in_flight_text(Some(&a.id)))
+        .map(|t| format!(" · {t}"))
+        .unwrap_or_default();
+    // The title never runs past the pane: a long name is cut with a mark, and the in-flight
+    // note goes when it does not fit.
+    let fixed = 16 + note.chars().count() + hint.len();
+    let room = usize::from(area.width).saturating_sub(fixed);
+    let flight = if crate::text::width(&flight) + 8
+        <= room.saturating_sub(crate::text::width(name).min(24))
+    {
+        flight
+    } else {
+        String::new()
+    };
+    let name = crate::text::fit(
+        name,
+        room.saturating_sub(crate::text::width(&flight)).max(8),
+    );
+    let title = Line::from(format!(" Intervals · {name}{flight}{note}{hint} "));
     let block = pane(title, focused, left_rule, theme);
     let rows = app.intervals();
     let current = app.current_interval();
@@ -171,7 +187,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
     let header = Row::new(cols.iter().map(|c| {
         match *c {
             IntervalColumn::Interval => Line::from("Interval"),
-            IntervalColumn::State => Line::from(""),
+            IntervalColumn::Openness => Line::from(""),
             IntervalColumn::Metric(c) => Line::from(format!(
                 "{}{:slot$}",
                 c.title(),
@@ -217,12 +233,16 @@ mod tests {
 
     #[test]
     fn columns_fit_or_degrade() {
-        let defaults = Figure::defaults();
+        // The intervals table never shows the live figures.
+        let defaults: Vec<Figure> = Figure::defaults()
+            .into_iter()
+            .filter(|f| !f.is_live())
+            .collect();
         let seven = &defaults[..7];
         assert_eq!(columns(90, seven).len(), 9);
         let c = columns(70, seven);
         assert!(!c.contains(&IntervalColumn::Metric(Figure::Talk)));
-        assert!(c.contains(&IntervalColumn::State));
+        assert!(c.contains(&IntervalColumn::Openness));
         assert!(columns(50, seven).len() < 7);
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod explain;
 pub(crate) mod header;
 pub(crate) mod help;
 pub(crate) mod intervals;
+pub(crate) mod queue_strip;
 pub(crate) mod sparklines;
 pub(crate) mod status_line;
 pub mod theme;
@@ -53,6 +54,20 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
     };
     header::render(frame, header, app, theme);
     status_line::render(frame, status, app, theme);
+    // The queue strip takes the body's last lines, when shown and the tables keep room.
+    let mut body = body;
+    if let Some(rows) = app.queue_strip() {
+        let h = queue_strip::height(&rows);
+        if body.height >= h + 8 {
+            body.height -= h;
+            let strip = Rect {
+                y: body.bottom(),
+                height: h,
+                ..body
+            };
+            queue_strip::render(frame, strip, &rows, theme);
+        }
+    }
     if app.view().is_none() {
         waiting(frame, body, app, theme);
     } else if app.drill_pane().is_some() {

@@ -229,6 +229,27 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.error,
         ));
     }
+    if let Some(st) = app.live_floor().map(|f| f.status())
+        && (st.stale
+            || !matches!(
+                st.mode,
+                crate::live::LiveMode::Streaming | crate::live::LiveMode::Starting
+            )
+            || !st.refused.is_empty())
+    {
+        // Why the live state is not plainly streaming, in its own words.
+        if !left.is_empty() {
+            left.push(Span::raw(" · "));
+        }
+        let used: usize = left.iter().map(Span::width).sum();
+        left.push(Span::styled(
+            crate::text::fit(
+                &st.line(app.now(), app.tz()),
+                (area.width as usize).saturating_sub(used + STATUS_HINT_ROOM),
+            ),
+            theme.warn,
+        ));
+    }
     let pending = app.queues_pending();
     if !pending.is_empty() {
         if !left.is_empty() {

@@ -69,6 +69,18 @@ pub struct Theme {
     pub over: Style,
     /// A figure over 125 % of its target (red).
     pub far: Style,
+    /// An agent talking, dialing or on another media (live state).
+    pub state_working: Style,
+    /// On hold.
+    pub state_hold: Style,
+    /// In after-call work.
+    pub state_acw: Style,
+    /// A conversation alerting.
+    pub state_alerting: Style,
+    /// Not responding: needs a look now.
+    pub state_not_responding: Style,
+    /// Off queue, offline or unknown.
+    pub state_away: Style,
     /// Append `!` / `!!` to figures over target, because colour alone cannot carry it
     /// (`NO_COLOR`, or a terminal with fewer than 256 colours where amber and red blur).
     pub markers: bool,
@@ -109,6 +121,12 @@ impl Theme {
             spark_inline: Style::new().fg(Color::Cyan),
             over: Style::new().fg(Color::Yellow),
             far: bold.fg(Color::Red),
+            state_working: Style::new().fg(Color::Green),
+            state_hold: Style::new().fg(Color::Yellow),
+            state_acw: Style::new().fg(Color::Magenta),
+            state_alerting: bold.fg(Color::Cyan),
+            state_not_responding: bold.fg(Color::White).bg(Color::Red),
+            state_away: Style::new().fg(Color::DarkGray),
             markers: false,
         }
     }
@@ -149,6 +167,12 @@ impl Theme {
             // The `!` / `!!` marker carries the meaning; bold makes it catch the eye.
             over: bold,
             far: bold,
+            state_working: Style::new(),
+            state_hold: Style::new(),
+            state_acw: Style::new(),
+            state_alerting: bold,
+            state_not_responding: reversed,
+            state_away: dim,
             markers: true,
         }
     }
@@ -167,6 +191,23 @@ impl Theme {
                     ..Theme::color()
                 }
             }
+        }
+    }
+}
+
+impl Theme {
+    /// How a live state is drawn: colour by what it means (working, hold, ACW, alerting,
+    /// not responding, away); the word itself is the text marker.
+    pub(crate) fn state(&self, a: crate::live::Activity) -> Style {
+        use crate::live::Activity;
+        match a {
+            Activity::Talking(_) | Activity::Dialing(_) | Activity::Busy => self.state_working,
+            Activity::OnHold(_) => self.state_hold,
+            Activity::Acw(_) => self.state_acw,
+            Activity::Alerting(_) => self.state_alerting,
+            Activity::NotResponding => self.state_not_responding,
+            Activity::Idle => Style::new(),
+            Activity::OffQueue(_) | Activity::Offline | Activity::Unknown => self.state_away,
         }
     }
 }

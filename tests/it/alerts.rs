@@ -143,7 +143,7 @@ fn a_bad_rule_is_one_line_naming_file_line_and_key() {
         ),
         (
             "[[alerts]]\nwhen = \"aht>6m\"\n\n[[alerts]]\nname = \"x\"\nwhen = \"ahtt>6m\"\n",
-            "/cfg/config.toml line 6: alerts[2].when: unknown field \"ahtt\"; fields are handled, handle, aht, acw, acw/c, hold, hold/c, holds, talk, talk/c, occ, onqueue, interact, idle, noresp, queue:, name:, name~, id:, id~ at column 1 of \"ahtt>6m\"",
+            "/cfg/config.toml line 6: alerts[2].when: unknown field \"ahtt\"; fields are for, handled, handle, aht, acw, acw/c, hold, hold/c, holds, talk, talk/c, occ, onqueue, interact, idle, noresp, queue:, name:, name~, id:, id~, state=, state!= at column 1 of \"ahtt>6m\"",
         ),
         (
             "[[alerts]]\nwhen = \"acw/c>3x\"\n",

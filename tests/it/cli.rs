@@ -1090,6 +1090,7 @@ const DASHBOARD: &[&str] = &[
     "--lookback",
     "--record",
     "--no-status",
+    "--no-live",
     "--reset-view",
     "--date",
     "--view-file",

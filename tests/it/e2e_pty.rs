@@ -162,6 +162,8 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
         [
             "agent_id",
             "agent_name",
+            "state",
+            "in_state_s",
             "handled",
             "handle_s",
             "avg_handle_s",
@@ -171,10 +173,24 @@ fn demo_dashboard_exports_the_view_and_quits_cleanly() {
             "talk_s",
             "occupancy"
         ],
-        "the columns on screen (the demo floor reads routing status, so Occ shows)"
+        "the columns on screen (the demo floor reads routing status, so Occ shows; its live \
+         floor adds the state)"
     );
-    let rows = rdr.records().count();
-    assert!(rows >= 30, "demo floor agents exported: {rows}");
+    let records: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("record")).collect();
+    assert!(
+        records.len() >= 30,
+        "demo floor agents exported: {}",
+        records.len()
+    );
+    let keys = floorwatch::live::Activity::keys();
+    for r in &records {
+        let state = &r[2];
+        assert!(state.is_empty() || keys.contains(&state), "state {state:?}");
+        if !state.is_empty() {
+            let secs: f64 = r[3].parse().expect("in_state_s is seconds");
+            assert!(secs >= 0.0, "{secs}");
+        }
+    }
 
     p.send("q").expect("press q");
     p.flush().expect("flush");

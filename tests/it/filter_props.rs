@@ -6,8 +6,13 @@ use floorwatch::figures::{Figure, Unit};
 use floorwatch::filter::{Filter, Op, Term, parse};
 use proptest::prelude::*;
 
+/// The figures a filter compares with numbers (the state is a text term).
 fn figure() -> impl Strategy<Value = Figure> {
-    prop::sample::select(Figure::ALL.to_vec())
+    let compared: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| f.spec().filter != floorwatch::figures::FilterName::Text)
+        .collect();
+    prop::sample::select(compared)
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -65,6 +70,8 @@ fn base_term() -> impl Strategy<Value = Term> {
         text().prop_map(Term::IdIs),
         text().prop_map(Term::IdContains),
         prop_oneof![text(), Just(String::new())].prop_map(Term::Search),
+        prop::sample::select(floorwatch::live::Activity::keys())
+            .prop_map(|k| Term::State(k.to_string())),
     ]
 }
 
