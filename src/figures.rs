@@ -646,6 +646,14 @@ impl Figure {
             .map(|s| s.figure)
     }
 
+    /// The figure `:sort` names by its word (any figure, the state too).
+    pub(crate) fn from_word(word: &str) -> Option<Figure> {
+        FIGURES
+            .iter()
+            .find(|s| s.figure.filter_name().eq_ignore_ascii_case(word))
+            .map(|s| s.figure)
+    }
+
     /// The word the filter language (and `:sort`) uses for it: `acw/c`, `for`, `state`.
     pub(crate) fn filter_name(self) -> String {
         match self.spec().filter {

@@ -222,7 +222,7 @@ fn parse_sort(arg: &str) -> Result<LineCommand, String> {
     };
     let by = match col.to_lowercase().as_str() {
         "name" | "agent" => SortBy::Name,
-        c => crate::figures::Figure::from_filter_name(c)
+        c => crate::figures::Figure::from_word(c)
             .map(SortBy::Figure)
             .ok_or_else(|| format!("knows no column “{col}”"))?,
     };

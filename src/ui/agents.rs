@@ -281,6 +281,7 @@ fn title(
     shown: &Range<usize>,
     hidden: usize,
     flight: Option<String>,
+    width: u16,
 ) -> Line<'static> {
     let count = if view.is_filtered() {
         format!("{} of {}", view.len(), view.agent_count())
@@ -293,11 +294,16 @@ fn title(
         String::new()
     };
     let hint = if focused { "" } else { "  (Tab)" };
+    let note = hidden_note(hidden);
+    let full = |flight: &str| format!(" Agents ({count}){rows}{flight}{note}{hint} ");
+    // The in-flight note goes first when the title would not fit.
     let flight = flight.map(|f| format!(" · floor {f}")).unwrap_or_default();
-    Line::from(format!(
-        " Agents ({count}){rows}{flight}{}{hint} ",
-        hidden_note(hidden)
-    ))
+    let text = full(&flight);
+    if crate::text::width(&text) + 2 <= usize::from(width) {
+        Line::from(text)
+    } else {
+        Line::from(full(""))
+    }
 }
 
 /// Draws the agents table; records the page height for PgUp/PgDn.
@@ -324,7 +330,7 @@ pub(crate) fn render(frame: &mut Frame, area: Rect, app: &mut App, theme: &Theme
             .count();
     let flight = app.in_flight_text(None);
     let block = pane(
-        title(view, focused, &shown, hidden, flight),
+        title(view, focused, &shown, hidden, flight, area.width),
         focused,
         false,
         theme,

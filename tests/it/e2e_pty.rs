@@ -298,3 +298,75 @@ fn canonical(p: &rexpect::session::PtySession) -> bool {
         .local_flags
         .contains(nix::sys::termios::LocalFlags::ICANON)
 }
+
+/// Each agent row's name and state word, as drawn (the table is sorted by name, so rows keep
+/// their place while states change).
+fn states(screen: &Screen) -> Vec<(String, String)> {
+    let labels = [
+        "Talking",
+        "On hold",
+        "ACW",
+        "Alerting",
+        "Dialing",
+        "Not resp.",
+        "Idle",
+        "Busy",
+        "Offline",
+        "Break",
+        "Meal",
+        "Meeting",
+        "Training",
+        "Away",
+        "Available",
+        "Off queue",
+    ];
+    (0..ROWS)
+        .filter_map(|y| {
+            let line = screen.line(y);
+            let label = labels.iter().find(|l| line.contains(&format!(" {l} ")))?;
+            let at = line.find(&format!(" {label} "))?;
+            let name = line[..at].trim_start_matches(['▶', ' ']).trim().to_string();
+            (!name.is_empty()).then(|| (name, label.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_demo_agent_changes_state_on_screen_without_a_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The wall clock's day: the demo's live stream follows its running clock.
+    let mut p = start_bare(dir.path(), &["--tz", "UTC"]);
+    let mut screen = Screen::new(ROWS, COLS);
+    see(&mut p, &mut screen, "● live");
+    wait_for(&mut p, &mut screen, "agents' states", |s| {
+        states(s).len() >= 5
+    });
+    let before = states(&screen);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let changed = loop {
+        while let Some(c) = p.try_read() {
+            screen.feed_byte(c);
+        }
+        let now = states(&screen);
+        let moved: Vec<_> = now
+            .iter()
+            .filter(|(n, s)| before.iter().any(|(bn, bs)| bn == n && bs != s))
+            .cloned()
+            .collect();
+        if !moved.is_empty() {
+            break moved;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no agent changed state in 90 s: {before:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(!changed.is_empty());
+    p.send("q").expect("press q");
+    p.flush().expect("flush");
+    match p.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
+        other => panic!("unexpected end: {other:?}"),
+    }
+}

@@ -25,6 +25,7 @@ mod live_example;
 mod live_network;
 mod live_resilience;
 mod live_scope;
+mod live_ui;
 mod prompts;
 mod recording;
 mod replay_cli;

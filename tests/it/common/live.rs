@@ -28,6 +28,8 @@ pub struct LiveRun {
     pub history: Vec<(Arc<str>, Activity, Option<DateTime<Utc>>)>,
     /// (wall clock, status) each time the status changed.
     pub statuses: Vec<(DateTime<Utc>, LiveStatus)>,
+    /// Every event, in order, for tests that feed them to an app.
+    pub events: Vec<LiveEvent>,
 }
 
 impl LiveRun {
@@ -67,6 +69,7 @@ impl LiveRun {
             snap: LiveSnapshot::default(),
             history: Vec::new(),
             statuses: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -88,6 +91,7 @@ impl LiveRun {
         if let LiveEvent::Status(s) = &e {
             self.statuses.push((self.clock.now(), s.clone()));
         }
+        self.events.push(e.clone());
         self.snap.apply(e);
     }
 
