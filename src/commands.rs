@@ -286,6 +286,7 @@ pub async fn dashboard(
         }
         None => None,
     };
+    let rules = crate::alerts::demo::rules_for(targets.alerts.clone(), &source);
     let app = App::new(AppOptions {
         source: source.clone(),
         tz: settings.tz,
@@ -294,6 +295,7 @@ pub async fn dashboard(
         now: clock(),
     })
     .with_targets(targets)
+    .with_alerts(crate::alerts::AlertEngine::new(rules))
     .with_simulated_clock(simulated)
     .with_recording(args.record.clone());
     let app = if args.no_live {
@@ -363,7 +365,23 @@ pub async fn dashboard(
     if let Some(live) = live {
         feed = feed.with_live(live);
     }
-    Ok(tui::run(&mut guard, app, feed, target, clock, Some(conversations)).await?)
+    let delivery =
+        crate::alerts::deliver::Deliverer::new(crate::alerts::deliver::DeliveryOptions {
+            bell: true,
+            notify: args.notify_style(),
+            tmux: std::env::var_os("TMUX").is_some(),
+            tz: settings.tz,
+        });
+    Ok(tui::run(
+        &mut guard,
+        app,
+        feed,
+        target,
+        clock,
+        Some(conversations),
+        Some(delivery),
+    )
+    .await?)
 }
 
 /// Restores the view saved in `path` (or forgets it with `reset`). A damaged file is not worth
@@ -532,5 +550,5 @@ pub async fn replay(args: &ReplayArgs, targets: Targets) -> Result<Ended, RunErr
         // Only a file the replay was given: never the live dashboard's saved view.
         view_file: args.view_file.clone(),
     };
-    Ok(tui::run(&mut guard, app, feed, target, clock, None).await?)
+    Ok(tui::run(&mut guard, app, feed, target, clock, None, None).await?)
 }

@@ -92,6 +92,10 @@ pub enum Command {
     Columns,
     /// `w`: show or hide the queue strip (customers waiting, agents per state).
     QueueStrip,
+    /// `a`: acknowledge the selected alert.
+    Acknowledge,
+    /// `z`: snooze the selected alert's rule.
+    Snooze,
     /// Space in the chooser: show or hide the column under the cursor.
     Toggle,
     /// `d` in the chooser: back to the default columns.
@@ -236,6 +240,8 @@ pub const NORMAL: &[Binding] = &[
     b(&[ch('>')], Command::DayForward, "the day after / today"),
     b(&[ch('c')], Command::Columns, "choose columns"),
     b(&[ch('w')], Command::QueueStrip, "queue strip"),
+    b(&[ch('a')], Command::Acknowledge, "acknowledge alert"),
+    b(&[ch('z')], Command::Snooze, "snooze alert's rule"),
     b(&[ch('e')], Command::Export, "export view to CSV"),
     b(&[ch('i')], Command::Inspect, "why this number"),
     b(&[ch('?')], Command::Help, "this help"),

@@ -37,6 +37,9 @@ pub struct SavedView {
     /// Command lines (`:`) run before, oldest first.
     #[serde(default)]
     pub command_history: Vec<String>,
+    /// Alert rules snoozed and alerts acknowledged.
+    #[serde(default, skip_serializing_if = "crate::alerts::AlertMemory::is_empty")]
+    pub alerts: crate::alerts::AlertMemory,
 }
 
 /// `<state dir>/view.json` (next to the log), when the platform has a home.
@@ -103,6 +106,7 @@ mod tests {
             filter_history: vec!["aht>6m".into(), "name~smith, jo".into()],
             find_history: vec!["bob".into()],
             command_history: vec!["date -1".into()],
+            alerts: Default::default(),
         }
     }
 

@@ -266,6 +266,8 @@ impl AlertEngine {
                         status: a.status.as_ref(),
                         member_ids: &ids,
                         members,
+                        now: a.now.as_ref(),
+                        at,
                     };
                     let holding = rule
                         .when
@@ -289,6 +291,8 @@ impl AlertEngine {
                         status: status.as_ref(),
                         member_ids: &ids,
                         members,
+                        now: None,
+                        at,
                     };
                     let holding = rule
                         .when

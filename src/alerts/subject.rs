@@ -5,8 +5,11 @@
 //! [`AlertInput`] is built once per snapshot (the day sums of every agent) and can be judged
 //! again without rebuilding, e.g. on a state change between snapshots.
 
+use chrono::{DateTime, Utc};
+
 use crate::figures::Figure;
 use crate::filter::Subject;
+use crate::live::{AgentNow, LiveSnapshot};
 use crate::model::{RoutingTotals, Snapshot, Totals};
 
 /// Who is a member of which queue, for `queue = "…"` scopes and `queue:` terms. The dashboard
@@ -40,6 +43,8 @@ pub(crate) struct AgentFigures {
     pub(crate) name: String,
     pub(crate) totals: Totals,
     pub(crate) status: Option<RoutingTotals>,
+    /// What the agent is doing now, when the live floor knows.
+    pub(crate) now: Option<AgentNow>,
 }
 
 /// The floor as the rules see it: every agent's day sums, from one snapshot.
@@ -62,8 +67,17 @@ impl AlertInput {
                     name: a.display_name().to_string(),
                     totals: a.totals(),
                     status: with_status.then(|| a.routing_totals()),
+                    now: None,
                 })
                 .collect(),
+        }
+    }
+
+    /// Takes every agent's state now from the live floor (`None`: no live floor, no states),
+    /// so `state=` and `for>` rules judge the moment; the day sums stay the snapshot's.
+    pub fn set_live(&mut self, floor: Option<&LiveSnapshot>) {
+        for a in &mut self.agents {
+            a.now = floor.and_then(|f| f.agent(&a.id));
         }
     }
 
@@ -105,6 +119,10 @@ pub(crate) struct Judged<'a> {
     /// a member.
     pub(crate) member_ids: &'a [&'a str],
     pub(crate) members: &'a dyn QueueMembers,
+    /// The agent's state now (none for a total).
+    pub(crate) now: Option<&'a AgentNow>,
+    /// The moment judged (time in state is counted to it).
+    pub(crate) at: DateTime<Utc>,
 }
 
 impl Judged<'_> {
@@ -114,7 +132,11 @@ impl Judged<'_> {
         figures
             .iter()
             .filter_map(|f| {
-                let text = f.text(self.totals, self.status);
+                let text = match (f.spec().live, self.now) {
+                    (Some(l), Some(n)) => (l.text)(n, self.at),
+                    (Some(_), None) => String::new(),
+                    (None, _) => f.text(self.totals, self.status),
+                };
                 (!text.is_empty()).then(|| format!("{} {text}", f.title()))
             })
             .collect::<Vec<_>>()
@@ -132,8 +154,15 @@ impl Subject for Judged<'_> {
     }
 
     fn figure(&self, f: Figure) -> Option<f64> {
-        f.value(self.totals, self.status)
-            .map(|v| f.spec().unit.to_filter(v))
+        let v = match f.is_live() {
+            true => self.now.and_then(|n| f.live_value(n, self.at)),
+            false => f.value(self.totals, self.status),
+        };
+        v.map(|v| f.spec().unit.to_filter(v))
+    }
+
+    fn state(&self) -> Option<&'static str> {
+        self.now.map(|n| n.activity.key())
     }
 
     fn in_queue(&self, queue: &str) -> bool {

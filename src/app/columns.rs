@@ -103,6 +103,7 @@ impl App {
             filter_history: self.filter.line.history.clone(),
             find_history: self.find.line.history.clone(),
             command_history: self.command.line.history.clone(),
+            alerts: self.alert_memory(),
         }
     }
 
@@ -129,6 +130,7 @@ impl App {
         self.filter.line.restore_history(&v.filter_history);
         self.find.line.restore_history(&v.find_history);
         self.command.line.restore_history(&v.command_history);
+        self.restore_alert_memory(&v.alerts);
         self.filter.set_text(v.filter.clone());
         if self.filter.error.is_some() {
             self.filter.set_text(String::new());

@@ -99,6 +99,8 @@ impl App {
             Command::Back => self.back(),
             Command::Columns => self.open_chooser(),
             Command::QueueStrip => self.toggle_strip(),
+            Command::Acknowledge => self.acknowledge_alert(),
+            Command::Snooze => self.snooze_alert(),
             Command::Toggle | Command::Defaults => Outcome::none(),
             // `i` on a table: why the selected row's figures are what they are.
             Command::Inspect => self.open_explain(),

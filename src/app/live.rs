@@ -173,6 +173,9 @@ impl App {
         if agents_changed && self.reads_live() {
             self.reapply();
         }
+        if agents_changed {
+            out.merge(self.judge_alerts(self.now));
+        }
         out.effects.extend(self.live_scope());
         out.effects.extend(self.ask_queue_names());
         out

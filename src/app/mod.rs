@@ -27,6 +27,7 @@ use crate::view::{FloorView, Sort};
 pub use crate::keymap::Mode;
 pub use crate::view::{ViewExport, ViewKind};
 
+mod alerting;
 mod columns;
 mod command_line;
 mod commands;
@@ -77,6 +78,8 @@ pub struct App {
     command: prompt::CommandState,
     /// What every agent is doing now.
     live: live::LiveFloor,
+    /// Alert rules and what fired.
+    alerting: alerting::Alerting,
     overlay: Overlay,
     drill: drilldown::DrillCache,
     /// Set when showing a recording (`floorwatch replay`).
@@ -111,6 +114,7 @@ impl App {
             find: finding::FindState::default(),
             command: prompt::CommandState::default(),
             live: live::LiveFloor::default(),
+            alerting: alerting::Alerting::default(),
             overlay: Overlay::None,
             drill: drilldown::DrillCache::default(),
             replay: None,
@@ -158,6 +162,7 @@ impl App {
                 let mut out = Outcome::none();
                 out.effects = self.filter.ask_for_queues();
                 out.effects.append(&mut self.live.start);
+                out.effects.extend(self.alert_queue_effects());
                 let names: Vec<String> = self.targets.queues.keys().cloned().collect();
                 out.effects
                     .extend(names.iter().filter_map(|n| self.filter.ask_for_queue(n)));
@@ -183,7 +188,10 @@ impl App {
                 if live && self.reads_live() {
                     self.reapply();
                 }
-                Outcome::changed(before != self.clock_state() || live)
+                // `for`, hold-offs and snoozes run out between snapshots.
+                let mut out = self.judge_alerts(self.now);
+                out.dirty |= before != self.clock_state() || live;
+                out
             }
             Action::Resize(..) => Outcome::redraw(),
             Action::Exported(res) => self.say(match res {
@@ -244,9 +252,12 @@ impl App {
         }
         let mut out = Outcome::redraw();
         if let Some(snap) = self.refresh.on_event(ev) {
+            self.alerts_on_snapshot(&snap);
+            let at = snap.as_of;
             self.install(snap);
             out.effects.extend(self.drill_on_snapshot());
             out.effects.extend(self.live_scope());
+            out.merge(self.judge_alerts(at));
         }
         out
     }

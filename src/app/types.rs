@@ -103,6 +103,10 @@ pub enum Effect {
     LiveStrip(bool),
     /// Look up queue `id`'s name; answer with [`Action::QueueName`].
     QueueName(String),
+    /// Alerts fired: ring, notify, run their commands (rate-limited by the loop's deliverer).
+    DeliverAlerts(Vec<crate::alerts::Alert>),
+    /// Alert events (fired, acknowledged, cleared) for the recording, when recording.
+    RecordAlerts(Vec<crate::alerts::AlertEvent>),
 }
 
 /// What an update did: redraw or not, and effects to run.

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
+use crate::alerts::AlertConfig;
+use crate::alerts::deliver::Deliverer;
 use crate::app::{Action, App, DrillRequest, Effect, ViewExport};
 use crate::export;
 use crate::feed::Feed;
@@ -38,6 +40,10 @@ pub(crate) struct Effects {
     drills: HashMap<u64, tokio::task::AbortHandle>,
     /// What the saved-view file holds now.
     saved: Option<SavedView>,
+    /// Rings, notifies and runs commands for fired alerts (with the rules' settings).
+    alerts: Option<(Deliverer, AlertConfig)>,
+    /// Bell and notification bytes for the terminal, written by the loop after the next frame.
+    terminal: Vec<u8>,
 }
 
 impl Effects {
@@ -50,8 +56,10 @@ impl Effects {
         exported: mpsc::UnboundedSender<Result<PathBuf, String>>,
         answers: mpsc::UnboundedSender<Action>,
         app: &App,
+        delivery: Option<Deliverer>,
     ) -> Self {
         let saved = target.view_file.as_ref().map(|_| app.saved_view());
+        let alerts = delivery.zip(app.alert_config().cloned());
         Effects {
             target,
             clock,
@@ -60,6 +68,8 @@ impl Effects {
             answers,
             drills: HashMap::new(),
             saved,
+            alerts,
+            terminal: Vec::new(),
         }
     }
 
@@ -92,6 +102,17 @@ impl Effects {
                     feed.steer_live(LiveControl::Scope { agents, queues });
                 }
                 Effect::LiveStrip(on) => feed.steer_live(LiveControl::QueueStrip(on)),
+                Effect::DeliverAlerts(fired) => {
+                    if let Some((d, config)) = &mut self.alerts {
+                        let out = d.deliver(&fired, config, (self.clock)());
+                        self.carry_out(out);
+                    }
+                }
+                Effect::RecordAlerts(events) => {
+                    if let Some(rec) = &feed.recorder {
+                        rec.record_alerts(events);
+                    }
+                }
                 Effect::QueueName(id) => {
                     if let Some(l) = self.lookups.clone() {
                         let done = self.answers.clone();
@@ -103,6 +124,33 @@ impl Effects {
                 }
             }
         }
+    }
+
+    /// Alerts held by the rate limit, once their minute is over (called on the clock).
+    pub(crate) fn flush_alerts(&mut self) {
+        let now = (self.clock)();
+        if let Some((d, config)) = &mut self.alerts
+            && d.next_flush().is_some_and(|t| now >= t)
+        {
+            let out = d.flush(config, now);
+            self.carry_out(out);
+        }
+    }
+
+    /// Queues a delivery's bytes for the terminal and starts its commands (never through a
+    /// shell; a command that cannot start is logged, the dashboard carries on).
+    fn carry_out(&mut self, out: crate::alerts::deliver::Delivery) {
+        self.terminal.extend(out.terminal);
+        for c in out.commands {
+            if let Err(e) = c.spawn() {
+                tracing::warn!(error = %e, "an alert's command did not start");
+            }
+        }
+    }
+
+    /// The bell and notification bytes to write now (between frames).
+    pub(crate) fn take_terminal_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.terminal)
     }
 
     /// An answer arrived: its task is done.

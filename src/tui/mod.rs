@@ -39,6 +39,7 @@ pub(crate) async fn run(
     target: ExportTarget,
     clock: Clock,
     lookups: Option<Lookups>,
+    delivery: Option<crate::alerts::deliver::Deliverer>,
 ) -> Result<Ended, String> {
     let TerminalGuard { terminal, signals } = guard;
     let mut events = EventStream::new();
@@ -49,7 +50,15 @@ pub(crate) async fn run(
     let mut spinner = tokio::time::interval(Duration::from_millis(SPINNER_STEP_MS.unsigned_abs()));
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (answer_tx, mut answer_rx) = mpsc::unbounded_channel();
-    let mut effects = Effects::new(target, clock.clone(), lookups, exported_tx, answer_tx, &app);
+    let mut effects = Effects::new(
+        target,
+        clock.clone(),
+        lookups,
+        exported_tx,
+        answer_tx,
+        &app,
+        delivery,
+    );
     let draw = |terminal: &mut ratatui::DefaultTerminal, app: &mut App| {
         terminal
             .draw(|f| ui::render(f, app))
@@ -123,6 +132,9 @@ pub(crate) async fn run(
             out.merge(app.update(Action::Live(ev)));
         }
         effects.run(out.effects, &app, &mut feed);
+        if ticked {
+            effects.flush_alerts();
+        }
         effects.save_view_if_changed(&app);
         if app.should_quit() {
             break Ok(Ended::Quit);
@@ -131,6 +143,15 @@ pub(crate) async fn run(
             && let Err(e) = draw(terminal, &mut app)
         {
             break signals.or_signal(e);
+        }
+        // The bell and notifications go out between frames, never inside one.
+        let bytes = effects.take_terminal_bytes();
+        if !bytes.is_empty() {
+            use std::io::Write;
+            let w = terminal.backend_mut();
+            if let Err(e) = w.write_all(&bytes).and_then(|()| w.flush()) {
+                tracing::warn!(error = %e, "could not ring the bell or notify");
+            }
         }
     };
     effects.abort_all();

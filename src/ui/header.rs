@@ -60,6 +60,33 @@ fn live_part(st: &crate::live::LiveStatus, theme: &Theme) -> Part {
     }
 }
 
+/// The alerts firing: their count and the worst unacknowledged severity, as a word and a
+/// colour; kept longer than anything but the source while one is new.
+fn alerts_part(c: &crate::alerts::AlertCounts, theme: &Theme) -> Part {
+    let n = c.active;
+    let s = if n == 1 { "" } else { "s" };
+    if n == 0 {
+        let r = c.snoozed_rules;
+        return part(
+            6,
+            format!("{r} alert rule{} snoozed", if r == 1 { "" } else { "s" }),
+            theme.muted,
+        );
+    }
+    match c.worst {
+        Some(w) => with_short(
+            part(
+                1,
+                format!("⚠ {n} alert{s} ({} new, {})", c.unacknowledged, w.word()),
+                super::alert_strip::style(w, theme),
+            ),
+            format!("⚠ {n}"),
+            super::alert_strip::style(w, theme),
+        ),
+        None => part(5, format!("{n} alert{s} acknowledged"), theme.muted),
+    }
+}
+
 /// Header parts in display order, each with its drop rank.
 fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     let mut out = Vec::new();
@@ -130,6 +157,12 @@ fn parts(app: &App, theme: &Theme) -> Vec<Part> {
     }
     if let Some(st) = app.live_floor().map(|f| f.status()) {
         out.push(live_part(st, theme));
+    }
+    if let Some(c) = app
+        .alert_counts()
+        .filter(|c| c.active > 0 || c.snoozed_rules > 0)
+    {
+        out.push(alerts_part(&c, theme));
     }
     if let Some(t) = app.usage_text() {
         // Near the limit it matters more than the date; otherwise it goes first.

@@ -3,6 +3,7 @@
 //! pattern). Layout is recomputed on every draw, so a resize re-lays out immediately.
 
 pub(crate) mod agents;
+pub(crate) mod alert_strip;
 pub(crate) mod columns;
 pub(crate) mod drilldown;
 pub(crate) mod explain;
@@ -54,8 +55,19 @@ pub fn render_with(frame: &mut Frame, app: &mut App, theme: &Theme) {
     };
     header::render(frame, header, app, theme);
     status_line::render(frame, status, app, theme);
-    // The queue strip takes the body's last lines, when shown and the tables keep room.
+    // The alert and queue strips take the body's last lines, when shown and the tables
+    // keep room.
     let mut body = body;
+    let h = alert_strip::height(app.alerts().len(), body.height);
+    if h > 0 && body.height >= h + 8 && app.drill_pane().is_none() {
+        body.height -= h;
+        let strip = Rect {
+            y: body.bottom(),
+            height: h,
+            ..body
+        };
+        alert_strip::render(frame, strip, app, theme);
+    }
     if let Some(rows) = app.queue_strip() {
         let h = queue_strip::height(&rows);
         if body.height >= h + 8 {

@@ -158,6 +158,7 @@ fn a_saved_view_from_elsewhere_is_taken_for_what_it_can() {
         ],
         find_history: vec!["bob".into()],
         command_history: vec!["date -1".into(), "sort aht".into()],
+        alerts: Default::default(),
     });
     assert_eq!(
         app.filter_history(),

@@ -370,3 +370,31 @@ fn a_demo_agent_changes_state_on_screen_without_a_key() {
         other => panic!("unexpected end: {other:?}"),
     }
 }
+
+#[test]
+fn a_demo_alert_fires_on_screen_and_a_acknowledges_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = start(dir.path());
+    let mut screen = Screen::new(ROWS, COLS);
+    see(&mut p, &mut screen, "as of");
+    // The demo's rules fire within a minute of start (the longest `for` is 30 s).
+    let deadline = Instant::now() + Duration::from_secs(75);
+    while !screen.contains(" new) · a acknowledge") {
+        while let Some(c) = p.try_read() {
+            screen.feed_byte(c);
+        }
+        assert!(Instant::now() < deadline, "no alert within 75 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(screen.contains("⚠ "), "the header counts it");
+    p.send("a").expect("press a");
+    p.flush().expect("flush");
+    see(&mut p, &mut screen, "acknowledged:");
+    see(&mut p, &mut screen, "· acknowledged ");
+    p.send("q").expect("press q");
+    p.flush().expect("flush");
+    match p.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => assert_eq!(code, 0, "clean exit"),
+        other => panic!("unexpected end: {other:?}"),
+    }
+}

@@ -6,6 +6,7 @@ mod common;
 mod alerts;
 mod alerts_delivery;
 mod alerts_recording;
+mod alerts_ui;
 mod app_keys;
 mod app_replay;
 mod cli;

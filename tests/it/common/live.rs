@@ -151,3 +151,18 @@ impl LiveRun {
         self.h.task.await.unwrap();
     }
 }
+
+/// The live event an agents status seed answer's `entity` gives for agent `id`, through the
+/// same parsing and applying the live task does (received at the entity's newest instant).
+pub fn seed_event(id: &str, entity: serde_json::Value) -> LiveEvent {
+    use floorwatch::genesys::observations::AgentStatusEntity;
+    use floorwatch::live::apply::{Interner, Seed};
+    use floorwatch::live::{AgentRecord, StateSource};
+    let e: AgentStatusEntity = serde_json::from_value(entity).expect("an agents status entity");
+    let mut ids = Interner::default();
+    let seed = Seed::from_status(&e, StateSource::Seed, &mut ids);
+    let mut rec = AgentRecord::default();
+    let received = floorwatch::live::state::to_ms(chrono::Utc::now());
+    rec.apply_seed(&seed, received);
+    LiveEvent::Agents(vec![(Arc::from(id), rec)])
+}
