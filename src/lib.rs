@@ -35,3 +35,4 @@ pub mod timegrid;
 pub mod tui;
 pub mod ui;
 pub mod view;
+pub mod wallboard;

@@ -33,3 +33,4 @@ mod replay_cli;
 mod targets_ui;
 mod ui_snapshots;
 mod user_aggregates;
+mod wallboard;
